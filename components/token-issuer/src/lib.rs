@@ -1,0 +1,101 @@
+//! The local token issuer (contract §2): development only. `POST /oauth/token` grants
+//! client-credentials tokens to the clients of `dev_clients`; `/.well-known/jwks.json`
+//! publishes the public key. The Ed25519 signing key is generated on first use and kept in
+//! key-value (never in the repository); its public JWKS is kept there too, which is where
+//! the API components read it from, so its tokens verify through exactly the same path as
+//! any third-party token, with no call between components. When `dev_issuer_enabled` is
+//! not `true` every path answers 404: production never serves tokens from here.
+
+mod clients;
+mod signing_key;
+
+use auth::issuer::DevClaims;
+use errors::ApiError;
+use http::{Request, Response};
+use spin_glue::{variable, Handlers};
+use spin_sdk::http::IncomingRequest;
+use web::RequestCtx;
+
+type Answer = Result<Response<Vec<u8>>, ApiError>;
+
+/// Lifetime of an issued token (contract §2: `expires_in` 86400).
+const TOKEN_LIFETIME_SECS: i64 = 86_400;
+
+#[spin_sdk::http_component]
+async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
+    spin_glue::serve(req, Handlers { public, api: |_, _, _, _| Err(ApiError::NotFound) }).await
+}
+
+/// Both endpoints are public: the client authenticates with its secret, not a token.
+fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Option<Answer> {
+    let answer = match spin_glue::dev_issuer_enabled() {
+        Ok(true) => route(ctx, req),
+        Ok(false) => Err(ApiError::NotFound),
+        Err(e) => Err(e),
+    };
+    Some(answer)
+}
+
+fn route(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
+    match (req.method().as_str(), web::segments(req).as_slice()) {
+        ("POST", ["oauth", "token"]) => {
+            ctx.route.set("/oauth/token");
+            token(ctx, req)
+        }
+        ("GET", [".well-known", "jwks.json"]) => {
+            ctx.route.set("/.well-known/jwks.json");
+            let key = signing_key::load_or_create()?;
+            let mut response = Response::new(key.public_jwks().into_bytes());
+            response.headers_mut().insert("content-type", http::HeaderValue::from_static("application/json"));
+            Ok(response)
+        }
+        (_, ["oauth", "token"] | [".well-known", "jwks.json"]) => Err(ApiError::MethodNotAllowed),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// POST /oauth/token: `{grant_type, client_id, client_secret, audience}` as JSON or form.
+fn token(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
+    let grant = clients::TokenRequest::parse(req)?;
+    if grant.grant_type.as_deref() != Some("client_credentials") {
+        return Err(ApiError::BadRequest {
+            code: "UNSUPPORTED_GRANT_TYPE",
+            field: Some("grant_type".into()),
+            message: "grant_type must be client_credentials".into(),
+        });
+    }
+    let audience = variable("jwt_audience")?.ok_or_else(|| missing("jwt_audience"))?;
+    if grant.audience.as_deref().is_some_and(|requested| requested != audience) {
+        return Err(ApiError::BadRequest {
+            code: "INVALID_AUDIENCE",
+            field: Some("audience".into()),
+            message: format!("this issuer only grants tokens for {audience}"),
+        });
+    }
+    let client = clients::authenticate(&grant)?;
+    let key = signing_key::load_or_create()?;
+    let issued_at = ctx.now.unix_seconds();
+    let claims = DevClaims {
+        issuer: variable("jwt_issuer")?.ok_or_else(|| missing("jwt_issuer"))?,
+        audience,
+        client_id: client.client_id.clone(),
+        organisation_claim: variable("organisation_claim")?
+            .unwrap_or_else(|| auth::DEFAULT_ORGANISATION_CLAIM.to_owned()),
+        organisation_id: client.organisation_id,
+        permissions: client.permissions.clone(),
+        issued_at,
+        expires_at: issued_at + TOKEN_LIFETIME_SECS,
+    };
+    web::json_response(
+        200,
+        &serde_json::json!({
+            "access_token": key.sign(&claims),
+            "token_type": "Bearer",
+            "expires_in": TOKEN_LIFETIME_SECS,
+        }),
+    )
+}
+
+fn missing(name: &str) -> ApiError {
+    ApiError::Internal(anyhow::anyhow!("variable {name} must be set"))
+}

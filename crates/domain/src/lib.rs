@@ -1,0 +1,13 @@
+//! The domain of the Customers API in plain Rust: value types parsed once, the rules, the
+//! schema migrations and the SQL of each aggregate. No Spin types: components hand in a
+//! [`db::Db`] (Spin's SQLite) and tests hand in rusqlite.
+
+pub mod audit;
+pub mod db;
+pub mod ids;
+pub mod migrations;
+pub mod profile;
+pub mod time;
+
+#[cfg(test)]
+pub mod test_db;

@@ -1,0 +1,155 @@
+//! Schema management with no manual step: every connection checks the schema version with
+//! one cheap query, and the first request that finds the database behind applies the
+//! missing migrations itself. Safe when several components (or replicas) take their first
+//! request at the same moment: migrating happens under `BEGIN IMMEDIATE`, the version is
+//! read again under that lock, and whoever comes second finds nothing left to do. The same
+//! path brings a fresh production database (libSQL/Turso behind Spin's runtime config) to
+//! the current schema, since it uses nothing but SQL through the `Db` seam.
+
+use crate::db::{Db, DbError, Value};
+
+/// One numbered SQL file of `migrations/`, embedded at compile time.
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, in order. Append only: a released migration never changes.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_customer.sql",
+    sql: include_str!("../../../migrations/0001_customer.sql"),
+}];
+
+/// The version a fully migrated database has.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Brings the database to [`latest_version`]; one SELECT when it is there already.
+pub fn ensure_schema(db: &impl Db) -> Result<(), DbError> {
+    if current_version(db)? >= latest_version() {
+        return Ok(());
+    }
+    // WAL lets readers run while a writer commits; it is stored in the database file, so it
+    // is set once, here, outside any transaction. Engines without it (libSQL remote) may
+    // refuse, which is fine.
+    let _ = db.execute("PRAGMA journal_mode = WAL", &[]);
+    db.transaction(|db| {
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migration (
+                 version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+            &[],
+        )?;
+        let current = current_version(db)?; // again, now under the write lock
+        for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
+            for statement in split_statements(migration.sql) {
+                db.execute(&statement, &[])?;
+            }
+            db.execute(
+                "INSERT INTO schema_migration (version, name, applied_at)
+                 VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                &[Value::Integer(migration.version), Value::Text(migration.name.into())],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// The highest applied migration, 0 for an empty database.
+fn current_version(db: &impl Db) -> Result<i64, DbError> {
+    match db.execute("SELECT max(version) AS version FROM schema_migration", &[]) {
+        Ok(rows) => Ok(rows.first().map(|r| r.opt_int("version")).transpose()?.flatten().unwrap_or(0)),
+        Err(DbError::Other(message)) if message.contains("no such table") => Ok(0),
+        Err(e) => Err(e),
+    }
+}
+
+/// Splits a migration file into statements, because the SQLite interface runs one
+/// statement per call. A statement ends with `;` at the end of a line; `--` comments and
+/// blank lines are dropped. (Our migration files follow that rule; no triggers.)
+pub fn split_statements(sql: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    let mut current = String::new();
+    for line in sql.lines() {
+        let code = line.split_once("--").map_or(line, |(code, _)| code).trim_end();
+        if code.trim().is_empty() {
+            continue;
+        }
+        current.push_str(code);
+        current.push('\n');
+        if code.ends_with(';') {
+            statements.push(current.trim().trim_end_matches(';').to_owned());
+            current.clear();
+        }
+    }
+    if !current.trim().is_empty() {
+        statements.push(current.trim().to_owned());
+    }
+    statements
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_db::TestDb;
+
+    #[test]
+    fn statements_split_at_line_ending_semicolons_without_comments() {
+        let sql = "-- header\nCREATE TABLE a (\n  x INTEGER -- why x\n);\n\nCREATE INDEX i ON a (x);\n";
+        assert_eq!(split_statements(sql), ["CREATE TABLE a (\n  x INTEGER\n)", "CREATE INDEX i ON a (x)"]);
+    }
+
+    #[test]
+    fn an_empty_database_is_brought_to_the_latest_version() {
+        let db = TestDb::empty();
+        ensure_schema(&db).unwrap();
+        assert_eq!(current_version(&db).unwrap(), latest_version());
+        db.execute("SELECT customer_number FROM customer", &[]).unwrap();
+    }
+
+    #[test]
+    fn migrating_twice_changes_nothing() {
+        let db = TestDb::empty();
+        ensure_schema(&db).unwrap();
+        ensure_schema(&db).unwrap();
+        let rows = db.execute("SELECT count(*) AS n FROM schema_migration", &[]).unwrap();
+        assert_eq!(rows.first().unwrap().int("n").unwrap(), MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn migration_versions_are_increasing_and_named_after_their_file() {
+        for pair in MIGRATIONS.windows(2) {
+            assert!(pair[0].version < pair[1].version);
+        }
+        for m in MIGRATIONS {
+            assert!(m.name.starts_with(&format!("{:04}_", m.version)), "{}", m.name);
+        }
+    }
+
+    #[test]
+    fn concurrent_first_connections_migrate_exactly_once() {
+        let dir = std::env::temp_dir().join(format!("migrate-race-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("race.db");
+        let _ = std::fs::remove_file(&path);
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    let db = TestDb::open(&path);
+                    db.execute("PRAGMA busy_timeout = 5000", &[]).unwrap();
+                    ensure_schema(&db)
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap().expect("no first request fails while another migrates");
+        }
+        let db = TestDb::open(&path);
+        let rows = db.execute("SELECT count(*) AS n FROM schema_migration", &[]).unwrap();
+        assert_eq!(rows.first().unwrap().int("n").unwrap(), MIGRATIONS.len() as i64);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

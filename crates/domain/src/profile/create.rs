@@ -1,0 +1,201 @@
+//! The body of `POST /customers/v2/profiles` and the rules that turn it into a
+//! [`NewProfile`]. One 400 names every bad field.
+
+use super::values::{self, Email, Landline, Telephone};
+use crate::time::Timestamp;
+use chrono::NaiveDate;
+use errors::{ApiError, FieldErrors};
+use serde::Deserialize;
+
+/// `S` standard (permanent) or `T` temporary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileType {
+    Standard,
+    Temporary,
+}
+
+impl ProfileType {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Standard => "S",
+            Self::Temporary => "T",
+        }
+    }
+}
+
+/// The wire form of a create request. Unknown fields are refused (400 naming the field).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CreateProfileBody {
+    pub organisation_id: Option<i64>,
+    pub customer_ref: Option<String>,
+    pub first_name: Option<String>,
+    pub surname: Option<String>,
+    pub email: Option<String>,
+    pub language_preference: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub country_code: Option<String>,
+    pub telephone_number_no_country_code: Option<String>,
+    pub landline_number: Option<String>,
+    pub created_by: Option<String>,
+    pub created_by_channel: Option<String>,
+}
+
+/// A checked profile, ready to store.
+#[derive(Debug, Clone)]
+pub struct NewProfile {
+    pub profile_type: ProfileType,
+    pub customer_ref: Option<String>,
+    pub first_name: Option<String>,
+    pub surname: Option<String>,
+    pub email: Option<Email>,
+    pub language_preference: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub telephone: Option<Telephone>,
+    pub landline: Option<Landline>,
+    pub expiration_date: Option<Timestamp>,
+    pub created_by: String,
+    pub created_by_channel: String,
+}
+
+impl NewProfile {
+    /// The names of the fields the create set, for the audit trail (never their values).
+    pub fn given_fields(&self) -> Vec<&'static str> {
+        let present = [
+            ("customerRef", self.customer_ref.is_some()),
+            ("firstName", self.first_name.is_some()),
+            ("surname", self.surname.is_some()),
+            ("email", self.email.is_some()),
+            ("languagePreference", self.language_preference.is_some()),
+            ("dateOfBirth", self.date_of_birth.is_some()),
+            ("countryCode", self.telephone.is_some()),
+            ("telephoneNumberNoCountryCode", self.telephone.as_ref().is_some_and(|t| t.number.is_some())),
+            ("landlineNumber", self.landline.is_some()),
+            ("expirationDate", self.expiration_date.is_some()),
+        ];
+        present.into_iter().filter(|(_, p)| *p).map(|(name, _)| name).collect()
+    }
+}
+
+/// Checks a permanent-profile create (contract §3): `firstName`, `surname`, `createdBy`
+/// and `createdByChannel` required; `organisationId`, when given, must be the caller's.
+pub fn new_profile(
+    body: CreateProfileBody,
+    organisation_id: i64,
+    now: Timestamp,
+) -> Result<NewProfile, ApiError> {
+    if body.organisation_id.is_some_and(|given| given != organisation_id) {
+        return Err(ApiError::OrganisationMismatch);
+    }
+    let mut errs = FieldErrors::default();
+    let first_name = errs.required("firstName", body.first_name, values::person_name);
+    let surname = errs.required("surname", body.surname, values::person_name);
+    let created_by = errs.required("createdBy", body.created_by, values::actor_text);
+    let created_by_channel = errs.required("createdByChannel", body.created_by_channel, values::actor_text);
+    let customer_ref = errs.optional("customerRef", body.customer_ref, values::customer_ref);
+    let email = errs.optional("email", body.email, Email::parse);
+    let language_preference = errs.optional("languagePreference", body.language_preference, values::language);
+    let today = now.date();
+    let date_of_birth = errs.optional("dateOfBirth", body.date_of_birth, |d| values::date_of_birth(d, today));
+    let country_code = errs.optional("countryCode", body.country_code, values::country_code);
+    let number = errs.optional("telephoneNumberNoCountryCode", body.telephone_number_no_country_code, |n| {
+        values::phone_digits(n).map(|_| n.to_owned())
+    });
+    let landline = errs.optional("landlineNumber", body.landline_number, Landline::parse);
+    // A number without a country code is Norwegian (+47), as Entur assumes.
+    let telephone = match (country_code, number) {
+        (None, None) => None,
+        (code, number) => Some(Telephone { country_code: code.unwrap_or_else(|| "+47".into()), number }),
+    };
+    match (created_by, created_by_channel) {
+        (Some(created_by), Some(created_by_channel)) if errs.is_empty() => Ok(NewProfile {
+            profile_type: ProfileType::Standard,
+            customer_ref,
+            first_name,
+            surname,
+            email,
+            language_preference,
+            date_of_birth,
+            telephone,
+            landline,
+            expiration_date: None,
+            created_by,
+            created_by_channel,
+        }),
+        _ => Err(ApiError::Validation(errs)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> Timestamp {
+        Timestamp(1_795_846_663_123) // 2026-11-28T06:17:43.123Z
+    }
+
+    fn kari() -> CreateProfileBody {
+        CreateProfileBody {
+            first_name: Some(" Kari ".into()),
+            surname: Some("Nordmann".into()),
+            created_by: Some("kundesenter".into()),
+            created_by_channel: Some("WEB".into()),
+            ..Default::default()
+        }
+    }
+
+    fn codes(error: ApiError) -> Vec<(String, String)> {
+        error.entries().into_iter().map(|e| (e.field.unwrap_or_default(), e.error_code)).collect()
+    }
+
+    #[test]
+    fn a_minimal_profile_is_accepted_and_trimmed() {
+        let new = new_profile(kari(), 1, now()).unwrap();
+        assert_eq!(new.first_name.as_deref(), Some("Kari"));
+        assert_eq!(new.profile_type, ProfileType::Standard);
+    }
+
+    #[test]
+    fn every_missing_required_field_is_named() {
+        let error = new_profile(CreateProfileBody::default(), 1, now()).unwrap_err();
+        assert_eq!(error.status(), 400);
+        let fields: Vec<String> = codes(error).into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["firstName", "surname", "createdBy", "createdByChannel"]);
+    }
+
+    #[test]
+    fn an_empty_optional_string_counts_as_absent() {
+        let body = CreateProfileBody { email: Some("  ".into()), ..kari() };
+        assert!(new_profile(body, 1, now()).unwrap().email.is_none());
+    }
+
+    #[test]
+    fn another_organisation_in_the_body_is_forbidden() {
+        let body = CreateProfileBody { organisation_id: Some(2), ..kari() };
+        assert_eq!(new_profile(body, 1, now()).unwrap_err().error_code(), "ORGANISATION_MISMATCH");
+        let own = CreateProfileBody { organisation_id: Some(1), ..kari() };
+        assert!(new_profile(own, 1, now()).is_ok());
+    }
+
+    #[test]
+    fn a_bad_telephone_number_is_reported_with_code_605() {
+        let body = CreateProfileBody { telephone_number_no_country_code: Some("abc".into()), ..kari() };
+        let error = new_profile(body, 1, now()).unwrap_err();
+        assert_eq!(codes(error), [("telephoneNumberNoCountryCode".to_owned(), "605".to_owned())]);
+    }
+
+    #[test]
+    fn a_number_without_country_code_is_norwegian() {
+        let body =
+            CreateProfileBody { telephone_number_no_country_code: Some("912 34 567".into()), ..kari() };
+        let phone = new_profile(body, 1, now()).unwrap().telephone.unwrap();
+        assert_eq!(phone.key().unwrap(), "4791234567");
+    }
+
+    #[test]
+    fn the_audit_lists_given_field_names_only() {
+        let body = CreateProfileBody { email: Some("kari@example.no".into()), ..kari() };
+        let fields = new_profile(body, 1, now()).unwrap().given_fields();
+        assert_eq!(fields, ["firstName", "surname", "email"]);
+    }
+}

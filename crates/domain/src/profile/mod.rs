@@ -1,0 +1,267 @@
+//! The profile aggregate (contract §3): value types, the create rules, the response view
+//! and the SQL. Shared by the profiles and temporary-profiles components.
+
+mod create;
+pub mod sql;
+pub mod values;
+mod view;
+
+pub use create::{new_profile, CreateProfileBody, NewProfile, ProfileType};
+pub use view::ProfileView;
+
+use crate::audit::{self, AuditEntry};
+use crate::db::{Db, DbError, Row, Value};
+use crate::time::Timestamp;
+use errors::{ApiError, OnUnique};
+
+/// A customer number: server-assigned, positive, never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CustomerNumber(pub i64);
+
+impl CustomerNumber {
+    /// From a path segment. Anything that is not a positive number names no customer: 404,
+    /// exactly like a number that does not exist.
+    pub fn from_path(segment: &str) -> Result<Self, ApiError> {
+        match segment.parse::<i64>() {
+            Ok(n) if n > 0 && !segment.starts_with('+') => Ok(Self(n)),
+            _ => Err(ApiError::NotFound),
+        }
+    }
+}
+
+/// A stored profile, as read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub customer_number: CustomerNumber,
+    pub uuid: String,
+    pub organisation_id: i64,
+    pub customer_ref: String,
+    pub status: String,
+    pub profile_type: String,
+    pub first_name: Option<String>,
+    pub surname: Option<String>,
+    pub email: Option<String>,
+    pub language_preference: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub country_code: Option<String>,
+    pub telephone_number: Option<String>,
+    pub landline_number: Option<String>,
+    pub expiration_date: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+    pub created_by_channel: String,
+    pub changed_at: String,
+    pub changed_by: String,
+    pub changed_by_channel: String,
+    pub version: i64,
+}
+
+impl Profile {
+    fn from_row(row: Row<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            customer_number: CustomerNumber(row.int("customer_number")?),
+            uuid: row.text("uuid")?,
+            organisation_id: row.int("organisation_id")?,
+            customer_ref: row.text("customer_ref")?,
+            status: row.text("status")?,
+            profile_type: row.text("profile_type")?,
+            first_name: row.opt_text("first_name")?,
+            surname: row.opt_text("surname")?,
+            email: row.opt_text("email")?,
+            language_preference: row.opt_text("language_preference")?,
+            date_of_birth: row.opt_text("date_of_birth")?,
+            country_code: row.opt_text("country_code")?,
+            telephone_number: row.opt_text("telephone_number")?,
+            landline_number: row.opt_text("landline_number")?,
+            expiration_date: row.opt_text("expiration_date")?,
+            created_at: row.text("created_at")?,
+            created_by: row.text("created_by")?,
+            created_by_channel: row.text("created_by_channel")?,
+            changed_at: row.text("changed_at")?,
+            changed_by: row.text("changed_by")?,
+            changed_by_channel: row.text("changed_by_channel")?,
+            version: row.int("version")?,
+        })
+    }
+
+    /// The `ETag` of the profile: its version.
+    pub fn etag(&self) -> String {
+        format!("\"{}\"", self.version)
+    }
+}
+
+/// Who is writing, for the audit trail (the token's client id, never personal data).
+pub struct Actor<'a> {
+    pub organisation_id: i64,
+    pub client_id: Option<&'a str>,
+}
+
+/// Stores a new profile and returns its number. Call inside a transaction: it writes the
+/// profile, defaults `customerRef` to the number, and appends the audit entry.
+/// Duplicate email or customerRef become 409s, decided by the unique indexes.
+pub fn insert(
+    db: &impl Db,
+    actor: &Actor<'_>,
+    new: &NewProfile,
+    uuid: &str,
+    now: Timestamp,
+) -> Result<CustomerNumber, ApiError> {
+    let now_text = now.rfc3339();
+    let params = [
+        Value::Integer(actor.organisation_id),
+        Value::from(uuid),
+        // Until the number is known, a ref no one else can hold: the uuid.
+        Value::from(new.customer_ref.clone().unwrap_or_else(|| format!("~{uuid}"))),
+        Value::from(new.profile_type.code()),
+        Value::from(new.first_name.clone()),
+        Value::from(new.first_name.as_deref().map(values::fold)),
+        Value::from(new.surname.clone()),
+        Value::from(new.surname.as_deref().map(values::fold)),
+        Value::from(new.email.as_ref().map(|e| e.as_str().to_owned())),
+        Value::from(new.email.as_ref().map(|e| e.key())),
+        Value::from(new.language_preference.clone()),
+        Value::from(new.date_of_birth.map(|d| d.to_string())),
+        Value::from(new.telephone.as_ref().map(|t| t.country_code.clone())),
+        Value::from(new.telephone.as_ref().and_then(|t| t.number.clone())),
+        Value::from(new.telephone.as_ref().and_then(|t| t.key())),
+        Value::from(new.landline.as_ref().map(|l| l.as_str().to_owned())),
+        Value::from(new.landline.as_ref().map(|l| l.key())),
+        Value::from(new.expiration_date.map(Timestamp::rfc3339)),
+        Value::from(now_text.as_str()),
+        Value::from(new.created_by.as_str()),
+        Value::from(new.created_by_channel.as_str()),
+    ];
+    let rows = db
+        .execute(sql::INSERT, &params)
+        .on_unique(sql::EMAIL_TAKEN, duplicate_email)
+        .on_unique(sql::REF_TAKEN, duplicate_ref)?;
+    let number = rows
+        .first()
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("INSERT returned no row")))?
+        .int("customer_number")?;
+    if new.customer_ref.is_none() {
+        db.execute(sql::DEFAULT_REF_TO_NUMBER, &[Value::Integer(number)])
+            .on_unique(sql::REF_TAKEN, duplicate_ref)?;
+    }
+    audit::record(
+        db,
+        &AuditEntry {
+            organisation_id: actor.organisation_id,
+            customer_number: number,
+            action: "CREATED",
+            changed_fields: &new.given_fields(),
+            changed_by: Some(&new.created_by),
+            channel: Some(&new.created_by_channel),
+            client_id: actor.client_id,
+            at: now,
+        },
+    )?;
+    Ok(CustomerNumber(number))
+}
+
+/// A permanent profile of the organisation, or `None` — also when it belongs to another
+/// organisation, is temporary, or has passed its expiration date.
+pub fn find_permanent(
+    db: &impl Db,
+    organisation_id: i64,
+    number: CustomerNumber,
+    now: Timestamp,
+) -> Result<Option<Profile>, DbError> {
+    let rows = db.execute(
+        sql::FIND_PERMANENT,
+        &[Value::Integer(organisation_id), Value::Integer(number.0), Value::from(now.rfc3339())],
+    )?;
+    rows.first().map(Profile::from_row).transpose()
+}
+
+fn duplicate_email() -> ApiError {
+    ApiError::conflict("DUPLICATE_EMAIL", "email", "email is already used by another profile")
+}
+
+fn duplicate_ref() -> ApiError {
+    ApiError::conflict(
+        "DUPLICATE_CUSTOMER_REF",
+        "customerRef",
+        "customerRef is already used by another profile",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_db::TestDb;
+
+    const NOW: Timestamp = Timestamp(1_795_846_663_123);
+    const ORG: i64 = 1001;
+
+    fn actor() -> Actor<'static> {
+        Actor { organisation_id: ORG, client_id: Some("partner-a") }
+    }
+
+    fn body(email: Option<&str>, customer_ref: Option<&str>) -> NewProfile {
+        let body = CreateProfileBody {
+            first_name: Some("Kari".into()),
+            surname: Some("Nordmann".into()),
+            email: email.map(Into::into),
+            customer_ref: customer_ref.map(Into::into),
+            created_by: Some("test".into()),
+            created_by_channel: Some("WEB".into()),
+            ..Default::default()
+        };
+        new_profile(body, ORG, NOW).unwrap()
+    }
+
+    fn create(db: &TestDb, new: &NewProfile, uuid: &str) -> Result<CustomerNumber, ApiError> {
+        db.transaction(|tx| insert(tx, &actor(), new, uuid, NOW))
+    }
+
+    #[test]
+    fn a_created_profile_is_found_with_its_ref_defaulting_to_its_number() {
+        let db = TestDb::new();
+        let n = create(&db, &body(None, None), "u1").unwrap();
+        let found = find_permanent(&db, ORG, n, NOW).unwrap().unwrap();
+        assert_eq!(found.customer_ref, n.0.to_string());
+        assert_eq!(found.version, 1);
+        assert_eq!(found.created_at, "2026-11-28T06:17:43.123Z");
+    }
+
+    #[test]
+    fn another_organisation_finds_nothing() {
+        let db = TestDb::new();
+        let n = create(&db, &body(None, None), "u1").unwrap();
+        assert_eq!(find_permanent(&db, 2002, n, NOW).unwrap(), None);
+    }
+
+    #[test]
+    fn emails_are_unique_per_organisation_whatever_their_case() {
+        let db = TestDb::new();
+        create(&db, &body(Some("kari@example.no"), None), "u1").unwrap();
+        let error = create(&db, &body(Some("KARI@example.NO"), None), "u2").unwrap_err();
+        assert_eq!(error.error_code(), "DUPLICATE_EMAIL");
+    }
+
+    #[test]
+    fn customer_refs_are_unique_per_organisation() {
+        let db = TestDb::new();
+        create(&db, &body(None, Some("R-1")), "u1").unwrap();
+        let error = create(&db, &body(None, Some("R-1")), "u2").unwrap_err();
+        assert_eq!(error.error_code(), "DUPLICATE_CUSTOMER_REF");
+    }
+
+    #[test]
+    fn a_failed_create_writes_nothing() {
+        let db = TestDb::new();
+        create(&db, &body(None, Some("R-1")), "u1").unwrap();
+        let _ = create(&db, &body(None, Some("R-1")), "u2");
+        let rows = db.execute("SELECT count(*) AS n FROM audit_event", &[]).unwrap();
+        assert_eq!(rows.first().unwrap().int("n").unwrap(), 1);
+    }
+
+    #[test]
+    fn non_numeric_customer_numbers_are_simply_not_found() {
+        for segment in ["abc", "0", "-1", "+5", "99999999999999999999"] {
+            assert_eq!(CustomerNumber::from_path(segment).unwrap_err().status(), 404, "{segment}");
+        }
+        assert_eq!(CustomerNumber::from_path("42").unwrap(), CustomerNumber(42));
+    }
+}

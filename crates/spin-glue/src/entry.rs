@@ -1,0 +1,79 @@
+//! One request from first byte to log line: read the body (bounded), build the context,
+//! answer CORS preflights, authenticate, open the database, route, respond.
+
+use crate::{authenticate, settings, SpinDb};
+use auth::Caller;
+use errors::ApiError;
+use futures::StreamExt;
+use http::{Request, Response};
+use spin_sdk::http::IncomingRequest;
+use web::{BodyTooLarge, RequestCtx, MAX_BODY_BYTES};
+
+/// Result of one handler.
+pub type Answer = Result<Response<Vec<u8>>, ApiError>;
+
+/// A component's handlers.
+pub struct Handlers {
+    /// Paths anyone may call (health, the OpenAPI document, the local issuer). Returns
+    /// `None` for every other path, which then needs a valid token.
+    pub public: fn(&RequestCtx, &Request<Vec<u8>>) -> Option<Answer>,
+    /// Everything else, called with the verified caller and the prepared database.
+    pub api: fn(&RequestCtx, &Caller, &SpinDb, &Request<Vec<u8>>) -> Answer,
+}
+
+/// Serves one request with the component's handlers.
+pub async fn serve(incoming: IncomingRequest, handlers: Handlers) -> Response<Vec<u8>> {
+    let started = std::time::Instant::now();
+    let req = read_request(incoming).await;
+    let ctx = RequestCtx::new(&req, crate::now(), || domain::ids::uuid_v4(crate::random_bytes()));
+    let cors = settings::cors();
+    let result = match cors.preflight(&req) {
+        Some(preflight) => preflight,
+        None => match (handlers.public)(&ctx, &req) {
+            Some(answer) => answer,
+            None => api(&ctx, &req, handlers.api).await,
+        },
+    };
+    web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis())
+}
+
+async fn api(
+    ctx: &RequestCtx,
+    req: &Request<Vec<u8>>,
+    handler: fn(&RequestCtx, &Caller, &SpinDb, &Request<Vec<u8>>) -> Answer,
+) -> Answer {
+    let settings = settings::Settings::load()?;
+    let caller = authenticate(req, &settings, ctx.now).await?;
+    *ctx.client_id.borrow_mut() = caller.client_id().map(str::to_owned);
+    let db = SpinDb::open_default()?;
+    handler(ctx, &caller, &db, req)
+}
+
+/// The request as plain `http` types, with at most `MAX_BODY_BYTES + 1` bytes of body read:
+/// a larger body is marked [`BodyTooLarge`] (413) instead of being buffered whole.
+async fn read_request(incoming: IncomingRequest) -> Request<Vec<u8>> {
+    let mut builder = Request::builder()
+        .method(incoming.method().to_string().as_str())
+        .uri(incoming.path_with_query().unwrap_or_else(|| "/".into()));
+    for (name, value) in incoming.headers().entries() {
+        builder = builder.header(name, value);
+    }
+    let mut body = Vec::new();
+    let mut too_large = false;
+    let mut stream = incoming.into_body_stream();
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(bytes) => body.extend_from_slice(&bytes),
+            Err(_) => break, // a broken body then fails JSON parsing with a 400
+        }
+        if body.len() > MAX_BODY_BYTES {
+            too_large = true;
+            break;
+        }
+    }
+    let mut req = builder.body(body).unwrap_or_else(|_| Request::new(Vec::new()));
+    if too_large {
+        req.extensions_mut().insert(BodyTooLarge);
+    }
+    req
+}

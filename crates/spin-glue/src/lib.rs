@@ -1,0 +1,38 @@
+//! The one shared crate that names `spin_sdk`: it turns Spin's host interfaces into the
+//! plain crates' seams (SQLite → `domain::db::Db`, variables → settings, key-value and
+//! outbound HTTP → the JWKS cache) and runs a request from first byte to log line. Keeping
+//! Spin here keeps each component a router, and a move to a newer SDK a change of one crate.
+
+mod authenticate;
+mod db;
+mod entry;
+mod health;
+mod settings;
+
+pub use authenticate::{authenticate, DEV_ISSUER_JWKS_KEY};
+pub use db::SpinDb;
+pub use entry::{serve, Handlers};
+pub use health::health;
+pub use settings::{dev_issuer_enabled, variable, Settings};
+
+use domain::time::Timestamp;
+
+/// The current time (WASI wall clock).
+pub fn now() -> Timestamp {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    Timestamp::from_millis(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// `N` bytes from the host's secure random source (`wasi:random`).
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let bytes = wasi::random::random::get_random_bytes(N as u64);
+    let mut out = [0u8; N];
+    out.copy_from_slice(&bytes[..N]);
+    out
+}
+
+/// The key-value store every component shares (label `default`).
+pub fn kv() -> Result<spin_sdk::key_value::Store, errors::ApiError> {
+    spin_sdk::key_value::Store::open_default()
+        .map_err(|e| errors::ApiError::Internal(anyhow::anyhow!("key-value store: {e}")))
+}

@@ -1,0 +1,115 @@
+//! JSON request bodies, checked once: media type (415), size (413), shape (400 naming the
+//! field, unknown fields included).
+
+use errors::ApiError;
+use http::Request;
+use serde::de::DeserializeOwned;
+
+/// The largest body the API accepts (contract §1).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Marks a request whose body was cut off at the limit by the component glue, which reads
+/// at most `MAX_BODY_BYTES + 1` bytes rather than buffering whatever a client sends.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTooLarge;
+
+/// Parses the body as `T`. Accepts `application/json` and any `+json` type (so
+/// `application/merge-patch+json` too), with or without parameters such as charset.
+pub fn json<T: DeserializeOwned>(req: &Request<Vec<u8>>) -> Result<T, ApiError> {
+    let media_type = crate::header(req, "content-type")
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if media_type != "application/json"
+        && !(media_type.starts_with("application/") && media_type.ends_with("+json"))
+    {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    if req.extensions().get::<BodyTooLarge>().is_some() || req.body().len() > MAX_BODY_BYTES {
+        return Err(ApiError::PayloadTooLarge);
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(req.body());
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
+    let value = parsed.map_err(|e| shape_error(e.path().to_string(), e.into_inner()))?;
+    deserializer.end().map_err(|e| shape_error(".".into(), e))?;
+    Ok(value)
+}
+
+fn shape_error(path: String, error: serde_json::Error) -> ApiError {
+    let text = error.to_string();
+    // "unknown field `foo`, expected one of ..." names the field itself.
+    if let Some(unknown) = text.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next()) {
+        return ApiError::BadRequest {
+            code: "UNKNOWN_FIELD",
+            field: Some(unknown.to_owned()),
+            message: format!("unknown field {unknown}"),
+        };
+    }
+    let field = (path != "." && !path.is_empty()).then_some(path);
+    // serde's text names types and positions, never values the client did not send.
+    let reason = text.split(" at line ").next().unwrap_or("invalid JSON").to_owned();
+    let message = match &field {
+        Some(f) => format!("{f}: {reason}"),
+        None => format!("the body is not valid JSON: {reason}"),
+    };
+    ApiError::BadRequest { code: "INVALID_JSON", field, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Body {
+        first_name: Option<String>,
+        organisation_id: Option<i64>,
+    }
+
+    fn request(content_type: &str, body: &str) -> Request<Vec<u8>> {
+        Request::post("/x").header("content-type", content_type).body(body.as_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn a_non_json_media_type_is_415() {
+        let error = json::<Body>(&request("text/plain", "{}")).unwrap_err();
+        assert_eq!(error.status(), 415);
+    }
+
+    #[test]
+    fn json_with_charset_and_merge_patch_are_accepted() {
+        assert!(json::<Body>(&request("application/json; charset=utf-8", "{}")).is_ok());
+        assert!(json::<Body>(&request("application/merge-patch+json", "{}")).is_ok());
+    }
+
+    #[test]
+    fn a_body_over_64_kib_is_413() {
+        let big = format!("{{\"firstName\":\"{}\"}}", "a".repeat(MAX_BODY_BYTES));
+        assert_eq!(json::<Body>(&request("application/json", &big)).unwrap_err().status(), 413);
+        let mut cut = request("application/json", "{}");
+        cut.extensions_mut().insert(BodyTooLarge);
+        assert_eq!(json::<Body>(&cut).unwrap_err().status(), 413);
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let error = json::<Body>(&request("application/json", r#"{"password2":"x"}"#)).unwrap_err();
+        assert_eq!(error.error_code(), "UNKNOWN_FIELD");
+        assert_eq!(error.entries()[0].field.as_deref(), Some("password2"));
+    }
+
+    #[test]
+    fn a_wrong_type_names_its_field() {
+        let error = json::<Body>(&request("application/json", r#"{"organisationId":"x"}"#)).unwrap_err();
+        assert_eq!(error.error_code(), "INVALID_JSON");
+        assert_eq!(error.entries()[0].field.as_deref(), Some("organisationId"));
+    }
+
+    #[test]
+    fn malformed_json_and_trailing_garbage_are_400() {
+        assert_eq!(json::<Body>(&request("application/json", "{")).unwrap_err().status(), 400);
+        assert_eq!(json::<Body>(&request("application/json", "{} x")).unwrap_err().status(), 400);
+        assert_eq!(json::<Body>(&request("application/json", "[]")).unwrap_err().status(), 400);
+    }
+}

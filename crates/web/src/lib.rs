@@ -1,0 +1,57 @@
+//! HTTP plumbing every component shares (contract §1): the request context (correlation id,
+//! client name, clock), JSON bodies (415/413/400 naming the field), query parameters,
+//! responses with the common headers, problem+json for errors, CORS, and the one log line
+//! per request. Plain `http` types: no Spin here.
+
+mod body;
+mod cors;
+mod respond;
+
+pub use body::{json, BodyTooLarge, MAX_BODY_BYTES};
+pub use cors::Cors;
+pub use respond::{created, json_response, no_content, respond, set_etag, RequestCtx};
+
+use http::Request;
+
+/// The non-empty segments of the request path: `/customers/v2/profiles/7` →
+/// `["customers", "v2", "profiles", "7"]`. Routing matches on these slices.
+pub fn segments<B>(req: &Request<B>) -> Vec<&str> {
+    req.uri().path().split('/').filter(|s| !s.is_empty()).collect()
+}
+
+/// The query parameters, percent-decoded, in order.
+pub fn query<B>(req: &Request<B>) -> Vec<(String, String)> {
+    let raw = req.uri().query().unwrap_or("");
+    form_urlencoded::parse(raw.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// A header's value as text, if present and readable.
+pub fn header<'a, B>(req: &'a Request<B>, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The operation needs `permission`: 403 `MISSING_PERMISSION` without it.
+pub fn require(caller: &auth::Caller, permission: auth::Permission) -> Result<(), errors::ApiError> {
+    if caller.has(permission) {
+        Ok(())
+    } else {
+        Err(errors::ApiError::MissingPermission(permission.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_ignore_empty_parts() {
+        let req = Request::get("/customers//v2/profiles/7/?x=1").body(()).unwrap();
+        assert_eq!(segments(&req), ["customers", "v2", "profiles", "7"]);
+    }
+
+    #[test]
+    fn query_parameters_are_decoded() {
+        let req = Request::get("/p?surname=%C3%86rlig&email=a%2Bb%40c.no").body(()).unwrap();
+        assert_eq!(query(&req), [("surname".into(), "Ærlig".into()), ("email".into(), "a+b@c.no".into())]);
+    }
+}

@@ -1,0 +1,164 @@
+//! Contract §1 conventions and platform properties: health, correlation ids, common
+//! headers, body checks, CORS, schema migration under concurrency, and portability of the
+//! built components across Spin versions.
+
+use crate::helpers::*;
+use serde_json::json;
+
+#[test]
+fn health_needs_no_token_and_reports_the_database() {
+    let app = spawn_app();
+    let response = app.send("GET", "/health", None, None);
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.json(), json!({"status": "UP", "database": "UP"}));
+}
+
+#[test]
+fn the_openapi_document_is_served_without_a_token() {
+    let app = spawn_app();
+    let response = app.send("GET", "/customers/v2/openapi.json", None, None);
+    assert_eq!(response.status, 200);
+    assert_eq!(response.json()["openapi"], "3.1.0");
+}
+
+#[test]
+fn a_correlation_id_is_echoed_or_generated_and_nothing_is_cached() {
+    let app = spawn_app();
+    let echoed = app.request("GET", "/health", &[("x-correlation-id", "trace-42")], None);
+    assert_eq!(echoed.header("x-correlation-id"), Some("trace-42"));
+    let generated = app.send("GET", "/customers/v2/profiles/1", None, None);
+    let id = generated.header("x-correlation-id").unwrap();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    assert_eq!(generated.json()["correlationId"], id);
+    assert_eq!(generated.header("cache-control"), Some("no-store"));
+    assert_eq!(echoed.header("cache-control"), Some("no-store"));
+}
+
+#[test]
+fn bad_bodies_are_415_413_and_400_naming_the_field() {
+    let app = spawn_app();
+    let token = app.token(ORG_A);
+    let auth = format!("Bearer {token}");
+    let post = |content_type: &str, body: Vec<u8>| {
+        app.request(
+            "POST",
+            "/customers/v2/profiles",
+            &[("authorization", &auth), ("content-type", content_type)],
+            Some(body),
+        )
+    };
+    assert_eq!(post("text/plain", b"{}".to_vec()).status, 415);
+    let big = json!({"firstName": "x".repeat(70 * 1024)}).to_string().into_bytes();
+    assert_eq!(post("application/json", big).status, 413);
+    assert_eq!(post("application/json", b"{".to_vec()).status, 400);
+    let unknown = post("application/json", br#"{"firstName":"Kari","shoeSize":42}"#.to_vec());
+    assert_eq!(unknown.status, 400);
+    assert_eq!(unknown.json()["errors"][0]["field"], "shoeSize");
+    assert_eq!(unknown.error_code(), "UNKNOWN_FIELD");
+}
+
+#[test]
+fn browsers_get_no_cors_headers_unless_their_origin_is_allowed() {
+    let app = spawn_app_with(&[("cors_allowed_origins", "https://crm.example")]);
+    let preflight = |origin: &str| {
+        app.request(
+            "OPTIONS",
+            "/customers/v2/profiles",
+            &[("origin", origin), ("access-control-request-method", "POST")],
+            None,
+        )
+    };
+    let allowed = preflight("https://crm.example");
+    assert_eq!(allowed.status, 204);
+    assert_eq!(allowed.header("access-control-allow-origin"), Some("https://crm.example"));
+    let refused = preflight("https://evil.example");
+    assert_eq!(refused.status, 403);
+    assert!(refused.header("access-control-allow-origin").is_none());
+    let simple = app.request("GET", "/health", &[("origin", "https://evil.example")], None);
+    assert!(simple.header("access-control-allow-origin").is_none());
+}
+
+#[test]
+fn by_default_no_origin_is_allowed() {
+    let app = spawn_app();
+    let response = app.request(
+        "OPTIONS",
+        "/customers/v2/profiles",
+        &[("origin", "https://crm.example"), ("access-control-request-method", "GET")],
+        None,
+    );
+    assert_eq!(response.status, 403);
+}
+
+#[test]
+fn components_taking_their_first_requests_at_once_migrate_the_database_once() {
+    let app = spawn_app();
+    let token = app.token(ORG_A); // the issuer needs no database
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..12)
+            .map(|i| {
+                let (app, token) = (&app, &token);
+                s.spawn(move || match i % 3 {
+                    0 => app.send("GET", "/health", None, None).status,
+                    1 => app.send("GET", "/customers/v2/profiles/1", Some(token), None).status,
+                    _ => app.send("GET", "/customers/v2/consents/client/consents", Some(token), None).status,
+                })
+            })
+            .collect();
+        for handle in handles {
+            let status = handle.join().unwrap();
+            assert!(status == 200 || status == 404, "a first request failed with {status}");
+        }
+    });
+    let db = rusqlite_count(&app, "SELECT count(*) FROM schema_migration");
+    assert_eq!(db, 1);
+}
+
+fn rusqlite_count(app: &TestApp, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(app.state_dir.join("sqlite_db.db")).unwrap();
+    conn.query_row(sql, [], |row| row.get(0)).unwrap()
+}
+
+#[test]
+fn every_component_imports_only_wasi_p2_and_spin_2_interfaces() {
+    let dir = built_components();
+    for name in ["profiles", "temporary_profiles", "consents", "token_issuer"] {
+        let path = dir.join(format!("{name}.wasm"));
+        let imports = testhost::component_imports(&path).unwrap();
+        assert!(!imports.is_empty());
+        for import in imports {
+            let portable = (import.starts_with("wasi:") && import.contains("@0.2."))
+                || (import.starts_with("fermyon:spin/") && import.ends_with("@2.0.0"));
+            assert!(portable, "{name}.wasm imports {import}, which Spin 2.x / Fermyon Cloud may not provide");
+        }
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(size < 1024 * 1024, "{name}.wasm is {size} bytes");
+    }
+}
+
+#[test]
+fn every_request_logs_one_line_without_personal_data_or_tokens() {
+    let app = spawn_app();
+    let a = app.client(ORG_A);
+    let n = a.create_profile(&kari_nordmann());
+    assert_eq!(a.get(&format!("/customers/v2/profiles/{n}")).status, 200);
+    let log = std::fs::read_to_string(app.state_dir.join("guest.log")).unwrap();
+    for secret in ["Nordmann", "kari.nordmann", a.token.as_str(), "partner-a-secret"] {
+        assert!(!log.contains(secret), "the log holds {secret}");
+    }
+    let lines = app.log_lines();
+    let get = lines.iter().find(|l| l["method"] == "GET").expect("a line for the GET");
+    assert_eq!(get["route"], "/customers/v2/profiles/{customerNumber}");
+    assert_eq!(get["status"], 200);
+    assert_eq!(get["clientId"], "partner-a");
+    assert!(get["correlationId"].as_str().is_some() && get["ms"].is_u64());
+    assert_eq!(lines.len(), 3, "one line per request (token, create, get): {lines:?}");
+}
+
+#[test]
+fn a_known_path_with_another_method_is_405() {
+    let app = spawn_app();
+    let response = app.client(ORG_A).send("DELETE", "/customers/v2/profiles", None);
+    assert_eq!(response.status, 405);
+    assert_eq!(response.error_code(), "METHOD_NOT_ALLOWED");
+}
