@@ -46,9 +46,8 @@ fn api(ctx: &RequestCtx, caller: &Caller, db: &SpinDb, req: &Request<Vec<u8>>) -
     match (req.method().as_str(), web::segments(req).as_slice()) {
         ("POST", ["customers", "v2", "profiles"]) => profiles::create(ctx, caller, db, req),
         ("GET", ["customers", "v2", "profiles", n]) => profiles::get(ctx, caller, db, n),
-        (_, ["customers", "v2", "profiles"] | ["customers", "v2", "profiles", _]) => {
-            Err(ApiError::MethodNotAllowed)
-        }
-        _ => Err(ApiError::NotFound),
+        ("PUT" | "PATCH" | "DELETE", ["customers", "v2", "profiles"]) => Err(ApiError::MethodNotAllowed),
+        // The rest of §3 arrives with the profiles issue.
+        _ => Err(ApiError::NotImplemented),
     }
 }

@@ -1,5 +1,5 @@
 //! The `temporary-profiles` component (contract §4, §5). Its endpoints arrive with their own issue; until
-//! then every path is authenticated like the rest of the API and answers 404.
+//! then every path is authenticated like the rest of the API and answers 501.
 
 use auth::Caller;
 use errors::ApiError;
@@ -16,5 +16,5 @@ async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
 }
 
 fn api(_ctx: &RequestCtx, _caller: &Caller, _db: &SpinDb, _req: &Request<Vec<u8>>) -> Answer {
-    Err(ApiError::NotFound)
+    Err(ApiError::NotImplemented)
 }

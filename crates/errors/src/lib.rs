@@ -48,6 +48,8 @@ pub enum ApiError {
     /// 422: a well-formed request that cannot be processed (e.g. an idempotency key reused
     /// with another body).
     Unprocessable { code: &'static str, message: &'static str },
+    /// 501: an endpoint of the contract that is routed but not built yet.
+    NotImplemented,
     /// 500: the database failed in a way no call site mapped.
     Db(DbError),
     /// 500: configuration or a bug; the cause goes to the log with the correlation id.
@@ -83,6 +85,7 @@ impl ApiError {
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::Unprocessable { .. } => 422,
+            Self::NotImplemented => 501,
             Self::Db(_) | Self::Internal(_) => 500,
         }
     }
@@ -107,6 +110,7 @@ impl ApiError {
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::Unprocessable { code, .. } => code,
+            Self::NotImplemented => "NOT_IMPLEMENTED",
             Self::Db(_) | Self::Internal(_) => "INTERNAL_ERROR",
         }
     }
@@ -130,6 +134,7 @@ impl ApiError {
             Self::PayloadTooLarge => "the request body is larger than 64 KiB".into(),
             Self::UnsupportedMediaType => "the request body must be application/json".into(),
             Self::Unprocessable { message, .. } => (*message).into(),
+            Self::NotImplemented => "this endpoint is not implemented yet".into(),
             Self::Db(_) | Self::Internal(_) => "An unexpected error occurred".into(),
         }
     }
@@ -232,6 +237,7 @@ mod tests {
                 422,
                 "IDEMPOTENCY_KEY_REUSED",
             ),
+            (ApiError::NotImplemented, 501, "NOT_IMPLEMENTED"),
             (ApiError::Db(DbError::Other("disk I/O error".into())), 500, "INTERNAL_ERROR"),
             (ApiError::Internal(anyhow::anyhow!("boom")), 500, "INTERNAL_ERROR"),
         ];
