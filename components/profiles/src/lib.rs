@@ -1,16 +1,13 @@
-//! The `profiles` component: permanent customer profiles (contract §3), `/health` and the
-//! OpenAPI document. `handle` is Spin glue; `public` and `api` are the routing tables.
+//! The `profiles` component: permanent customer profiles and their sub-resources, the
+//! organisation catalogues (contract §3), `/health` and the OpenAPI document (§8).
+//! `handle` is Spin glue; the two tables below are every route it serves.
 
-mod profiles;
-
+use api::{addresses, catalogue, ecards, loyalty, preferences, profiles};
 use auth::Caller;
-use errors::ApiError;
 use http::{Request, Response};
 use spin_glue::{Handlers, SpinDb};
 use spin_sdk::http::IncomingRequest;
-use web::RequestCtx;
-
-type Answer = Result<Response<Vec<u8>>, ApiError>;
+use web::{Answer, Call, RequestCtx, Route};
 
 #[spin_sdk::http_component]
 async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
@@ -41,13 +38,71 @@ fn openapi() -> Answer {
     Ok(response)
 }
 
-/// Every endpoint of this component, in the order of contract §3.
 fn api(ctx: &RequestCtx, caller: &Caller, db: &SpinDb, req: &Request<Vec<u8>>) -> Answer {
-    match (req.method().as_str(), web::segments(req).as_slice()) {
-        ("POST", ["customers", "v2", "profiles"]) => profiles::create(ctx, caller, db, req),
-        ("GET", ["customers", "v2", "profiles", n]) => profiles::get(ctx, caller, db, n),
-        ("PUT" | "PATCH" | "DELETE", ["customers", "v2", "profiles"]) => Err(ApiError::MethodNotAllowed),
-        // The rest of §3 arrives with the profiles issue.
-        _ => Err(ApiError::NotImplemented),
-    }
+    web::dispatch(ROUTES, ctx, caller, db, req)
 }
+
+type Handler = fn(&Call<'_, SpinDb>) -> Answer;
+
+const fn route(method: &'static str, template: &'static str, handler: Handler) -> Route<Handler> {
+    Route { method, template, handler }
+}
+
+/// Every endpoint, in the order of contract §3. Literal paths before templates that match them.
+const ROUTES: &[Route<Handler>] = &[
+    route("POST", "/customers/v2/profiles", profiles::create),
+    route("GET", "/customers/v2/profiles", profiles::search),
+    route("GET", "/customers/v2/profiles-search", profiles::search),
+    route("POST", "/customers/v2/profiles/verify-credentials", profiles::verify_credentials),
+    route("GET", "/customers/v2/profiles/by-customer-ref/{customerRef}", profiles::get_by_ref),
+    route("GET", "/customers/v2/profiles/{customerNumber}", profiles::get),
+    route("PUT", "/customers/v2/profiles/{customerNumber}", profiles::replace),
+    route("PATCH", "/customers/v2/profiles/{customerNumber}", profiles::patch),
+    route("DELETE", "/customers/v2/profiles/{customerNumber}", profiles::erase),
+    route("POST", "/customers/v2/profiles/{customerNumber}/deactivate", profiles::deactivate),
+    route("POST", "/customers/v2/profiles/{customerNumber}/connect", profiles::connect),
+    route("GET", "/customers/v2/profiles/{customerNumber}/export", profiles::export),
+    route("GET", "/customers/v2/profiles/{customerNumber}/history", profiles::history),
+    route("PUT", "/customers/v2/profiles/{customerNumber}/password", profiles::change_password),
+    route("GET", "/customers/v2/profiles/{customerNumber}/postal-addresses", addresses::list),
+    route("POST", "/customers/v2/profiles/{customerNumber}/postal-addresses", addresses::create),
+    route("GET", "/customers/v2/profiles/{customerNumber}/postal-addresses/{id}", addresses::get),
+    route("PUT", "/customers/v2/profiles/{customerNumber}/postal-addresses/{id}", addresses::replace),
+    route("DELETE", "/customers/v2/profiles/{customerNumber}/postal-addresses/{id}", addresses::delete),
+    route("GET", "/customers/v2/profiles/{customerNumber}/preferences", preferences::list),
+    route("PUT", "/customers/v2/profiles/{customerNumber}/preferences/{preferenceCode}", preferences::set),
+    route(
+        "DELETE",
+        "/customers/v2/profiles/{customerNumber}/preferences/{preferenceCode}",
+        preferences::delete,
+    ),
+    route("GET", "/customers/v2/profiles/{customerNumber}/ecards", ecards::list),
+    route("POST", "/customers/v2/profiles/{customerNumber}/ecards", ecards::create),
+    route("DELETE", "/customers/v2/profiles/{customerNumber}/ecards/{id}", ecards::delete),
+    route("GET", "/customers/v2/profiles/{customerNumber}/loyalty-programs", loyalty::memberships),
+    route("POST", "/customers/v2/profiles/{customerNumber}/loyalty-programs", loyalty::join),
+    route(
+        "DELETE",
+        "/customers/v2/profiles/{customerNumber}/loyalty-programs/{membershipId}",
+        loyalty::leave,
+    ),
+    route(
+        "GET",
+        "/customers/v2/profiles/{customerNumber}/loyalty-programs/{membershipId}/transactions",
+        loyalty::transactions,
+    ),
+    route(
+        "POST",
+        "/customers/v2/profiles/{customerNumber}/loyalty-programs/{membershipId}/transactions",
+        loyalty::transact,
+    ),
+    route("GET", "/customers/v2/preferences", catalogue::preferences),
+    route("POST", "/customers/v2/preferences", catalogue::create_preference),
+    route("GET", "/customers/v2/preferences/{id}", catalogue::get_preference),
+    route("PUT", "/customers/v2/preferences/{id}", catalogue::replace_preference),
+    route("DELETE", "/customers/v2/preferences/{id}", catalogue::delete_preference),
+    route("GET", "/customers/v2/loyalty-programs", catalogue::programs),
+    route("POST", "/customers/v2/loyalty-programs", catalogue::create_program),
+    route("GET", "/customers/v2/loyalty-programs/{id}", catalogue::get_program),
+    route("PUT", "/customers/v2/loyalty-programs/{id}", catalogue::replace_program),
+];

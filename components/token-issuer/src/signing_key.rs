@@ -12,7 +12,9 @@ pub fn load_or_create() -> Result<DevSigningKey, ApiError> {
     let store = spin_glue::kv()?;
     let kv_error = |e: spin_sdk::key_value::Error| ApiError::Internal(anyhow::anyhow!("key-value: {e}"));
     if store.get(SIGNING_KEY).map_err(kv_error)?.is_none() {
-        let key = DevSigningKey::from_seed(spin_glue::random_bytes());
+        let mut seed = [0u8; 32];
+        seed.copy_from_slice(&spin_glue::random_bytes(32)[..32]);
+        let key = DevSigningKey::from_seed(seed);
         store.set(spin_glue::DEV_ISSUER_JWKS_KEY, key.public_jwks().as_bytes()).map_err(kv_error)?;
         store.set(SIGNING_KEY, key.to_private_json().as_bytes()).map_err(kv_error)?;
     }

@@ -70,6 +70,11 @@ impl<'a> Row<'a> {
             .ok_or_else(|| DbError::Other(format!("no column {column} in result")))
     }
 
+    /// The raw value of a column.
+    pub fn values_of(&self, column: &str) -> Result<Value, DbError> {
+        self.get(column).cloned()
+    }
+
     pub fn int(&self, column: &str) -> Result<i64, DbError> {
         match self.get(column)? {
             Value::Integer(v) => Ok(*v),

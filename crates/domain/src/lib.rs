@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod db;
+pub mod idempotency;
 pub mod ids;
 pub mod migrations;
 pub mod profile;

@@ -16,11 +16,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. Append only: a released migration never changes.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_customer.sql",
-    sql: include_str!("../../../migrations/0001_customer.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_customer.sql",
+        sql: include_str!("../../../migrations/0001_customer.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_idempotency.sql",
+        sql: include_str!("../../../migrations/0002_idempotency.sql"),
+    },
+];
 
 /// The version a fully migrated database has.
 pub fn latest_version() -> i64 {

@@ -25,7 +25,7 @@ pub struct Handlers {
 pub async fn serve(incoming: IncomingRequest, handlers: Handlers) -> Response<Vec<u8>> {
     let started = std::time::Instant::now();
     let req = read_request(incoming).await;
-    let ctx = RequestCtx::new(&req, crate::now(), || domain::ids::uuid_v4(crate::random_bytes()));
+    let ctx = RequestCtx::new(&req, crate::now(), crate::random_bytes);
     let cors = settings::cors();
     let result = match cors.preflight(&req) {
         Some(preflight) => preflight,

@@ -23,12 +23,9 @@ pub fn now() -> Timestamp {
     Timestamp::from_millis(i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// `N` bytes from the host's secure random source (`wasi:random`).
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let bytes = wasi::random::random::get_random_bytes(N as u64);
-    let mut out = [0u8; N];
-    out.copy_from_slice(&bytes[..N]);
-    out
+/// `n` bytes from the host's secure random source (`wasi:random`).
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    wasi::random::random::get_random_bytes(n as u64)
 }
 
 /// The key-value store every component shares (label `default`).

@@ -23,11 +23,18 @@ pub struct RequestCtx {
     pub route: Cell<&'static str>,
     /// The token's client id once authenticated, for the log line.
     pub client_id: std::cell::RefCell<Option<String>>,
+    /// The host's secure random source (`wasi:random` in a component).
+    pub random_bytes: fn(usize) -> Vec<u8>,
 }
 
 impl RequestCtx {
-    /// `fresh_id` is used when the caller sent no usable correlation id.
-    pub fn new<B>(req: &Request<B>, now: Timestamp, fresh_id: impl FnOnce() -> String) -> Self {
+    /// A fresh correlation id is drawn from `random_bytes` when the caller sent no usable one.
+    pub fn new<B>(req: &Request<B>, now: Timestamp, random_bytes: fn(usize) -> Vec<u8>) -> Self {
+        let fresh_id = || {
+            let mut bytes = [0u8; 16];
+            bytes.copy_from_slice(&random_bytes(16)[..16]);
+            domain::ids::uuid_v4(bytes)
+        };
         let correlation_id = crate::header(req, "x-correlation-id")
             .map(str::trim)
             .filter(|id| is_safe_id(id))
@@ -43,6 +50,7 @@ impl RequestCtx {
             path: req.uri().path().to_owned(),
             route: Cell::new("unmatched"),
             client_id: Default::default(),
+            random_bytes,
         }
     }
 }
@@ -149,7 +157,7 @@ mod tests {
     use super::*;
 
     fn ctx_for(req: &Request<()>) -> RequestCtx {
-        RequestCtx::new(req, Timestamp(0), || "generated".into())
+        RequestCtx::new(req, Timestamp(0), |n| vec![0; n])
     }
 
     #[test]
@@ -157,9 +165,9 @@ mod tests {
         let echoed = Request::get("/x").header("x-correlation-id", "abc-123").body(()).unwrap();
         assert_eq!(ctx_for(&echoed).correlation_id, "abc-123");
         let unsafe_id = Request::get("/x").header("x-correlation-id", "a b<script>").body(()).unwrap();
-        assert_eq!(ctx_for(&unsafe_id).correlation_id, "generated");
+        assert_eq!(ctx_for(&unsafe_id).correlation_id, "00000000-0000-4000-8000-000000000000");
         let none = Request::get("/x").body(()).unwrap();
-        assert_eq!(ctx_for(&none).correlation_id, "generated");
+        assert_eq!(ctx_for(&none).correlation_id, "00000000-0000-4000-8000-000000000000");
     }
 
     #[test]
@@ -169,7 +177,7 @@ mod tests {
         let response = respond(&ctx, &req, &Cors::default(), Err(ApiError::NotFound), 1);
         assert_eq!(response.status(), 404);
         assert_eq!(response.headers()["cache-control"], "no-store");
-        assert_eq!(response.headers()["x-correlation-id"], "generated");
+        assert_eq!(response.headers()["x-correlation-id"], "00000000-0000-4000-8000-000000000000");
         assert_eq!(response.headers()["content-type"], "application/problem+json");
     }
 

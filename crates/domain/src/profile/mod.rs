@@ -159,16 +159,47 @@ pub fn insert(
     Ok(CustomerNumber(number))
 }
 
-/// A permanent profile of the organisation, or `None` — also when it belongs to another
-/// organisation, is temporary, or has passed its expiration date.
+/// A profile of the organisation of the given kind, or `None` — also when it belongs to
+/// another organisation, is of the other kind, or has passed its expiration date (§4, §5:
+/// invisible from that instant, purged or not).
+pub fn find(
+    db: &impl Db,
+    organisation_id: i64,
+    number: CustomerNumber,
+    kind: ProfileType,
+    now: Timestamp,
+) -> Result<Option<Profile>, DbError> {
+    let rows = db.execute(
+        sql::FIND,
+        &[
+            Value::Integer(organisation_id),
+            Value::Integer(number.0),
+            Value::from(now.rfc3339()),
+            Value::from(kind.code()),
+        ],
+    )?;
+    rows.first().map(Profile::from_row).transpose()
+}
+
+/// A permanent profile (see [`find`]).
 pub fn find_permanent(
     db: &impl Db,
     organisation_id: i64,
     number: CustomerNumber,
     now: Timestamp,
 ) -> Result<Option<Profile>, DbError> {
+    find(db, organisation_id, number, ProfileType::Standard, now)
+}
+
+/// A profile of either kind (consents may belong to temporary profiles too).
+pub fn find_any(
+    db: &impl Db,
+    organisation_id: i64,
+    number: CustomerNumber,
+    now: Timestamp,
+) -> Result<Option<Profile>, DbError> {
     let rows = db.execute(
-        sql::FIND_PERMANENT,
+        sql::FIND_ANY,
         &[Value::Integer(organisation_id), Value::Integer(number.0), Value::from(now.rfc3339())],
     )?;
     rows.first().map(Profile::from_row).transpose()

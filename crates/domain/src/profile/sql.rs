@@ -21,12 +21,30 @@ pub const INSERT: &str = "
 pub const DEFAULT_REF_TO_NUMBER: &str = "
     UPDATE customer SET customer_ref = CAST(customer_number AS TEXT) WHERE customer_number = ?1";
 
-/// A permanent profile that has not passed its expiration date (deactivated ones have one).
-pub const FIND_PERMANENT: &str = "
-    SELECT customer_number, uuid, organisation_id, customer_ref, status, profile_type,
-           first_name, surname, email, language_preference, date_of_birth, country_code,
-           telephone_number, landline_number, expiration_date, created_at, created_by,
-           created_by_channel, changed_at, changed_by, changed_by_channel, version
-      FROM customer
-     WHERE organisation_id = ?1 AND customer_number = ?2 AND profile_type = 'S'
-       AND (expiration_date IS NULL OR expiration_date > ?3)";
+/// The columns every read of a profile selects (`Profile::from_row` reads them by name).
+macro_rules! profile_select {
+    () => {
+        "SELECT customer_number, uuid, organisation_id, customer_ref, status, profile_type,
+                first_name, surname, email, language_preference, date_of_birth, country_code,
+                telephone_number, landline_number, expiration_date, created_at, created_by,
+                created_by_channel, changed_at, changed_by, changed_by_channel, version
+           FROM customer"
+    };
+}
+#[allow(unused_imports)] // for the search module
+pub(crate) use profile_select;
+
+/// One profile of a kind (`?4`: 'S' or 'T') that has not passed its expiration date
+/// (temporary profiles and deactivated ones have one).
+pub const FIND: &str = concat!(
+    profile_select!(),
+    " WHERE organisation_id = ?1 AND customer_number = ?2 AND profile_type = ?4
+        AND (expiration_date IS NULL OR expiration_date > ?3)"
+);
+
+/// One profile of either kind that has not passed its expiration date.
+pub const FIND_ANY: &str = concat!(
+    profile_select!(),
+    " WHERE organisation_id = ?1 AND customer_number = ?2
+        AND (expiration_date IS NULL OR expiration_date > ?3)"
+);

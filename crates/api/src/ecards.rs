@@ -1,0 +1,17 @@
+//! Ecards of a permanent profile (contract §3 sub-resources).
+
+use crate::{Answer, Call};
+use domain::db::Db;
+use errors::ApiError;
+
+pub fn list<D: Db>(_call: &Call<'_, D>) -> Answer {
+    Err(ApiError::NotImplemented)
+}
+
+pub fn create<D: Db>(_call: &Call<'_, D>) -> Answer {
+    Err(ApiError::NotImplemented)
+}
+
+pub fn delete<D: Db>(_call: &Call<'_, D>) -> Answer {
+    Err(ApiError::NotImplemented)
+}

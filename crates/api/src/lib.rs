@@ -1,0 +1,15 @@
+//! The handlers of every endpoint, on plain `http` types and the `Db` seam. Components hold
+//! only their route tables and the Spin glue, so a handler shared by two components (postal
+//! addresses of permanent and temporary profiles) is written once, here.
+//!
+//! A handler reads top to bottom: authorise, parse, write in one transaction, respond.
+
+pub mod addresses;
+pub mod catalogue;
+pub mod ecards;
+pub mod loyalty;
+pub mod parent;
+pub mod preferences;
+pub mod profiles;
+
+pub use web::{Answer, Call};

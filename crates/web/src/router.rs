@@ -1,0 +1,121 @@
+//! Route tables: each component lists its endpoints as `(method, template, handler)`, so the
+//! route, its template (for the log line and the OpenAPI check) and its handler sit on one
+//! line. Templates use `{name}` for one path segment; the first matching route wins, so
+//! literal paths go before templates that would also match them.
+
+use crate::RequestCtx;
+use auth::Caller;
+use errors::ApiError;
+use http::Request;
+
+/// One endpoint.
+pub struct Route<H> {
+    pub method: &'static str,
+    pub template: &'static str,
+    pub handler: H,
+}
+
+/// The `{name}` segments of a matched template, percent-decoded.
+#[derive(Debug, Default)]
+pub struct Params(Vec<(&'static str, String)>);
+
+impl Params {
+    /// The value of `{name}`. Route tables and handlers are written together, so a missing
+    /// name is a bug, answered as 404 rather than a panic.
+    pub fn get(&self, name: &str) -> Result<&str, ApiError> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).ok_or(ApiError::NotFound)
+    }
+}
+
+/// Everything a handler gets.
+pub struct Call<'a, D> {
+    pub ctx: &'a RequestCtx,
+    pub caller: &'a Caller,
+    pub db: &'a D,
+    pub req: &'a Request<Vec<u8>>,
+    pub params: Params,
+}
+
+/// The route for the request: 404 when no template matches the path, 405 when one does but
+/// not with this method.
+pub fn find<'r, H, B>(routes: &'r [Route<H>], req: &Request<B>) -> Result<(&'r Route<H>, Params), ApiError> {
+    let segments = crate::segments(req);
+    let mut path_matched = false;
+    for route in routes {
+        if let Some(params) = matches(route.template, &segments) {
+            if route.method == req.method().as_str() {
+                return Ok((route, params));
+            }
+            path_matched = true;
+        }
+    }
+    Err(if path_matched { ApiError::MethodNotAllowed } else { ApiError::NotFound })
+}
+
+fn matches(template: &'static str, segments: &[&str]) -> Option<Params> {
+    let parts: Vec<&'static str> = template.split('/').filter(|s| !s.is_empty()).collect();
+    if parts.len() != segments.len() {
+        return None;
+    }
+    let mut params = Vec::new();
+    for (part, segment) in parts.iter().zip(segments) {
+        match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            Some(name) => {
+                let decoded = percent_encoding::percent_decode_str(segment).decode_utf8().ok()?;
+                params.push((name, decoded.into_owned()));
+            }
+            None if part == segment => {}
+            None => return None,
+        }
+    }
+    Some(Params(params))
+}
+
+/// Finds the route, records its template in the context, and calls it.
+pub fn dispatch<D>(
+    routes: &[Route<fn(&Call<'_, D>) -> crate::Answer>],
+    ctx: &RequestCtx,
+    caller: &Caller,
+    db: &D,
+    req: &Request<Vec<u8>>,
+) -> crate::Answer {
+    let (route, params) = find(routes, req)?;
+    ctx.route.set(route.template);
+    (route.handler)(&Call { ctx, caller, db, req, params })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROUTES: &[Route<u8>] = &[
+        Route { method: "POST", template: "/customers/v2/profiles/verify-credentials", handler: 1 },
+        Route { method: "GET", template: "/customers/v2/profiles/{customerNumber}", handler: 2 },
+        Route { method: "PUT", template: "/customers/v2/profiles/{customerNumber}", handler: 3 },
+        Route { method: "GET", template: "/customers/v2/profiles/by-customer-ref/{customerRef}", handler: 4 },
+    ];
+
+    fn route(method: &str, path: &str) -> Result<(u8, Params), u16> {
+        let req = Request::builder().method(method).uri(path).body(()).unwrap();
+        find(ROUTES, &req).map(|(r, p)| (r.handler, p)).map_err(|e| e.status())
+    }
+
+    #[test]
+    fn literal_routes_listed_first_win_over_templates() {
+        assert_eq!(route("POST", "/customers/v2/profiles/verify-credentials").unwrap().0, 1);
+    }
+
+    #[test]
+    fn template_segments_become_decoded_params() {
+        let (handler, params) = route("GET", "/customers/v2/profiles/by-customer-ref/CRM%2F7%20x").unwrap();
+        assert_eq!(handler, 4);
+        assert_eq!(params.get("customerRef").unwrap(), "CRM/7 x");
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_is_405_and_an_unknown_path_404() {
+        assert_eq!(route("DELETE", "/customers/v2/profiles/7").unwrap_err(), 405);
+        assert_eq!(route("GET", "/customers/v2/profiles/7/unknown").unwrap_err(), 404);
+        assert_eq!(route("GET", "/customers/v2/profile/7").unwrap_err(), 404);
+    }
+}
