@@ -7,7 +7,7 @@ use auth::Caller;
 use http::{Request, Response};
 use spin_glue::{Handlers, SpinDb};
 use spin_sdk::http::IncomingRequest;
-use web::{Answer, Call, RequestCtx, Route};
+use web::{Answer, RequestCtx, Route};
 
 #[spin_sdk::http_component]
 async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
@@ -42,7 +42,7 @@ fn api(ctx: &RequestCtx, caller: &Caller, db: &SpinDb, req: &Request<Vec<u8>>) -
     web::dispatch(ROUTES, ctx, caller, db, req)
 }
 
-type Handler = fn(&Call<'_, SpinDb>) -> Answer;
+type Handler = web::Handler<SpinDb>;
 
 const fn route(method: &'static str, template: &'static str, handler: Handler) -> Route<Handler> {
     Route { method, template, handler }

@@ -14,7 +14,7 @@ pub use body::{json, BodyTooLarge, MAX_BODY_BYTES};
 pub use cors::Cors;
 pub use precondition::{check_if_match, etag, if_match};
 pub use respond::{created, json_response, no_content, respond, set_etag, RequestCtx};
-pub use router::{dispatch, Call, Params, Route};
+pub use router::{dispatch, Call, Handler, Params, Route};
 
 /// What a handler returns.
 pub type Answer = Result<http::Response<Vec<u8>>, errors::ApiError>;

@@ -71,9 +71,12 @@ fn matches(template: &'static str, segments: &[&str]) -> Option<Params> {
     Some(Params(params))
 }
 
+/// A handler of a route table.
+pub type Handler<D> = fn(&Call<'_, D>) -> crate::Answer;
+
 /// Finds the route, records its template in the context, and calls it.
 pub fn dispatch<D>(
-    routes: &[Route<fn(&Call<'_, D>) -> crate::Answer>],
+    routes: &[Route<Handler<D>>],
     ctx: &RequestCtx,
     caller: &Caller,
     db: &D,
