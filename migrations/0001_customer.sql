@@ -30,8 +30,10 @@ CREATE TABLE customer (
     telephone_key        TEXT,
     landline_number      TEXT,
     landline_key         TEXT,
-    -- Argon2id PHC string; never served.
+    -- Argon2id PHC string; never served, never logged.
     password_hash        TEXT,
+    last_sign_in_at      TEXT,
+    last_sign_in_from    TEXT,
     -- Temporary profiles: when they vanish. Deactivated profiles: when they are erased.
     expiration_date      TEXT,
     created_at           TEXT    NOT NULL,
@@ -46,11 +48,12 @@ CREATE TABLE customer (
 -- customerRef is unique per organisation (contract §3); the index decides concurrent creates.
 CREATE UNIQUE INDEX customer_ref_unique ON customer (organisation_id, customer_ref);
 
--- Email is unique per organisation among permanent profiles that are not deactivated
--- (deactivation releases it; temporary profiles may share one). Partial, so the index,
--- not a read before the write, picks the winner of two concurrent creates.
+-- Email is unique per organisation among active permanent profiles: deactivation releases
+-- it, a merged ('P') profile is only a pointer to the one it was merged into, and
+-- temporary profiles may share one. Partial, so the index, not a read before the write,
+-- picks the winner of two concurrent creates.
 CREATE UNIQUE INDEX customer_email_unique ON customer (organisation_id, email_key)
-    WHERE email_key IS NOT NULL AND profile_type = 'S' AND status <> 'D';
+    WHERE email_key IS NOT NULL AND profile_type = 'S' AND status = 'A';
 
 -- Search paths (contract §3): each criterion starts with the organisation.
 CREATE INDEX customer_email_search ON customer (organisation_id, email_key);
@@ -58,6 +61,9 @@ CREATE INDEX customer_surname_search ON customer (organisation_id, surname_key, 
 CREATE INDEX customer_first_name_search ON customer (organisation_id, first_name_key);
 CREATE INDEX customer_telephone_search ON customer (organisation_id, telephone_key);
 CREATE INDEX customer_landline_search ON customer (organisation_id, landline_key);
+CREATE INDEX customer_birth_date_search ON customer (organisation_id, date_of_birth);
+-- Profiles merged into another: found when that one is merged on or erased.
+CREATE INDEX customer_merged_into ON customer (merged_into) WHERE merged_into IS NOT NULL;
 CREATE INDEX customer_expiry ON customer (expiration_date) WHERE expiration_date IS NOT NULL;
 
 -- Who changed what and when (contract §3 history). Field names only, never values; it has

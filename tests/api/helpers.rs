@@ -29,7 +29,18 @@ pub fn built_components() -> &'static Path {
         let status = std::process::Command::new(env!("CARGO"))
             .current_dir(&root)
             .args(["build", "--quiet", "--release", "--target", "wasm32-wasip2"])
-            .args(["-p", "profiles", "-p", "temporary-profiles", "-p", "consents", "-p", "token-issuer"])
+            .args([
+                "-p",
+                "profiles",
+                "-p",
+                "temporary-profiles",
+                "-p",
+                "consents",
+                "-p",
+                "token-issuer",
+                "-p",
+                "openapi",
+            ])
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building the components failed");
@@ -252,4 +263,103 @@ impl JwksServer {
     pub fn fetches(&self) -> u64 {
         self.fetches.load(Ordering::SeqCst)
     }
+}
+
+/// The UTC calendar date of a Unix time, as (year, month, day) (Howard Hinnant's
+/// civil-from-days).
+fn civil(unix_secs: i64) -> (i64, i64, i64) {
+    let z = unix_secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Today plus `days`, as `YYYY-MM-DD` (UTC).
+pub fn date_in_days(days: i64) -> String {
+    let (y, m, d) = civil(crate::tokens::now() + days * 86_400);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Now plus `secs`, as an RFC 3339 date-time (UTC).
+pub fn datetime_in_secs(secs: i64) -> String {
+    let at = crate::tokens::now() + secs;
+    let (y, m, d) = civil(at);
+    let s = at.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", s / 3600, s % 3600 / 60, s % 60)
+}
+
+/// The app trusting the partner issuer's keys too, so tests can sign tokens with chosen
+/// permissions ([`client_with_only`], [`client_without`]).
+pub fn spawn_app_trusting_partner() -> TestApp {
+    spawn_app_with(&[("jwt_jwks", &crate::tokens::partner_jwks())])
+}
+
+/// A client of `organisation` whose token (partner issuer) grants exactly `permissions`.
+pub fn client_with_only<'a>(app: &'a TestApp, organisation: i64, permissions: &[&str]) -> Client<'a> {
+    let mut claims = crate::tokens::claims(organisation);
+    claims["permissions"] = json!(permissions);
+    Client { app, token: crate::tokens::eddsa(1, "ed-1", &claims) }
+}
+
+/// A client of `organisation` whose token (partner issuer) grants every permission but one.
+pub fn client_without<'a>(app: &'a TestApp, organisation: i64, permission: &str) -> Client<'a> {
+    let mut claims = crate::tokens::claims(organisation);
+    let all = claims["permissions"].as_array().expect("permissions").clone();
+    claims["permissions"] = all.into_iter().filter(|p| p != permission).collect();
+    Client { app, token: crate::tokens::eddsa(1, "ed-1", &claims) }
+}
+
+impl Client<'_> {
+    /// A request with extra headers (`If-Match`, `Idempotency-Key`) and an optional JSON body.
+    pub fn send_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let auth = format!("Bearer {}", self.token);
+        let mut all = vec![("content-type", "application/json"), ("authorization", auth.as_str())];
+        all.extend_from_slice(headers);
+        self.app.request(method, path, &all, body.map(|b| b.to_string().into_bytes()))
+    }
+}
+
+/// Asserts that `theirs` (another organisation's resource) is answered exactly like `missing`:
+/// 404 with the same problem body.
+pub fn assert_answers_like_missing(
+    client: &Client,
+    method: &str,
+    theirs: &str,
+    missing: &str,
+    body: Option<&Value>,
+) {
+    let (their_answer, missing_answer) =
+        (client.send(method, theirs, body), client.send(method, missing, body));
+    assert_eq!(
+        their_answer.status, 404,
+        "{method} {theirs} reached another organisation's data: {}",
+        their_answer.body
+    );
+    assert_eq!(
+        their_answer.problem_shape(),
+        missing_answer.problem_shape(),
+        "{method} {theirs} differs from a missing one"
+    );
+}
+
+/// The `(field, errorCode)` of every entry of a problem body.
+pub fn field_errors(response: &TestResponse) -> Vec<(String, String)> {
+    let entries = response.json()["errors"].as_array().cloned().unwrap_or_default();
+    entries
+        .iter()
+        .map(|e| {
+            (e["field"].as_str().unwrap_or("").to_owned(), e["errorCode"].as_str().unwrap_or("").to_owned())
+        })
+        .collect()
 }

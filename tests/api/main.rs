@@ -3,7 +3,18 @@
 mod helpers;
 mod tokens;
 
+mod addresses;
 mod auth;
+mod catalogue;
+mod consents;
+mod consents_v1;
+mod ecards;
 mod issuer;
+mod loyalty;
+mod openapi;
 mod platform;
+mod preferences;
+mod profile_changes;
 mod profiles;
+mod search;
+mod temporary;

@@ -62,7 +62,7 @@ fn every_missing_required_field_is_named_in_one_400() {
         .iter()
         .map(|e| e["field"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(fields, ["firstName", "surname", "createdBy", "createdByChannel", "email"]);
+    assert_eq!(fields, ["firstName", "surname", "email", "createdBy", "createdByChannel"]);
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! The `profiles` component: permanent customer profiles and their sub-resources, the
-//! organisation catalogues (contract §3), `/health` and the OpenAPI document (§8).
+//! organisation catalogues (contract §3), and `/health` (§8).
 //! `handle` is Spin glue; the two tables below are every route it serves.
 
 use api::{addresses, catalogue, ecards, loyalty, preferences, profiles};
@@ -21,21 +21,9 @@ fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Option<Answer> {
             ctx.route.set("/health");
             spin_glue::health()
         }
-        ("GET", ["customers", "v2", "openapi.json"]) => {
-            ctx.route.set("/customers/v2/openapi.json");
-            openapi()
-        }
         _ => return None,
     };
     Some(answer)
-}
-
-/// GET /customers/v2/openapi.json (contract §8): the document kept in the repository.
-fn openapi() -> Answer {
-    const DOCUMENT: &str = include_str!("../../../openapi/openapi.json");
-    let mut response = Response::new(DOCUMENT.as_bytes().to_vec());
-    response.headers_mut().insert("content-type", http::HeaderValue::from_static("application/json"));
-    Ok(response)
 }
 
 fn api(ctx: &RequestCtx, caller: &Caller, db: &SpinDb, req: &Request<Vec<u8>>) -> Answer {

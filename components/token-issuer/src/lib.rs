@@ -12,7 +12,7 @@ mod signing_key;
 use auth::issuer::DevClaims;
 use errors::ApiError;
 use http::{Request, Response};
-use spin_glue::{variable, Handlers};
+use spin_glue::variable;
 use spin_sdk::http::IncomingRequest;
 use web::RequestCtx;
 
@@ -23,17 +23,15 @@ const TOKEN_LIFETIME_SECS: i64 = 86_400;
 
 #[spin_sdk::http_component]
 async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
-    spin_glue::serve(req, Handlers { public, api: |_, _, _, _| Err(ApiError::NotFound) }).await
+    spin_glue::serve_public(req, public).await
 }
 
 /// Both endpoints are public: the client authenticates with its secret, not a token.
-fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Option<Answer> {
-    let answer = match spin_glue::dev_issuer_enabled() {
-        Ok(true) => route(ctx, req),
-        Ok(false) => Err(ApiError::NotFound),
-        Err(e) => Err(e),
-    };
-    Some(answer)
+fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
+    match spin_glue::dev_issuer_enabled()? {
+        true => route(ctx, req),
+        false => Err(ApiError::NotFound),
+    }
 }
 
 fn route(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {

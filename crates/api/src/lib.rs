@@ -6,10 +6,16 @@
 
 pub mod addresses;
 pub mod catalogue;
+mod children;
+pub mod consents;
 pub mod ecards;
+mod export;
 pub mod loyalty;
 pub mod parent;
 pub mod preferences;
 pub mod profiles;
+pub mod purge;
+mod subresource;
+pub mod temporary;
 
 pub use web::{Answer, Call};

@@ -1,84 +1,398 @@
-//! Permanent profiles: `/customers/v2/profiles` (contract §3).
+//! Permanent profiles: `/customers/v2/profiles` (contract §3). Each handler: authorise,
+//! parse, write in one transaction (slow work such as password hashing before it), respond.
 
 use crate::{parent, Answer, Call};
 use auth::Permission;
+use domain::audit::{self, AuditEntry};
 use domain::db::Db;
-use domain::profile::{self, Actor, CreateProfileBody, ProfileView};
-use errors::ApiError;
+use domain::password::{self, Password};
+use domain::profile::search::{self, Criteria};
+use domain::profile::{self, Actor, Changed, CreateProfileBody, Names, Profile, ProfileType, ProfileView};
+use errors::{ApiError, FieldErrors, Invalid};
+use serde::Deserialize;
 
-/// POST /customers/v2/profiles (contract §3): 201, `Location`, body `Customer`.
+/// POST /customers/v2/profiles (contract §3): 201, `Location`, `ETag`, body `Customer`.
 pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let new = profile::new_profile(web::json::<CreateProfileBody>(req)?, caller.org(), ctx.now)?;
+    let password_hash = new.password.as_ref().map(|p| password::hash(p, &(ctx.random_bytes)(16)));
     let uuid = fresh_customer_uuid(call);
-    let actor = Actor { organisation_id: caller.org(), client_id: caller.client_id() };
+    let actor = actor(call);
     web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let number = profile::insert(tx, &actor, &new, &uuid, ctx.now)?;
+        let number = profile::insert(tx, &actor, &new, password_hash, &uuid, ctx.now)?;
         let created =
             profile::find_permanent(tx, caller.org(), number, ctx.now)?.ok_or(ApiError::NotFound)?;
         let location = format!("/customers/v2/profiles/{}", number.0);
-        let response = web::created(&location, &created.etag(), &ProfileView::from(&created))?;
-        Ok((response, Some(number.0)))
+        Ok((web::created(&location, &created.etag(), &ProfileView::from(&created))?, Some(number.0)))
     })
 }
 
-/// GET /customers/v2/profiles/{customerNumber} (contract §3). Another organisation's
-/// profile is answered exactly like a missing one.
+/// GET /customers/v2/profiles/{customerNumber}[?includeECards=true] (contract §3). A merged
+/// profile answers with the profile it was merged into; another organisation's profile
+/// exactly like a missing one.
 pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let found = parent::find(call)?;
-    let mut response = web::json_response(200, &ProfileView::from(&found))?;
-    web::set_etag(&mut response, &found.etag())?;
+    let shown = profile::resolve_merged(call.db, call.caller.org(), found, call.ctx.now)?
+        .ok_or(ApiError::NotFound)?;
+    let include_ecards = match web::query(call.req).iter().find(|(k, _)| k == "includeECards") {
+        None => false,
+        Some((_, v)) if v == "true" || v == "false" => v == "true",
+        Some(_) => return Err(ApiError::invalid_field("includeECards", invalid_boolean())),
+    };
+    let mut body =
+        serde_json::to_value(ProfileView::from(&shown)).map_err(|e| ApiError::Internal(e.into()))?;
+    if include_ecards {
+        body["ecards"] = domain::ecard::export(call.db, call.caller.org(), shown.customer_number.0)?;
+    }
+    with_etag(web::json_response(200, &body)?, &shown)
+}
+
+/// GET /customers/v2/profiles/by-customer-ref/{customerRef} (contract §3).
+pub fn get_by_ref<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileRead)?;
+    let customer_ref = call.params.get("customerRef")?;
+    let found = profile::find_by_ref(call.db, call.caller.org(), customer_ref, call.ctx.now)?
+        .ok_or(ApiError::NotFound)?;
+    let shown = profile::resolve_merged(call.db, call.caller.org(), found, call.ctx.now)?
+        .ok_or(ApiError::NotFound)?;
+    with_etag(web::json_response(200, &ProfileView::from(&shown))?, &shown)
+}
+
+/// GET /customers/v2/profiles and /customers/v2/profiles-search (contract §3): the AND of
+/// the criteria, ordered by customer number, `maxResultSet` per page, `Link` to the next.
+pub fn search<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileRead)?;
+    let query = web::query(call.req);
+    let mut errs = FieldErrors::default();
+    let criteria = Criteria::parse(&query, &mut errs);
+    errs.into_result()?;
+    let limit = web::paging::limit(&query, "maxResultSet", 100, search::MAX_RESULT_SET)?;
+    let after = web::paging::after(&query)?;
+    let (found, more) = search::search(call.db, call.caller.org(), &criteria, call.ctx.now, after, limit)?;
+    let views: Vec<ProfileView<'_>> = found.iter().map(ProfileView::from).collect();
+    let mut response = web::json_response(200, &views)?;
+    if let (true, Some(last)) = (more, found.last()) {
+        web::paging::link_next(call.req, &mut response, last.customer_number.0);
+    }
     Ok(response)
 }
 
-pub fn search<D: Db>(_call: &Call<'_, D>) -> Answer {
-    Err(ApiError::NotImplemented)
+/// PUT /customers/v2/profiles/{customerNumber} (contract §3): replaces the editable fields.
+pub fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileChange)?;
+    let change =
+        profile::replacement(web::json(call.req)?, call.caller.org(), Names::Required, call.ctx.now)?;
+    write_change(call, |_| Ok(change))
 }
 
-pub fn verify_credentials<D: Db>(_call: &Call<'_, D>) -> Answer {
-    Err(ApiError::NotImplemented)
+/// PATCH /customers/v2/profiles/{customerNumber} (contract §3): a JSON Merge Patch (RFC
+/// 7396) of the editable fields; `null` clears an optional field; `changedBy` and
+/// `changedByChannel` are required.
+pub fn patch<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileChange)?;
+    let patch: serde_json::Value = web::json(call.req)?;
+    if !patch.is_object() {
+        return Err(ApiError::BadRequest {
+            code: "INVALID_JSON",
+            field: None,
+            message: "a merge patch must be a JSON object".into(),
+        });
+    }
+    write_change(call, |current| {
+        let mut document = profile::editable_document(current);
+        profile::merge_patch(&mut document, patch);
+        let body = web::from_json_value(document)?;
+        profile::replacement(body, call.caller.org(), Names::Required, call.ctx.now)
+    })
 }
 
-pub fn get_by_ref<D: Db>(_call: &Call<'_, D>) -> Answer {
-    Err(ApiError::NotImplemented)
+/// The write shared by PUT and PATCH: the change is computed from the current profile,
+/// checked against `If-Match`, stored, and the new state returned with its `ETag`.
+fn write_change<D: Db>(
+    call: &Call<'_, D>,
+    change: impl FnOnce(&Profile) -> Result<profile::Change, ApiError>,
+) -> Answer {
+    let actor = actor(call);
+    let updated = call.db.transaction(|tx| {
+        let current = writable(call, tx)?;
+        web::check_if_match(call.req, current.version)?;
+        let change = change(&current)?;
+        let changed = Changed {
+            actor: &actor,
+            changed_by: &change.changed_by,
+            channel: &change.changed_by_channel,
+            now: call.ctx.now,
+        };
+        profile::update(tx, &current, &change.fields, None, &changed)?;
+        reread(call, tx, &current)
+    })?;
+    with_etag(web::json_response(200, &ProfileView::from(&updated))?, &updated)
 }
 
-pub fn replace<D: Db>(_call: &Call<'_, D>) -> Answer {
-    Err(ApiError::NotImplemented)
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct DeactivateBody {
+    expiration_date: Option<String>,
+    changed_by: Option<String>,
+    changed_by_channel: Option<String>,
 }
 
-pub fn patch<D: Db>(_call: &Call<'_, D>) -> Answer {
-    Err(ApiError::NotImplemented)
+/// POST /customers/v2/profiles/{customerNumber}/deactivate (contract §3, §5): status `D`,
+/// email released, readable until `expirationDate`, then erased.
+pub fn deactivate<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileChange)?;
+    let body: DeactivateBody = web::json(call.req)?;
+    let mut errs = FieldErrors::default();
+    let now = call.ctx.now;
+    let expiration = errs
+        .required("expirationDate", body.expiration_date, |d| domain::time::parse_expiration(d, now, None));
+    let who = who_changed(&mut errs, body.changed_by, body.changed_by_channel);
+    let (Some(expiration), Some((changed_by, channel))) = (expiration, who) else {
+        return Err(ApiError::Validation(errs));
+    };
+    let actor = actor(call);
+    let updated = call.db.transaction(|tx| {
+        let current = writable(call, tx)?;
+        web::check_if_match(call.req, current.version)?;
+        let changed = Changed { actor: &actor, changed_by: &changed_by, channel: &channel, now };
+        profile::deactivate(tx, &current, expiration, &changed)?;
+        reread(call, tx, &current)
+    })?;
+    with_etag(web::json_response(200, &ProfileView::from(&updated))?, &updated)
 }
 
-pub fn erase<D: Db>(_call: &Call<'_, D>) -> Answer {
-    Err(ApiError::NotImplemented)
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ConnectBody {
+    customer_number_to_connect: Option<i64>,
+    changed_by: Option<String>,
+    changed_by_channel: Option<String>,
 }
 
-pub fn deactivate<D: Db>(_call: &Call<'_, D>) -> Answer {
-    Err(ApiError::NotImplemented)
+/// POST /customers/v2/profiles/{customerNumber}/connect (contract §3): merges the profile
+/// `customerNumberToConnect` (permanent or temporary, same organisation) into this one.
+/// Its children move over; it becomes `P` and GET on its number answers with this profile.
+pub fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileChange)?;
+    let body: ConnectBody = web::json(call.req)?;
+    let mut errs = FieldErrors::default();
+    let source = match body.customer_number_to_connect {
+        Some(n) if n > 0 => Some(profile::CustomerNumber(n)),
+        Some(_) => {
+            errs.push(
+                "customerNumberToConnect",
+                Invalid::new("INVALID_CUSTOMER_NUMBER", "must be a customer number"),
+            );
+            None
+        }
+        None => {
+            errs.push("customerNumberToConnect", Invalid::new("REQUIRED", "is required"));
+            None
+        }
+    };
+    let who = who_changed(&mut errs, body.changed_by, body.changed_by_channel);
+    let (Some(source_number), Some((changed_by, channel))) = (source, who) else {
+        return Err(ApiError::Validation(errs));
+    };
+    let org = call.caller.org();
+    let actor = actor(call);
+    let now = call.ctx.now;
+    let target = call.db.transaction(|tx| {
+        let target = writable(call, tx)?;
+        web::check_if_match(call.req, target.version)?;
+        if target.status != "A" {
+            return Err(ApiError::conflict(
+                "PROFILE_NOT_ACTIVE",
+                "customerNumber",
+                "only an active profile can take over another",
+            ));
+        }
+        if source_number == target.customer_number {
+            return Err(ApiError::invalid_field(
+                "customerNumberToConnect",
+                Invalid::new("CANNOT_CONNECT_TO_ITSELF", "must be another profile"),
+            ));
+        }
+        let source = profile::find_any(tx, org, source_number, now)?
+            .filter(|p| p.status != "P")
+            .ok_or(ApiError::NotFound)?;
+        crate::children::move_all(tx, org, source.customer_number.0, target.customer_number.0)?;
+        let changed = Changed { actor: &actor, changed_by: &changed_by, channel: &channel, now };
+        profile::mark_merged(tx, &source, &target, &changed)?;
+        Ok(target)
+    })?;
+    with_etag(web::json_response(200, &ProfileView::from(&target))?, &target)
 }
 
-pub fn connect<D: Db>(_call: &Call<'_, D>) -> Answer {
-    Err(ApiError::NotImplemented)
+/// DELETE /customers/v2/profiles/{customerNumber} (contract §3, §5): GDPR erasure,
+/// immediate and irrecoverable. 204. An audit entry without personal data remains.
+pub fn erase<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileDelete)?;
+    let org = call.caller.org();
+    call.db.transaction(|tx| {
+        let current = writable(call, tx)?;
+        web::check_if_match(call.req, current.version)?;
+        let entry = AuditEntry {
+            organisation_id: org,
+            customer_number: current.customer_number.0,
+            action: "ERASED",
+            changed_fields: &[],
+            changed_by: None,
+            channel: None,
+            client_id: call.caller.client_id(),
+            at: call.ctx.now,
+        };
+        Ok::<_, ApiError>(profile::erase(tx, org, current.customer_number, &entry)?)
+    })?;
+    // Old page versions holding the erased data leave the write-ahead log too.
+    domain::db::checkpoint(call.db);
+    Ok(web::no_content())
 }
 
-pub fn export<D: Db>(_call: &Call<'_, D>) -> Answer {
-    Err(ApiError::NotImplemented)
+/// GET /customers/v2/profiles/{customerNumber}/export (contract §3): GDPR access, one
+/// document with everything the service holds on the customer.
+pub fn export<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileRead)?;
+    let found = parent::find(call)?;
+    let shown = profile::resolve_merged(call.db, call.caller.org(), found, call.ctx.now)?
+        .ok_or(ApiError::NotFound)?;
+    let document = crate::export::document(call.db, call.caller.org(), &shown, call.ctx.now)?;
+    web::json_response(200, &document)
 }
 
-pub fn history<D: Db>(_call: &Call<'_, D>) -> Answer {
-    Err(ApiError::NotImplemented)
+/// GET /customers/v2/profiles/{customerNumber}/history (contract §3): the audit trail —
+/// who, when, which action, which fields; never their values. `limit` and `cursor` page it.
+pub fn history<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileRead)?;
+    let found = parent::find(call)?;
+    let query = web::query(call.req);
+    let limit = web::paging::limit(&query, "limit", 100, 1000)?;
+    let after = web::paging::after(&query)?;
+    let (entries, more) = audit::list(call.db, call.caller.org(), found.customer_number.0, after, limit)?;
+    let mut response = web::json_response(200, &entries.iter().map(audit::Event::view).collect::<Vec<_>>())?;
+    if let (true, Some(last)) = (more, entries.last()) {
+        web::paging::link_next(call.req, &mut response, last.id);
+    }
+    Ok(response)
 }
 
-pub fn change_password<D: Db>(_call: &Call<'_, D>) -> Answer {
-    Err(ApiError::NotImplemented)
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CredentialsBody {
+    email: Option<String>,
+    password: Option<String>,
+    last_sign_in_from: Option<String>,
+}
+
+/// POST /customers/v2/profiles/verify-credentials (contract §3): 200 `Customer`, or 401
+/// `INVALID_CREDENTIALS` for a wrong password and for an unknown email alike, after the
+/// same work (an unknown email is checked against a dummy hash).
+pub fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileRead)?;
+    let body: CredentialsBody = web::json(call.req)?;
+    let mut errs = FieldErrors::default();
+    let email = errs.required("email", body.email, |e| Ok(profile::values::fold(e)));
+    let candidate = match body.password.filter(|p| !p.is_empty()) {
+        Some(p) => Some(p),
+        None => {
+            errs.push("password", Invalid::new("REQUIRED", "is required"));
+            None
+        }
+    };
+    let from = errs.optional("lastSignInFrom", body.last_sign_in_from, profile::values::actor_text);
+    let (Some(email), Some(candidate)) = (email, candidate) else {
+        return Err(ApiError::Validation(errs));
+    };
+    errs.into_result()?;
+    let org = call.caller.org();
+    let found = profile::find_for_sign_in(call.db, org, &email, call.ctx.now)?;
+    let stored_hash = found.as_ref().and_then(|(_, hash)| hash.as_deref());
+    if !password::verify(&candidate, stored_hash) {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let (signed_in, _) = found.ok_or(ApiError::InvalidCredentials)?;
+    call.db.transaction(|tx| {
+        profile::record_sign_in(tx, org, signed_in.customer_number, from.as_deref(), call.ctx.now)
+    })?;
+    with_etag(web::json_response(200, &ProfileView::from(&signed_in))?, &signed_in)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct PasswordBody {
+    password: Option<String>,
+    changed_by: Option<String>,
+    changed_by_channel: Option<String>,
+}
+
+/// PUT /customers/v2/profiles/{customerNumber}/password (contract §3): 204.
+pub fn change_password<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileChange)?;
+    let body: PasswordBody = web::json(call.req)?;
+    let mut errs = FieldErrors::default();
+    let new_password = match body.password.filter(|p| !p.is_empty()) {
+        Some(p) => errs.check("password", Password::parse(&p)),
+        None => {
+            errs.push("password", Invalid::new("REQUIRED", "is required"));
+            None
+        }
+    };
+    let who = who_changed(&mut errs, body.changed_by, body.changed_by_channel);
+    let (Some(new_password), Some((changed_by, channel))) = (new_password, who) else {
+        return Err(ApiError::Validation(errs));
+    };
+    let hash = password::hash(&new_password, &(call.ctx.random_bytes)(16)); // before the lock
+    let actor = actor(call);
+    call.db.transaction(|tx| {
+        let current = writable(call, tx)?;
+        web::check_if_match(call.req, current.version)?;
+        let changed =
+            Changed { actor: &actor, changed_by: &changed_by, channel: &channel, now: call.ctx.now };
+        profile::set_password(tx, &current, &hash, &changed)
+    })?;
+    Ok(web::no_content())
+}
+
+/// The profile of the route as a write sees it: merged ('P') profiles are gone for writes.
+fn writable<D: Db>(call: &Call<'_, D>, tx: &D) -> Result<Profile, ApiError> {
+    let number = parent::number(call)?;
+    profile::find(tx, call.caller.org(), number, parent::kind(call), call.ctx.now)?
+        .filter(|p| p.status != "P")
+        .ok_or(ApiError::NotFound)
+}
+
+fn reread<D: Db>(call: &Call<'_, D>, tx: &D, current: &Profile) -> Result<Profile, ApiError> {
+    profile::find(tx, call.caller.org(), current.customer_number, ProfileType::Standard, call.ctx.now)?
+        .ok_or(ApiError::NotFound)
+}
+
+fn who_changed(
+    errs: &mut FieldErrors,
+    by: Option<String>,
+    channel: Option<String>,
+) -> Option<(String, String)> {
+    let by = errs.required("changedBy", by, profile::values::actor_text);
+    let channel = errs.required("changedByChannel", channel, profile::values::actor_text);
+    by.zip(channel).filter(|_| errs.is_empty())
+}
+
+fn actor<'a, D>(call: &'a Call<'_, D>) -> Actor<'a> {
+    Actor { organisation_id: call.caller.org(), client_id: call.caller.client_id() }
+}
+
+fn with_etag(mut response: http::Response<Vec<u8>>, profile: &Profile) -> Answer {
+    web::set_etag(&mut response, &profile.etag())?;
+    Ok(response)
+}
+
+fn invalid_boolean() -> Invalid {
+    Invalid::new("INVALID_BOOLEAN", "must be true or false")
 }
 
 /// A customer's `uuid` from the host's random source.
-fn fresh_customer_uuid<D>(call: &Call<'_, D>) -> String {
+pub(crate) fn fresh_customer_uuid<D>(call: &Call<'_, D>) -> String {
     loop {
         if let Some(uuid) = domain::ids::customer_uuid(&(call.ctx.random_bytes)(64)) {
             return uuid;

@@ -155,3 +155,10 @@ pub fn prepare_connection(db: &impl Db) -> Result<(), DbError> {
     }
     crate::migrations::ensure_schema(db)
 }
+
+/// Moves the write-ahead log into the database file and truncates it, so old versions of
+/// erased rows do not linger there (§5). Best effort: with readers active SQLite checkpoints
+/// what it can, and a later checkpoint finishes the job.
+pub fn checkpoint(db: &impl Db) {
+    let _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)", &[]);
+}

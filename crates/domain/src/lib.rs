@@ -2,12 +2,20 @@
 //! schema migrations and the SQL of each aggregate. No Spin types: components hand in a
 //! [`db::Db`] (Spin's SQLite) and tests hand in rusqlite.
 
+pub mod address;
 pub mod audit;
+pub mod consent;
 pub mod db;
+pub mod ecard;
 pub mod idempotency;
 pub mod ids;
+pub mod loyalty;
 pub mod migrations;
+pub mod password;
+pub mod preference;
 pub mod profile;
+pub mod purge;
+pub mod subresource;
 pub mod time;
 
 #[cfg(test)]

@@ -27,6 +27,16 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_idempotency.sql",
         sql: include_str!("../../../migrations/0002_idempotency.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_profile_children.sql",
+        sql: include_str!("../../../migrations/0003_profile_children.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "0004_consents.sql",
+        sql: include_str!("../../../migrations/0004_consents.sql"),
+    },
 ];
 
 /// The version a fully migrated database has.

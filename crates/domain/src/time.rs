@@ -40,6 +40,32 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, Invalid> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| invalid())
 }
 
+/// An `expirationDate`: a date (`2027-01-31`, valid through that day, so it expires at the
+/// start of the next day, UTC) or an RFC 3339 date-time. It must lie after `now`, and at
+/// most `max_days` ahead when a limit applies.
+pub fn parse_expiration(raw: &str, now: Timestamp, max_days: Option<i64>) -> Result<Timestamp, Invalid> {
+    let invalid =
+        || Invalid::new("INVALID_EXPIRATION_DATE", "must be a date (YYYY-MM-DD) or an RFC 3339 date-time");
+    let at = if raw.len() == 10 {
+        let next_day = parse_date(raw)?.succ_opt().ok_or_else(invalid)?;
+        next_day.and_hms_opt(0, 0, 0).ok_or_else(invalid)?.and_utc().timestamp_millis()
+    } else {
+        DateTime::parse_from_rfc3339(raw).map_err(|_| invalid())?.timestamp_millis()
+    };
+    if at <= now.0 {
+        return Err(Invalid::new("EXPIRATION_DATE_IN_THE_PAST", "must be in the future"));
+    }
+    if let Some(days) = max_days {
+        if at > now.0 + days * 24 * 60 * 60 * 1000 {
+            return Err(Invalid::new(
+                "EXPIRATION_DATE_TOO_FAR",
+                format!("must be at most {days} days ahead"),
+            ));
+        }
+    }
+    Ok(Timestamp(at))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +74,20 @@ mod tests {
     fn timestamps_are_rfc3339_utc_with_milliseconds() {
         assert_eq!(Timestamp(1_795_846_663_123).rfc3339(), "2026-11-28T06:17:43.123Z");
         assert_eq!(Timestamp(0).rfc3339(), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn an_expiration_date_lasts_through_its_day() {
+        let now = Timestamp(1_795_846_663_123); // 2026-11-28T06:17:43.123Z
+        assert_eq!(parse_expiration("2026-11-28", now, None).unwrap().rfc3339(), "2026-11-29T00:00:00.000Z");
+        let at = parse_expiration("2026-11-28T07:00:00+01:00", now, None).unwrap_err();
+        assert_eq!(at.code, "EXPIRATION_DATE_IN_THE_PAST");
+        assert!(parse_expiration("2026-11-28T08:00:00Z", now, None).is_ok());
+        assert_eq!(
+            parse_expiration("2028-02-01", now, Some(400)).unwrap_err().code,
+            "EXPIRATION_DATE_TOO_FAR"
+        );
+        assert_eq!(parse_expiration("tomorrow", now, None).unwrap_err().code, "INVALID_EXPIRATION_DATE");
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub enum ApiError {
     InvalidToken(&'static str),
     /// 401: the local issuer does not know the client or its secret.
     InvalidClient,
+    /// 401: verify-credentials with an unknown email or a wrong password (one answer for both).
+    InvalidCredentials,
     /// 403: a valid token without the organisation claim.
     MissingOrganisation,
     /// 403: a valid token without the permission the operation needs.
@@ -48,8 +50,6 @@ pub enum ApiError {
     /// 422: a well-formed request that cannot be processed (e.g. an idempotency key reused
     /// with another body).
     Unprocessable { code: &'static str, message: &'static str },
-    /// 501: an endpoint of the contract that is routed but not built yet.
-    NotImplemented,
     /// 500: the database failed in a way no call site mapped.
     Db(DbError),
     /// 500: configuration or a bug; the cause goes to the log with the correlation id.
@@ -73,7 +73,9 @@ impl ApiError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Validation(_) | Self::BadRequest { .. } => 400,
-            Self::MissingToken | Self::InvalidToken(_) | Self::InvalidClient => 401,
+            Self::MissingToken | Self::InvalidToken(_) | Self::InvalidClient | Self::InvalidCredentials => {
+                401
+            }
             Self::MissingOrganisation
             | Self::MissingPermission(_)
             | Self::OrganisationMismatch
@@ -85,7 +87,6 @@ impl ApiError {
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::Unprocessable { .. } => 422,
-            Self::NotImplemented => 501,
             Self::Db(_) | Self::Internal(_) => 500,
         }
     }
@@ -99,6 +100,7 @@ impl ApiError {
             Self::MissingToken => "MISSING_TOKEN",
             Self::InvalidToken(_) => "INVALID_TOKEN",
             Self::InvalidClient => "INVALID_CLIENT",
+            Self::InvalidCredentials => "INVALID_CREDENTIALS",
             Self::MissingOrganisation => "MISSING_ORGANISATION",
             Self::MissingPermission(_) => "MISSING_PERMISSION",
             Self::OrganisationMismatch => "ORGANISATION_MISMATCH",
@@ -110,7 +112,6 @@ impl ApiError {
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::Unprocessable { code, .. } => code,
-            Self::NotImplemented => "NOT_IMPLEMENTED",
             Self::Db(_) | Self::Internal(_) => "INTERNAL_ERROR",
         }
     }
@@ -123,6 +124,7 @@ impl ApiError {
             Self::MissingToken => "a bearer token is required".into(),
             Self::InvalidToken(_) => "the bearer token is invalid".into(),
             Self::InvalidClient => "unknown client or wrong client secret".into(),
+            Self::InvalidCredentials => "the email or the password is wrong".into(),
             Self::MissingOrganisation => "the token carries no organisation".into(),
             Self::MissingPermission(p) => format!("the token lacks the permission {p}"),
             Self::OrganisationMismatch => "organisationId does not match the token's organisation".into(),
@@ -134,7 +136,6 @@ impl ApiError {
             Self::PayloadTooLarge => "the request body is larger than 64 KiB".into(),
             Self::UnsupportedMediaType => "the request body must be application/json".into(),
             Self::Unprocessable { message, .. } => (*message).into(),
-            Self::NotImplemented => "this endpoint is not implemented yet".into(),
             Self::Db(_) | Self::Internal(_) => "An unexpected error occurred".into(),
         }
     }
@@ -222,6 +223,7 @@ mod tests {
             (ApiError::MissingToken, 401, "MISSING_TOKEN"),
             (ApiError::InvalidToken("expired"), 401, "INVALID_TOKEN"),
             (ApiError::InvalidClient, 401, "INVALID_CLIENT"),
+            (ApiError::InvalidCredentials, 401, "INVALID_CREDENTIALS"),
             (ApiError::MissingOrganisation, 403, "MISSING_ORGANISATION"),
             (ApiError::MissingPermission("consents:les"), 403, "MISSING_PERMISSION"),
             (ApiError::OrganisationMismatch, 403, "ORGANISATION_MISMATCH"),
@@ -237,7 +239,6 @@ mod tests {
                 422,
                 "IDEMPOTENCY_KEY_REUSED",
             ),
-            (ApiError::NotImplemented, 501, "NOT_IMPLEMENTED"),
             (ApiError::Db(DbError::Other("disk I/O error".into())), 500, "INTERNAL_ERROR"),
             (ApiError::Internal(anyhow::anyhow!("boom")), 500, "INTERNAL_ERROR"),
         ];

@@ -45,7 +45,6 @@ fn reason_phrase(status: u16) -> &'static str {
         413 => "Content Too Large",
         415 => "Unsupported Media Type",
         422 => "Unprocessable Content",
-        501 => "Not Implemented",
         _ => "Internal Server Error",
     }
 }

@@ -21,7 +21,7 @@ pub struct Handlers {
     pub api: fn(&RequestCtx, &Caller, &SpinDb, &Request<Vec<u8>>) -> Answer,
 }
 
-/// Serves one request with the component's handlers.
+/// Serves one request of an API component with its handlers.
 pub async fn serve(incoming: IncomingRequest, handlers: Handlers) -> Response<Vec<u8>> {
     let started = std::time::Instant::now();
     let req = read_request(incoming).await;
@@ -37,6 +37,21 @@ pub async fn serve(incoming: IncomingRequest, handlers: Handlers) -> Response<Ve
     web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis())
 }
 
+/// Serves one request of a component that needs neither a token nor the database (the
+/// local issuer, the OpenAPI document): the same context, headers, errors and log line,
+/// without linking what it does not use.
+pub async fn serve_public(
+    incoming: IncomingRequest,
+    handler: fn(&RequestCtx, &Request<Vec<u8>>) -> Answer,
+) -> Response<Vec<u8>> {
+    let started = std::time::Instant::now();
+    let req = read_request(incoming).await;
+    let ctx = RequestCtx::new(&req, crate::now(), crate::random_bytes);
+    let cors = settings::cors();
+    let result = cors.preflight(&req).unwrap_or_else(|| handler(&ctx, &req));
+    web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis())
+}
+
 async fn api(
     ctx: &RequestCtx,
     req: &Request<Vec<u8>>,
@@ -46,7 +61,29 @@ async fn api(
     let caller = authenticate(req, &settings, ctx.now).await?;
     *ctx.client_id.borrow_mut() = caller.client_id().map(str::to_owned);
     let db = SpinDb::open_default()?;
-    handler(ctx, &caller, &db, req)
+    let answer = handler(ctx, &caller, &db, req);
+    purge_now_and_then(ctx, &db);
+    answer
+}
+
+/// About one request in fifty also purges one small batch of expired profiles (contract
+/// §5: purging runs by itself). The check is one indexed SELECT; a write transaction is
+/// taken only when something expired, and one batch stays well under the lock budget.
+const PURGE_ONE_IN: u8 = 50;
+const PIGGY_BACK_BATCH: i64 = 50;
+
+fn purge_now_and_then(ctx: &RequestCtx, db: &SpinDb) {
+    if !(ctx.random_bytes)(1)[0].is_multiple_of(PURGE_ONE_IN) {
+        return;
+    }
+    match domain::purge::purge_batch(db, None, ctx.now, PIGGY_BACK_BATCH) {
+        Ok(purged) if purged.total() > 0 => domain::db::checkpoint(db),
+        Ok(_) => {}
+        Err(e) => eprintln!(
+            "{}",
+            serde_json::json!({"event": "purge_failed", "correlationId": ctx.correlation_id, "error": e.to_string()})
+        ),
+    }
 }
 
 /// The request as plain `http` types, with at most `MAX_BODY_BYTES + 1` bytes of body read:

@@ -4,6 +4,7 @@
 use errors::ApiError;
 use http::Request;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// The largest body the API accepts (contract §1).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -27,14 +28,33 @@ pub fn json<T: DeserializeOwned>(req: &Request<Vec<u8>>) -> Result<T, ApiError> 
     if req.extensions().get::<BodyTooLarge>().is_some() || req.body().len() > MAX_BODY_BYTES {
         return Err(ApiError::PayloadTooLarge);
     }
-    let mut deserializer = serde_json::Deserializer::from_slice(req.body());
-    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
-    let value = parsed.map_err(|e| shape_error(e.path().to_string(), e.into_inner()))?;
-    deserializer.end().map_err(|e| shape_error(".".into(), e))?;
-    Ok(value)
+    // Parsing into a `Value` first is shared code for every body type; each type then has
+    // one `Deserialize` instantiation (from `&Value`), which keeps the components small.
+    let value: Value = serde_json::from_slice(req.body()).map_err(|e| shape_error(None, e))?;
+    from_json_value(value)
 }
 
-fn shape_error(path: String, error: serde_json::Error) -> ApiError {
+/// Reads an already parsed JSON value as `T` (a body, or a merge-patched document), with
+/// the same 400s as [`json`].
+pub fn from_json_value<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    T::deserialize(&value).map_err(|e| shape_error(culprit::<T>(&value), e))
+}
+
+/// The member of a JSON object that makes it fail to read as `T`, tried one member at a
+/// time (a member is the culprit when it fails alone for another reason than a missing
+/// field). Runs only on the error path.
+fn culprit<T: DeserializeOwned>(value: &Value) -> Option<String> {
+    let Value::Object(members) = value else { return None };
+    members
+        .iter()
+        .find(|(name, member)| {
+            let alone = Value::Object([((*name).clone(), (*member).clone())].into_iter().collect());
+            T::deserialize(&alone).is_err_and(|e| !e.to_string().starts_with("missing field"))
+        })
+        .map(|(name, _)| name.clone())
+}
+
+fn shape_error(field: Option<String>, error: serde_json::Error) -> ApiError {
     let text = error.to_string();
     // "unknown field `foo`, expected one of ..." names the field itself.
     if let Some(unknown) = text.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next()) {
@@ -44,7 +64,6 @@ fn shape_error(path: String, error: serde_json::Error) -> ApiError {
             message: format!("unknown field {unknown}"),
         };
     }
-    let field = (path != "." && !path.is_empty()).then_some(path);
     // serde's text names types and positions, never values the client did not send.
     let reason = text.split(" at line ").next().unwrap_or("invalid JSON").to_owned();
     let message = match &field {

@@ -6,11 +6,12 @@
 mod body;
 mod cors;
 pub mod idempotency;
+pub mod paging;
 mod precondition;
 mod respond;
 pub mod router;
 
-pub use body::{json, BodyTooLarge, MAX_BODY_BYTES};
+pub use body::{from_json_value, json, BodyTooLarge, MAX_BODY_BYTES};
 pub use cors::Cors;
 pub use precondition::{check_if_match, etag, if_match};
 pub use respond::{created, json_response, no_content, respond, set_etag, RequestCtx};

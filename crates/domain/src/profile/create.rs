@@ -1,9 +1,9 @@
 //! The body of `POST /customers/v2/profiles` and the rules that turn it into a
 //! [`NewProfile`]. One 400 names every bad field.
 
-use super::values::{self, Email, Landline, Telephone};
+use super::fields::{Names, ProfileFields, RawFields};
+use crate::password::Password;
 use crate::time::Timestamp;
-use chrono::NaiveDate;
 use errors::{ApiError, FieldErrors};
 use serde::Deserialize;
 
@@ -37,22 +37,17 @@ pub struct CreateProfileBody {
     pub country_code: Option<String>,
     pub telephone_number_no_country_code: Option<String>,
     pub landline_number: Option<String>,
+    pub password: Option<String>,
     pub created_by: Option<String>,
     pub created_by_channel: Option<String>,
 }
 
 /// A checked profile, ready to store.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct NewProfile {
     pub profile_type: ProfileType,
-    pub customer_ref: Option<String>,
-    pub first_name: Option<String>,
-    pub surname: Option<String>,
-    pub email: Option<Email>,
-    pub language_preference: Option<String>,
-    pub date_of_birth: Option<NaiveDate>,
-    pub telephone: Option<Telephone>,
-    pub landline: Option<Landline>,
+    pub fields: ProfileFields,
+    pub password: Option<Password>,
     pub expiration_date: Option<Timestamp>,
     pub created_by: String,
     pub created_by_channel: String,
@@ -61,19 +56,22 @@ pub struct NewProfile {
 impl NewProfile {
     /// The names of the fields the create set, for the audit trail (never their values).
     pub fn given_fields(&self) -> Vec<&'static str> {
-        let present = [
-            ("customerRef", self.customer_ref.is_some()),
-            ("firstName", self.first_name.is_some()),
-            ("surname", self.surname.is_some()),
-            ("email", self.email.is_some()),
-            ("languagePreference", self.language_preference.is_some()),
-            ("dateOfBirth", self.date_of_birth.is_some()),
-            ("countryCode", self.telephone.is_some()),
-            ("telephoneNumberNoCountryCode", self.telephone.as_ref().is_some_and(|t| t.number.is_some())),
-            ("landlineNumber", self.landline.is_some()),
-            ("expirationDate", self.expiration_date.is_some()),
-        ];
-        present.into_iter().filter(|(_, p)| *p).map(|(name, _)| name).collect()
+        let mut given = self.fields.given();
+        if self.password.is_some() {
+            given.push("password");
+        }
+        if self.expiration_date.is_some() {
+            given.push("expirationDate");
+        }
+        given
+    }
+}
+
+/// `organisationId` in a body is optional; when present it must be the caller's (§2).
+pub fn check_organisation(given: Option<i64>, organisation_id: i64) -> Result<(), ApiError> {
+    match given {
+        Some(given) if given != organisation_id => Err(ApiError::OrganisationMismatch),
+        _ => Ok(()),
     }
 }
 
@@ -84,40 +82,33 @@ pub fn new_profile(
     organisation_id: i64,
     now: Timestamp,
 ) -> Result<NewProfile, ApiError> {
-    if body.organisation_id.is_some_and(|given| given != organisation_id) {
-        return Err(ApiError::OrganisationMismatch);
-    }
+    check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let first_name = errs.required("firstName", body.first_name, values::person_name);
-    let surname = errs.required("surname", body.surname, values::person_name);
-    let created_by = errs.required("createdBy", body.created_by, values::actor_text);
-    let created_by_channel = errs.required("createdByChannel", body.created_by_channel, values::actor_text);
-    let customer_ref = errs.optional("customerRef", body.customer_ref, values::customer_ref);
-    let email = errs.optional("email", body.email, Email::parse);
-    let language_preference = errs.optional("languagePreference", body.language_preference, values::language);
-    let today = now.date();
-    let date_of_birth = errs.optional("dateOfBirth", body.date_of_birth, |d| values::date_of_birth(d, today));
-    let country_code = errs.optional("countryCode", body.country_code, values::country_code);
-    let number = errs.optional("telephoneNumberNoCountryCode", body.telephone_number_no_country_code, |n| {
-        values::phone_digits(n).map(|_| n.to_owned())
-    });
-    let landline = errs.optional("landlineNumber", body.landline_number, Landline::parse);
-    // A number without a country code is Norwegian (+47), as Entur assumes.
-    let telephone = match (country_code, number) {
-        (None, None) => None,
-        (code, number) => Some(Telephone { country_code: code.unwrap_or_else(|| "+47".into()), number }),
+    let raw = RawFields {
+        customer_ref: body.customer_ref,
+        first_name: body.first_name,
+        surname: body.surname,
+        email: body.email,
+        language_preference: body.language_preference,
+        date_of_birth: body.date_of_birth,
+        country_code: body.country_code,
+        telephone_number_no_country_code: body.telephone_number_no_country_code,
+        landline_number: body.landline_number,
+    };
+    let fields = ProfileFields::parse(raw, Names::Required, now, &mut errs);
+    let created_by = errs.required("createdBy", body.created_by, super::values::actor_text);
+    let created_by_channel =
+        errs.required("createdByChannel", body.created_by_channel, super::values::actor_text);
+    // Not trimmed: a password is taken exactly as typed.
+    let password = match body.password.filter(|p| !p.is_empty()) {
+        Some(p) => errs.check("password", Password::parse(&p)),
+        None => None,
     };
     match (created_by, created_by_channel) {
         (Some(created_by), Some(created_by_channel)) if errs.is_empty() => Ok(NewProfile {
             profile_type: ProfileType::Standard,
-            customer_ref,
-            first_name,
-            surname,
-            email,
-            language_preference,
-            date_of_birth,
-            telephone,
-            landline,
+            fields,
+            password,
             expiration_date: None,
             created_by,
             created_by_channel,
@@ -151,7 +142,7 @@ mod tests {
     #[test]
     fn a_minimal_profile_is_accepted_and_trimmed() {
         let new = new_profile(kari(), 1, now()).unwrap();
-        assert_eq!(new.first_name.as_deref(), Some("Kari"));
+        assert_eq!(new.fields.first_name.as_deref(), Some("Kari"));
         assert_eq!(new.profile_type, ProfileType::Standard);
     }
 
@@ -166,7 +157,7 @@ mod tests {
     #[test]
     fn an_empty_optional_string_counts_as_absent() {
         let body = CreateProfileBody { email: Some("  ".into()), ..kari() };
-        assert!(new_profile(body, 1, now()).unwrap().email.is_none());
+        assert!(new_profile(body, 1, now()).unwrap().fields.email.is_none());
     }
 
     #[test]
@@ -188,14 +179,27 @@ mod tests {
     fn a_number_without_country_code_is_norwegian() {
         let body =
             CreateProfileBody { telephone_number_no_country_code: Some("912 34 567".into()), ..kari() };
-        let phone = new_profile(body, 1, now()).unwrap().telephone.unwrap();
+        let phone = new_profile(body, 1, now()).unwrap().fields.telephone.unwrap();
         assert_eq!(phone.key().unwrap(), "4791234567");
     }
 
     #[test]
+    fn a_weak_password_is_refused() {
+        let body = CreateProfileBody { password: Some("password".into()), ..kari() };
+        assert_eq!(
+            codes(new_profile(body, 1, now()).unwrap_err()),
+            [("password".into(), "WEAK_PASSWORD".into())]
+        );
+    }
+
+    #[test]
     fn the_audit_lists_given_field_names_only() {
-        let body = CreateProfileBody { email: Some("kari@example.no".into()), ..kari() };
+        let body = CreateProfileBody {
+            email: Some("kari@example.no".into()),
+            password: Some("abcD123".into()),
+            ..kari()
+        };
         let fields = new_profile(body, 1, now()).unwrap().given_fields();
-        assert_eq!(fields, ["firstName", "surname", "email"]);
+        assert_eq!(fields, ["firstName", "surname", "email", "password"]);
     }
 }

@@ -2,11 +2,17 @@
 //! and the SQL. Shared by the profiles and temporary-profiles components.
 
 mod create;
+pub mod fields;
+mod replace;
+pub mod search;
 pub mod sql;
+pub mod temporary;
 pub mod values;
 mod view;
 
-pub use create::{new_profile, CreateProfileBody, NewProfile, ProfileType};
+pub use create::{check_organisation, new_profile, CreateProfileBody, NewProfile, ProfileType};
+pub use fields::{Names, ProfileFields};
+pub use replace::{editable_document, merge_patch, replacement, Change, ReplaceProfileBody};
 pub use view::ProfileView;
 
 use crate::audit::{self, AuditEntry};
@@ -47,6 +53,7 @@ pub struct Profile {
     pub telephone_number: Option<String>,
     pub landline_number: Option<String>,
     pub expiration_date: Option<String>,
+    pub merged_into: Option<i64>,
     pub created_at: String,
     pub created_by: String,
     pub created_by_channel: String,
@@ -74,6 +81,7 @@ impl Profile {
             telephone_number: row.opt_text("telephone_number")?,
             landline_number: row.opt_text("landline_number")?,
             expiration_date: row.opt_text("expiration_date")?,
+            merged_into: row.opt_int("merged_into")?,
             created_at: row.text("created_at")?,
             created_by: row.text("created_by")?,
             created_by_channel: row.text("created_by_channel")?,
@@ -98,11 +106,13 @@ pub struct Actor<'a> {
 
 /// Stores a new profile and returns its number. Call inside a transaction: it writes the
 /// profile, defaults `customerRef` to the number, and appends the audit entry.
-/// Duplicate email or customerRef become 409s, decided by the unique indexes.
+/// Duplicate email or customerRef become 409s, decided by the unique indexes. The password
+/// arrives hashed: hashing is slow and must not happen under the write lock.
 pub fn insert(
     db: &impl Db,
     actor: &Actor<'_>,
     new: &NewProfile,
+    password_hash: Option<String>,
     uuid: &str,
     now: Timestamp,
 ) -> Result<CustomerNumber, ApiError> {
@@ -111,26 +121,15 @@ pub fn insert(
         Value::Integer(actor.organisation_id),
         Value::from(uuid),
         // Until the number is known, a ref no one else can hold: the uuid.
-        Value::from(new.customer_ref.clone().unwrap_or_else(|| format!("~{uuid}"))),
+        Value::from(new.fields.customer_ref.clone().unwrap_or_else(|| format!("~{uuid}"))),
         Value::from(new.profile_type.code()),
-        Value::from(new.first_name.clone()),
-        Value::from(new.first_name.as_deref().map(values::fold)),
-        Value::from(new.surname.clone()),
-        Value::from(new.surname.as_deref().map(values::fold)),
-        Value::from(new.email.as_ref().map(|e| e.as_str().to_owned())),
-        Value::from(new.email.as_ref().map(|e| e.key())),
-        Value::from(new.language_preference.clone()),
-        Value::from(new.date_of_birth.map(|d| d.to_string())),
-        Value::from(new.telephone.as_ref().map(|t| t.country_code.clone())),
-        Value::from(new.telephone.as_ref().and_then(|t| t.number.clone())),
-        Value::from(new.telephone.as_ref().and_then(|t| t.key())),
-        Value::from(new.landline.as_ref().map(|l| l.as_str().to_owned())),
-        Value::from(new.landline.as_ref().map(|l| l.key())),
         Value::from(new.expiration_date.map(Timestamp::rfc3339)),
         Value::from(now_text.as_str()),
         Value::from(new.created_by.as_str()),
         Value::from(new.created_by_channel.as_str()),
+        Value::from(password_hash),
     ];
+    let params: Vec<Value> = params.into_iter().chain(field_params(&new.fields)).collect();
     let rows = db
         .execute(sql::INSERT, &params)
         .on_unique(sql::EMAIL_TAKEN, duplicate_email)
@@ -139,7 +138,7 @@ pub fn insert(
         .first()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("INSERT returned no row")))?
         .int("customer_number")?;
-    if new.customer_ref.is_none() {
+    if new.fields.customer_ref.is_none() {
         db.execute(sql::DEFAULT_REF_TO_NUMBER, &[Value::Integer(number)])
             .on_unique(sql::REF_TAKEN, duplicate_ref)?;
     }
@@ -205,6 +204,302 @@ pub fn find_any(
     rows.first().map(Profile::from_row).transpose()
 }
 
+/// The editable fields as statement parameters, in the order `sql::INSERT` (from `?10`) and
+/// `sql::UPDATE` (from `?9`) expect them: each value with its folded search key.
+fn field_params(f: &ProfileFields) -> [Value; 13] {
+    [
+        Value::from(f.first_name.clone()),
+        Value::from(f.first_name.as_deref().map(values::fold)),
+        Value::from(f.surname.clone()),
+        Value::from(f.surname.as_deref().map(values::fold)),
+        Value::from(f.email.as_ref().map(|e| e.as_str().to_owned())),
+        Value::from(f.email.as_ref().map(|e| e.key())),
+        Value::from(f.language_preference.clone()),
+        Value::from(f.date_of_birth.map(|d| d.to_string())),
+        Value::from(f.telephone.as_ref().map(|t| t.country_code.clone())),
+        Value::from(f.telephone.as_ref().and_then(|t| t.number.clone())),
+        Value::from(f.telephone.as_ref().and_then(|t| t.key())),
+        Value::from(f.landline.as_ref().map(|l| l.as_str().to_owned())),
+        Value::from(f.landline.as_ref().map(|l| l.key())),
+    ]
+}
+
+/// A profile found by its `customerRef` (permanent, not expired), or `None`.
+pub fn find_by_ref(
+    db: &impl Db,
+    organisation_id: i64,
+    customer_ref: &str,
+    now: Timestamp,
+) -> Result<Option<Profile>, DbError> {
+    let rows = db.execute(
+        sql::FIND_BY_REF,
+        &[Value::Integer(organisation_id), Value::from(customer_ref), Value::from(now.rfc3339())],
+    )?;
+    rows.first().map(Profile::from_row).transpose()
+}
+
+/// What a read of a permanent profile shows: a merged ('P') profile answers with the
+/// active profile it was merged into (contract §3).
+pub fn resolve_merged(
+    db: &impl Db,
+    organisation_id: i64,
+    found: Profile,
+    now: Timestamp,
+) -> Result<Option<Profile>, DbError> {
+    match (found.status.as_str(), found.merged_into) {
+        ("P", Some(target)) => find_permanent(db, organisation_id, CustomerNumber(target), now),
+        ("P", None) => Ok(None),
+        _ => Ok(Some(found)),
+    }
+}
+
+/// Who and when, for a change.
+pub struct Changed<'a> {
+    pub actor: &'a Actor<'a>,
+    pub changed_by: &'a str,
+    pub channel: &'a str,
+    pub now: Timestamp,
+}
+
+impl Changed<'_> {
+    fn audit(
+        &self,
+        db: &impl Db,
+        number: CustomerNumber,
+        action: &'static str,
+        fields: &[&'static str],
+    ) -> Result<(), DbError> {
+        audit::record(
+            db,
+            &AuditEntry {
+                organisation_id: self.actor.organisation_id,
+                customer_number: number.0,
+                action,
+                changed_fields: fields,
+                changed_by: Some(self.changed_by),
+                channel: Some(self.channel),
+                client_id: self.actor.client_id,
+                at: self.now,
+            },
+        )
+    }
+}
+
+/// Writes new editable fields over `current` (whose version the caller checked against
+/// `If-Match`), and an `expirationDate` when given (temporary profiles). Returns the new
+/// version. 409 on a taken email or ref; 412 if the version moved meanwhile.
+pub fn update(
+    db: &impl Db,
+    current: &Profile,
+    fields: &ProfileFields,
+    expiration_date: Option<Timestamp>,
+    changed: &Changed<'_>,
+) -> Result<(), ApiError> {
+    let head = [
+        Value::Integer(changed.actor.organisation_id),
+        Value::Integer(current.customer_number.0),
+        Value::Integer(current.version),
+        Value::from(fields.customer_ref.clone()),
+        Value::from(changed.now.rfc3339()),
+        Value::from(changed.changed_by),
+        Value::from(changed.channel),
+        Value::from(expiration_date.map(Timestamp::rfc3339)),
+    ];
+    let params: Vec<Value> = head.into_iter().chain(field_params(fields)).collect();
+    let rows = db
+        .execute(sql::UPDATE, &params)
+        .on_unique(sql::EMAIL_TAKEN, duplicate_email)
+        .on_unique(sql::REF_TAKEN, duplicate_ref)?;
+    if rows.rows.is_empty() {
+        return Err(ApiError::PreconditionFailed);
+    }
+    let mut names = fields.changed_from(current);
+    if expiration_date.is_some_and(|e| Some(e.rfc3339()) != current.expiration_date) {
+        names.push("expirationDate");
+    }
+    changed.audit(db, current.customer_number, "UPDATED", &names)?;
+    Ok(())
+}
+
+/// Deactivates a permanent profile (contract §3): status `D`, the email released, readable
+/// until `expiration_date`, then erased by the purge.
+pub fn deactivate(
+    db: &impl Db,
+    current: &Profile,
+    expiration_date: Timestamp,
+    changed: &Changed<'_>,
+) -> Result<(), ApiError> {
+    let rows = db.execute(
+        sql::DEACTIVATE,
+        &[
+            Value::Integer(changed.actor.organisation_id),
+            Value::Integer(current.customer_number.0),
+            Value::Integer(current.version),
+            Value::from(expiration_date.rfc3339()),
+            Value::from(changed.now.rfc3339()),
+            Value::from(changed.changed_by),
+            Value::from(changed.channel),
+        ],
+    )?;
+    if rows.rows.is_empty() {
+        return Err(ApiError::PreconditionFailed);
+    }
+    changed.audit(db, current.customer_number, "DEACTIVATED", &["status", "expirationDate"])?;
+    Ok(())
+}
+
+/// Sets a new password hash (hashed by the caller, outside the transaction).
+pub fn set_password(
+    db: &impl Db,
+    current: &Profile,
+    password_hash: &str,
+    changed: &Changed<'_>,
+) -> Result<(), ApiError> {
+    let rows = db.execute(
+        sql::SET_PASSWORD,
+        &[
+            Value::Integer(changed.actor.organisation_id),
+            Value::Integer(current.customer_number.0),
+            Value::Integer(current.version),
+            Value::from(password_hash),
+            Value::from(changed.now.rfc3339()),
+            Value::from(changed.changed_by),
+            Value::from(changed.channel),
+        ],
+    )?;
+    if rows.rows.is_empty() {
+        return Err(ApiError::PreconditionFailed);
+    }
+    changed.audit(db, current.customer_number, "PASSWORD_CHANGED", &["password"])?;
+    Ok(())
+}
+
+/// Marks `source` as merged into `target` (contract §3 connect): status `P`, a pointer to
+/// the target, and its personal data removed (the profile is only a redirect now; what the
+/// customer had moved over). Profiles merged into `source` earlier now point at `target`.
+/// The caller moves the children (addresses, consents, ...) in the same transaction.
+pub fn mark_merged(
+    db: &impl Db,
+    source: &Profile,
+    target: &Profile,
+    changed: &Changed<'_>,
+) -> Result<(), ApiError> {
+    let org = Value::Integer(changed.actor.organisation_id);
+    db.execute(
+        sql::REPOINT_MERGED,
+        &[org.clone(), Value::Integer(source.customer_number.0), Value::Integer(target.customer_number.0)],
+    )?;
+    db.execute(
+        sql::MARK_MERGED,
+        &[
+            org,
+            Value::Integer(source.customer_number.0),
+            Value::Integer(target.customer_number.0),
+            Value::from(changed.now.rfc3339()),
+            Value::from(changed.changed_by),
+            Value::from(changed.channel),
+        ],
+    )?;
+    changed.audit(db, source.customer_number, "MERGED_INTO", &["status", "mergedInto"])?;
+    changed.audit(db, target.customer_number, "CONNECTED", &["customerNumberToConnect"])?;
+    Ok(())
+}
+
+/// Erases a customer for good (contract §3 DELETE, §5): the profile, the profiles merged
+/// into it, everything hanging off them (foreign keys cascade), and stored idempotent
+/// responses holding their data. `secure_delete` overwrites the freed bytes. Leaves one
+/// audit entry without personal data.
+pub fn erase(
+    db: &impl Db,
+    organisation_id: i64,
+    number: CustomerNumber,
+    audit_entry: &AuditEntry<'_>,
+) -> Result<(), DbError> {
+    let params = [Value::Integer(organisation_id), Value::Integer(number.0)];
+    db.execute(sql::ERASE_IDEMPOTENCY_RECORDS, &params)?;
+    db.execute(sql::ERASE_MERGED_INTO, &params)?;
+    db.execute(sql::ERASE, &params)?;
+    audit::record(db, audit_entry)
+}
+
+/// Makes temporary profile `current` permanent under the same number (contract §4): names
+/// set, email replaced when given, password set when given (hashed by the caller), no
+/// expiration. Children stay where they are. 409 when the email is taken.
+pub fn convert(
+    db: &impl Db,
+    current: &Profile,
+    conversion: &temporary::Conversion,
+    password_hash: Option<&str>,
+    changed: &Changed<'_>,
+) -> Result<(), ApiError> {
+    let rows = db
+        .execute(
+            sql::CONVERT,
+            &[
+                Value::Integer(changed.actor.organisation_id),
+                Value::Integer(current.customer_number.0),
+                Value::Integer(current.version),
+                Value::from(conversion.first_name.as_str()),
+                Value::from(values::fold(&conversion.first_name)),
+                Value::from(conversion.surname.as_str()),
+                Value::from(values::fold(&conversion.surname)),
+                Value::from(conversion.email.as_ref().map(|e| e.as_str().to_owned())),
+                Value::from(conversion.email.as_ref().map(|e| e.key())),
+                Value::from(password_hash),
+                Value::from(changed.now.rfc3339()),
+                Value::from(changed.changed_by),
+                Value::from(changed.channel),
+            ],
+        )
+        .on_unique(sql::EMAIL_TAKEN, duplicate_email)?;
+    if rows.rows.is_empty() {
+        return Err(ApiError::PreconditionFailed);
+    }
+    let mut fields = vec!["profileType", "expirationDate", "firstName", "surname"];
+    if conversion.email.is_some() {
+        fields.push("email");
+    }
+    if password_hash.is_some() {
+        fields.push("password");
+    }
+    changed.audit(db, current.customer_number, "CONVERTED", &fields)?;
+    Ok(())
+}
+
+/// The active permanent profile with this email, with its password hash, for signing in.
+pub fn find_for_sign_in(
+    db: &impl Db,
+    organisation_id: i64,
+    email_key: &str,
+    now: Timestamp,
+) -> Result<Option<(Profile, Option<String>)>, DbError> {
+    let rows = db.execute(
+        sql::FIND_FOR_SIGN_IN,
+        &[Value::Integer(organisation_id), Value::from(email_key), Value::from(now.rfc3339())],
+    )?;
+    rows.first().map(|row| Ok((Profile::from_row(row)?, row.opt_text("password_hash")?))).transpose()
+}
+
+/// Records a successful sign-in (no version change: it is not an edit of the profile).
+pub fn record_sign_in(
+    db: &impl Db,
+    organisation_id: i64,
+    number: CustomerNumber,
+    from: Option<&str>,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    db.execute(
+        sql::RECORD_SIGN_IN,
+        &[
+            Value::Integer(organisation_id),
+            Value::Integer(number.0),
+            Value::from(now.rfc3339()),
+            Value::from(from),
+        ],
+    )?;
+    Ok(())
+}
+
 fn duplicate_email() -> ApiError {
     ApiError::conflict("DUPLICATE_EMAIL", "email", "email is already used by another profile")
 }
@@ -243,7 +538,7 @@ mod tests {
     }
 
     fn create(db: &TestDb, new: &NewProfile, uuid: &str) -> Result<CustomerNumber, ApiError> {
-        db.transaction(|tx| insert(tx, &actor(), new, uuid, NOW))
+        db.transaction(|tx| insert(tx, &actor(), new, None, uuid, NOW))
     }
 
     #[test]

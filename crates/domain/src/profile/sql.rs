@@ -6,32 +6,110 @@ pub const EMAIL_TAKEN: &str = "customer.organisation_id, customer.email_key";
 /// The columns SQLite names when the customerRef index refuses a duplicate.
 pub const REF_TAKEN: &str = "customer.organisation_id, customer.customer_ref";
 
-pub const INSERT: &str = "
-    INSERT INTO customer (
-        organisation_id, uuid, customer_ref, profile_type,
-        first_name, first_name_key, surname, surname_key, email, email_key,
-        language_preference, date_of_birth, country_code, telephone_number, telephone_key,
-        landline_number, landline_key, expiration_date,
-        created_at, created_by, created_by_channel, changed_at, changed_by, changed_by_channel)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?19, ?20, ?21)
-    RETURNING customer_number";
+/// The editable columns, in the order of `field_params` (each value with its search key).
+macro_rules! editable_columns {
+    () => {
+        "first_name, first_name_key, surname, surname_key, email, email_key,
+         language_preference, date_of_birth, country_code, telephone_number, telephone_key,
+         landline_number, landline_key"
+    };
+}
+
+pub const INSERT: &str = concat!(
+    "INSERT INTO customer (
+        organisation_id, uuid, customer_ref, profile_type, expiration_date,
+        created_at, created_by, created_by_channel, changed_at, changed_by, changed_by_channel,
+        password_hash, ",
+    editable_columns!(),
+    ")
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6, ?7, ?8, ?9,
+            ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
+    RETURNING customer_number"
+);
 
 /// customerRef defaults to the customer number, known only after the INSERT.
 pub const DEFAULT_REF_TO_NUMBER: &str = "
     UPDATE customer SET customer_ref = CAST(customer_number AS TEXT) WHERE customer_number = ?1";
 
+/// Replaces the editable fields if the version is still `?3`. A NULL ref (`?4`) is the
+/// default, the number; a NULL expiration (`?8`) keeps the current one.
+pub const UPDATE: &str = "
+    UPDATE customer SET
+        customer_ref = COALESCE(?4, CAST(customer_number AS TEXT)),
+        changed_at = ?5, changed_by = ?6, changed_by_channel = ?7,
+        expiration_date = COALESCE(?8, expiration_date),
+        first_name = ?9, first_name_key = ?10, surname = ?11, surname_key = ?12,
+        email = ?13, email_key = ?14, language_preference = ?15, date_of_birth = ?16,
+        country_code = ?17, telephone_number = ?18, telephone_key = ?19,
+        landline_number = ?20, landline_key = ?21,
+        version = version + 1
+     WHERE organisation_id = ?1 AND customer_number = ?2 AND version = ?3
+    RETURNING version";
+
+pub const DEACTIVATE: &str = "
+    UPDATE customer SET status = 'D', expiration_date = ?4,
+        changed_at = ?5, changed_by = ?6, changed_by_channel = ?7, version = version + 1
+     WHERE organisation_id = ?1 AND customer_number = ?2 AND version = ?3
+    RETURNING version";
+
+pub const SET_PASSWORD: &str = "
+    UPDATE customer SET password_hash = ?4,
+        changed_at = ?5, changed_by = ?6, changed_by_channel = ?7, version = version + 1
+     WHERE organisation_id = ?1 AND customer_number = ?2 AND version = ?3
+    RETURNING version";
+
+/// Profiles merged into `?2` earlier now point at `?3`: one hop always reaches the active one.
+pub const REPOINT_MERGED: &str = "
+    UPDATE customer SET merged_into = ?3 WHERE organisation_id = ?1 AND merged_into = ?2";
+
+/// The merged profile keeps its number, uuid and ref (they still lead to the target), becomes
+/// a permanent pointer (so GET on its number answers with the target, also when it was
+/// temporary) and loses its personal data.
+pub const MARK_MERGED: &str = "
+    UPDATE customer SET status = 'P', merged_into = ?3, profile_type = 'S',
+        first_name = NULL, first_name_key = NULL, surname = NULL, surname_key = NULL,
+        email = NULL, email_key = NULL, language_preference = NULL, date_of_birth = NULL,
+        country_code = NULL, telephone_number = NULL, telephone_key = NULL,
+        landline_number = NULL, landline_key = NULL, password_hash = NULL,
+        last_sign_in_at = NULL, last_sign_in_from = NULL, expiration_date = NULL,
+        changed_at = ?4, changed_by = ?5, changed_by_channel = ?6, version = version + 1
+     WHERE organisation_id = ?1 AND customer_number = ?2";
+
+/// A temporary profile becomes permanent: same number, no expiration.
+pub const CONVERT: &str = "
+    UPDATE customer SET profile_type = 'S', status = 'A', expiration_date = NULL,
+        first_name = ?4, first_name_key = ?5, surname = ?6, surname_key = ?7,
+        email = COALESCE(?8, email), email_key = COALESCE(?9, email_key),
+        password_hash = COALESCE(?10, password_hash),
+        changed_at = ?11, changed_by = ?12, changed_by_channel = ?13, version = version + 1
+     WHERE organisation_id = ?1 AND customer_number = ?2 AND version = ?3 AND profile_type = 'T'
+    RETURNING version";
+
+pub const ERASE_IDEMPOTENCY_RECORDS: &str = "
+    DELETE FROM idempotency_record
+     WHERE organisation_id = ?1
+       AND (customer_number = ?2
+            OR customer_number IN (SELECT customer_number FROM customer
+                                    WHERE organisation_id = ?1 AND merged_into = ?2))";
+
+pub const ERASE_MERGED_INTO: &str = "DELETE FROM customer WHERE organisation_id = ?1 AND merged_into = ?2";
+
+pub const ERASE: &str = "DELETE FROM customer WHERE organisation_id = ?1 AND customer_number = ?2";
+
+pub const RECORD_SIGN_IN: &str = "
+    UPDATE customer SET last_sign_in_at = ?3, last_sign_in_from = ?4
+     WHERE organisation_id = ?1 AND customer_number = ?2";
+
 /// The columns every read of a profile selects (`Profile::from_row` reads them by name).
 macro_rules! profile_select {
     () => {
         "SELECT customer_number, uuid, organisation_id, customer_ref, status, profile_type,
-                first_name, surname, email, language_preference, date_of_birth, country_code,
-                telephone_number, landline_number, expiration_date, created_at, created_by,
-                created_by_channel, changed_at, changed_by, changed_by_channel, version
+                merged_into, first_name, surname, email, language_preference, date_of_birth,
+                country_code, telephone_number, landline_number, expiration_date, created_at,
+                created_by, created_by_channel, changed_at, changed_by, changed_by_channel, version
            FROM customer"
     };
 }
-#[allow(unused_imports)] // for the search module
 pub(crate) use profile_select;
 
 /// One profile of a kind (`?4`: 'S' or 'T') that has not passed its expiration date
@@ -48,3 +126,21 @@ pub const FIND_ANY: &str = concat!(
     " WHERE organisation_id = ?1 AND customer_number = ?2
         AND (expiration_date IS NULL OR expiration_date > ?3)"
 );
+
+/// A permanent profile by its customerRef (unique per organisation).
+pub const FIND_BY_REF: &str = concat!(
+    profile_select!(),
+    " WHERE organisation_id = ?1 AND customer_ref = ?2 AND profile_type = 'S'
+        AND (expiration_date IS NULL OR expiration_date > ?3)"
+);
+
+/// The active permanent profile holding an email (at most one: the unique index).
+pub const FIND_FOR_SIGN_IN: &str = "
+    SELECT customer_number, uuid, organisation_id, customer_ref, status, profile_type,
+           merged_into, first_name, surname, email, language_preference, date_of_birth,
+           country_code, telephone_number, landline_number, expiration_date, created_at,
+           created_by, created_by_channel, changed_at, changed_by, changed_by_channel, version,
+           password_hash
+      FROM customer
+     WHERE organisation_id = ?1 AND email_key = ?2 AND profile_type = 'S' AND status = 'A'
+       AND (expiration_date IS NULL OR expiration_date > ?3)";

@@ -1,0 +1,144 @@
+//! The legacy v1 consent model (contract §6, §8), at `/customers/v2/consents/v1/**` and its old
+//! home `/customers/v1/consents/**`: `{customerId, consentCode, consentChoice, createdAt,
+//! changedAt}` per consent code, a view over the same given consents as v2 through the
+//! organisation's consent of that code that is active now. Every successful answer carries
+//! `Deprecation`, `Sunset` and a `successor-version` link.
+
+use crate::{Answer, Call};
+use auth::Permission;
+use domain::consent;
+use domain::consent::given::{self, Api, Choice, Recorder};
+use domain::consent::legacy;
+use domain::consent::view::LegacyView;
+use domain::db::Db;
+use domain::profile::CustomerNumber;
+use errors::{ApiError, FieldErrors, Invalid};
+use http::{HeaderValue, Response};
+use serde::Deserialize;
+
+/// When v1 was deprecated (2026-01-01T00:00:00Z), in the RFC 9745 form.
+pub const DEPRECATION: &str = "@1767225600";
+/// When v1 goes away (an HTTP-date, RFC 8594).
+pub const SUNSET: &str = "Fri, 01 Jan 2027 00:00:00 GMT";
+
+/// The body of `PUT …/v1/{customerNumber}/{consentCode}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LegacyBody {
+    pub consent_choice: Option<bool>,
+}
+
+/// Adds the deprecation headers; the successor is the v2 list of the customer's given consents.
+fn deprecated(mut response: Response<Vec<u8>>, customer: CustomerNumber) -> Answer {
+    let successor = format!(
+        "</customers/v2/consents/client/given-consents?customerNumber={}>; rel=\"successor-version\"",
+        customer.0
+    );
+    let headers = response.headers_mut();
+    headers.insert("deprecation", HeaderValue::from_static(DEPRECATION));
+    headers.insert("sunset", HeaderValue::from_static(SUNSET));
+    headers.insert("link", HeaderValue::from_str(&successor).map_err(|e| ApiError::Internal(e.into()))?);
+    Ok(response)
+}
+
+/// The `{customerNumber}` of the path, visible in the caller's organisation (a merged one
+/// leads to its successor), else 404. `db` is the transaction when there is one.
+fn customer<D: Db>(db: &D, call: &Call<'_, D>) -> Result<CustomerNumber, ApiError> {
+    let number = CustomerNumber::from_path(call.params.get("customerNumber")?)?;
+    consent::customer(db, call.caller.org(), number, call.ctx.now)?.ok_or(ApiError::NotFound)
+}
+
+/// GET /customers/v2/consents/v1/{customerNumber} and /customers/v1/consents/{customerNumber}
+/// (contract §6, §8): the customer's choice per consent code.
+pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ConsentsRead)?;
+    let number = customer(call.db, call)?;
+    let lines = legacy::list(call.db, call.caller.org(), number.0, call.ctx.now)?;
+    let views: Vec<LegacyView<'_>> = lines.iter().map(|(c, g)| LegacyView::new(&c.consent_code, g)).collect();
+    deprecated(web::json_response(200, &views)?, number)
+}
+
+/// GET /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under /customers/v1/consents):
+/// one line, with `ETag`.
+pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ConsentsRead)?;
+    let number = customer(call.db, call)?;
+    let code = call.params.get("consentCode")?;
+    let found = legacy::find(call.db, call.caller.org(), number.0, code, call.ctx.now)?;
+    let Some((consent, Some(choice))) = found else { return Err(ApiError::NotFound) };
+    let mut response = web::json_response(200, &LegacyView::new(&consent.consent_code, &choice))?;
+    web::set_etag(&mut response, &web::etag(choice.version))?;
+    deprecated(response, number)
+}
+
+/// PUT /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under /customers/v1/consents)
+/// `{consentChoice}`: records the choice for the organisation's active consent of that code
+/// (404 when there is none): 201 when created, else 200. The history marks it `api: "v1"`.
+pub fn put<D: Db>(call: &Call<'_, D>) -> Answer {
+    let Call { ctx, caller, db, req, .. } = call;
+    web::require(caller, Permission::ConsentsChange)?;
+    CustomerNumber::from_path(call.params.get("customerNumber")?)?;
+    let code = call.params.get("consentCode")?;
+    let body = web::json::<LegacyBody>(req)?;
+    let Some(consent_choice) = body.consent_choice else {
+        let mut errs = FieldErrors::default();
+        errs.push("consentChoice", Invalid::new("REQUIRED", "is required"));
+        return Err(ApiError::Validation(errs));
+    };
+    let who = v1_recorder(call);
+    let (number, consent, choice, created) = db.transaction(|tx| {
+        let number = customer(tx, call)?;
+        let (consent, existing) =
+            legacy::find(tx, caller.org(), number.0, code, ctx.now)?.ok_or(ApiError::NotFound)?;
+        match (&existing, web::if_match(req)?) {
+            (Some(current), _) => web::check_if_match(req, current.version)?,
+            (None, Some(_)) => return Err(ApiError::PreconditionFailed),
+            (None, None) => {}
+        }
+        let choice = Choice {
+            customer_number: number,
+            consent_id: consent.id,
+            consent_choice,
+            distribution_channel: None,
+            expiration_date: None,
+        };
+        let (recorded, created) = given::record(tx, &who, &choice)?;
+        Ok((number, consent, recorded, created))
+    })?;
+    let view = LegacyView::new(&consent.consent_code, &choice);
+    let response = if created {
+        web::created(&ctx.path, &web::etag(choice.version), &view)?
+    } else {
+        let mut response = web::json_response(200, &view)?;
+        web::set_etag(&mut response, &web::etag(choice.version))?;
+        response
+    };
+    deprecated(response, number)
+}
+
+/// DELETE /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under
+/// /customers/v1/consents): 204; 404 when the customer has no choice for the active consent.
+pub fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ConsentsChange)?;
+    CustomerNumber::from_path(call.params.get("customerNumber")?)?;
+    let code = call.params.get("consentCode")?;
+    let who = v1_recorder(call);
+    let number = call.db.transaction(|tx| {
+        let number = customer(tx, call)?;
+        let found = legacy::find(tx, call.caller.org(), number.0, code, call.ctx.now)?;
+        let Some((_, Some(choice))) = found else { return Err(ApiError::NotFound) };
+        web::check_if_match(call.req, choice.version)?;
+        given::delete(tx, &who, &choice)?;
+        Ok(number)
+    })?;
+    deprecated(web::no_content(), number)
+}
+
+fn v1_recorder<'a, D>(call: &'a Call<'_, D>) -> Recorder<'a> {
+    Recorder {
+        organisation_id: call.caller.org(),
+        client_id: call.caller.client_id(),
+        api: Api::V1,
+        now: call.ctx.now,
+    }
+}

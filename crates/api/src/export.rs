@@ -1,0 +1,29 @@
+//! The GDPR export (contract §3): one document with everything the service holds on a
+//! customer. Each part comes from the module that owns it.
+
+use domain::audit;
+use domain::db::{Db, DbError};
+use domain::profile::{Profile, ProfileView};
+use domain::time::Timestamp;
+use serde_json::{json, Value};
+
+/// The whole export of `profile`.
+pub fn document(
+    db: &impl Db,
+    organisation_id: i64,
+    profile: &Profile,
+    now: Timestamp,
+) -> Result<Value, DbError> {
+    let n = profile.customer_number.0;
+    let (history, _) = audit::list(db, organisation_id, n, 0, i64::MAX - 1)?;
+    Ok(json!({
+        "exportedAt": now.rfc3339(),
+        "profile": ProfileView::from(profile),
+        "postalAddresses": domain::address::export(db, organisation_id, n)?,
+        "preferences": domain::preference::export(db, organisation_id, n)?,
+        "ecards": domain::ecard::export(db, organisation_id, n)?,
+        "loyaltyPrograms": domain::loyalty::export(db, organisation_id, n)?,
+        "consents": domain::consent::export(db, organisation_id, n)?,
+        "history": history.iter().map(audit::Event::view).collect::<Vec<_>>(),
+    }))
+}

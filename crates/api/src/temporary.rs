@@ -1,0 +1,106 @@
+//! Temporary profiles: `/customers/v2/profiles/temporary` (contract §4). Their postal
+//! addresses and preferences use the same handlers as permanent profiles (`addresses`,
+//! `preferences`); DELETE is the same erasure (`profiles::erase`).
+
+use crate::{parent, Answer, Call};
+use auth::Permission;
+use domain::db::Db;
+use domain::password;
+use domain::profile::temporary::{self, ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
+use domain::profile::{self, Actor, Changed, Profile, ProfileType, ProfileView};
+use errors::ApiError;
+
+/// POST /customers/v2/profiles/temporary (contract §4): 201 `Customer` with `profileType`
+/// `T` and `expirationDate`.
+pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
+    let Call { ctx, caller, db, req, .. } = call;
+    web::require(caller, Permission::ProfileCreate)?;
+    let body: CreateTemporaryBody = web::json(req)?;
+    let new = temporary::new_temporary_profile(body, caller.org(), ctx.now)?;
+    let uuid = crate::profiles::fresh_customer_uuid(call);
+    let actor = Actor { organisation_id: caller.org(), client_id: caller.client_id() };
+    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
+        let number = profile::insert(tx, &actor, &new, None, &uuid, ctx.now)?;
+        let created = profile::find(tx, caller.org(), number, ProfileType::Temporary, ctx.now)?
+            .ok_or(ApiError::NotFound)?;
+        let location = format!("/customers/v2/profiles/temporary/{}", number.0);
+        Ok((web::created(&location, &created.etag(), &ProfileView::from(&created))?, Some(number.0)))
+    })
+}
+
+/// GET /customers/v2/profiles/temporary/{customerNumber} (contract §4): 404 from the
+/// instant it expires.
+pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileRead)?;
+    let found = parent::find(call)?;
+    respond(&found)
+}
+
+/// PUT /customers/v2/profiles/temporary/{customerNumber} (contract §4): overwrites every
+/// field, `expirationDate` included.
+pub fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileChange)?;
+    let body: ReplaceTemporaryBody = web::json(call.req)?;
+    let (change, expiration) = temporary::temporary_replacement(body, call.caller.org(), call.ctx.now)?;
+    let actor = Actor { organisation_id: call.caller.org(), client_id: call.caller.client_id() };
+    let updated = call.db.transaction(|tx| {
+        let current = parent::find(call)?;
+        web::check_if_match(call.req, current.version)?;
+        let changed = Changed {
+            actor: &actor,
+            changed_by: &change.changed_by,
+            channel: &change.changed_by_channel,
+            now: call.ctx.now,
+        };
+        profile::update(tx, &current, &change.fields, Some(expiration), &changed)?;
+        profile::find(tx, call.caller.org(), current.customer_number, ProfileType::Temporary, call.ctx.now)?
+            .ok_or(ApiError::NotFound)
+    })?;
+    respond(&updated)
+}
+
+/// POST /customers/v2/profiles/temporary/{customerNumber}/convert (contract §4): the same
+/// customer number becomes a permanent profile, keeping its consents, addresses and
+/// preferences. Only before expiry; 409 when the email is taken.
+pub fn convert<D: Db>(call: &Call<'_, D>) -> Answer {
+    web::require(call.caller, Permission::ProfileChange)?;
+    let conversion = temporary::conversion(web::json::<ConvertBody>(call.req)?)?;
+    let hash = conversion.password.as_ref().map(|p| password::hash(p, &(call.ctx.random_bytes)(16)));
+    let actor = Actor { organisation_id: call.caller.org(), client_id: call.caller.client_id() };
+    let converted = call.db.transaction(|tx| {
+        let current = parent::find(call)?;
+        web::check_if_match(call.req, current.version)?;
+        let changed = Changed {
+            actor: &actor,
+            changed_by: &conversion.changed_by,
+            channel: &conversion.changed_by_channel,
+            now: call.ctx.now,
+        };
+        profile::convert(tx, &current, &conversion, hash.as_deref(), &changed)?;
+        profile::find_permanent(tx, call.caller.org(), current.customer_number, call.ctx.now)?
+            .ok_or(ApiError::NotFound)
+    })?;
+    let mut response = web::json_response(200, &ProfileView::from(&converted))?;
+    web::set_etag(&mut response, &converted.etag())?;
+    let location = format!("/customers/v2/profiles/{}", converted.customer_number.0);
+    response.headers_mut().insert(
+        "content-location",
+        http::HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.into()))?,
+    );
+    Ok(response)
+}
+
+/// Ecards and loyalty programs of a temporary profile (contract §4): refused.
+pub fn not_allowed<D: Db>(_call: &Call<'_, D>) -> Answer {
+    Err(ApiError::BadRequest {
+        code: "NOT_ALLOWED_FOR_TEMPORARY_PROFILE",
+        field: None,
+        message: "temporary profiles have no ecards or loyalty programs; convert the profile first".into(),
+    })
+}
+
+fn respond(found: &Profile) -> Answer {
+    let mut response = web::json_response(200, &ProfileView::from(found))?;
+    web::set_etag(&mut response, &found.etag())?;
+    Ok(response)
+}

@@ -1,0 +1,287 @@
+//! Profile search (contract §3): the AND of the given criteria, each served by an index
+//! that starts with the organisation, ordered by customer number with a keyset cursor.
+//! The statement is assembled from fixed fragments; what the caller sent only ever
+//! becomes a parameter.
+
+use super::values::{self, fold};
+use super::{sql::profile_select, Profile};
+use crate::db::{Db, DbError, Value};
+use crate::time::Timestamp;
+use errors::{FieldErrors, Invalid};
+
+/// The largest page a search returns.
+pub const MAX_RESULT_SET: i64 = 1000;
+
+/// What to look for. Each value is already in its comparable (folded / normalised) form.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Criteria {
+    pub first_name: Option<String>,
+    pub surname: Option<String>,
+    pub email: Option<String>,
+    pub customer_ref: Option<String>,
+    pub telephone: Option<String>,
+    pub landline: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub post_code: Option<String>,
+    pub postal_address: Option<String>,
+    pub include_temporary: bool,
+}
+
+/// The query parameters that are criteria, and the only ones a search accepts besides
+/// `maxResultSet`, `includeTemporary` and `cursor`.
+pub const PARAMETERS: &[&str] = &[
+    "firstName",
+    "surname",
+    "email",
+    "customerRef",
+    "countryCode",
+    "telephoneNumberNoCountryCode",
+    "telephoneNumber",
+    "landlineNumber",
+    "dateOfBirth",
+    "postalAddress",
+    "postCode",
+    "maxResultSet",
+    "includeTemporary",
+    "cursor",
+];
+
+impl Criteria {
+    /// Reads the criteria from query parameters; 400 names every bad one, an unknown one,
+    /// or the lack of any criterion.
+    pub fn parse(query: &[(String, String)], errs: &mut FieldErrors) -> Criteria {
+        let get = |name: &str| {
+            query.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty())
+        };
+        for (name, _) in query {
+            if !PARAMETERS.contains(&name.as_str()) {
+                errs.push(name, Invalid::new("UNKNOWN_PARAMETER", "is not a search parameter"));
+            }
+        }
+        let mut c = Criteria {
+            first_name: get("firstName").map(|v| fold(&v)),
+            surname: get("surname").map(|v| fold(&v)),
+            email: get("email").map(|v| fold(&v)),
+            customer_ref: get("customerRef"),
+            date_of_birth: errs.optional("dateOfBirth", get("dateOfBirth"), |d| {
+                crate::time::parse_date(d).map(|d| d.to_string())
+            }),
+            post_code: get("postCode"),
+            postal_address: get("postalAddress").map(|v| fold(&v)),
+            include_temporary: match get("includeTemporary").as_deref() {
+                None | Some("false") => false,
+                Some("true") => true,
+                Some(_) => {
+                    errs.push("includeTemporary", Invalid::new("INVALID_BOOLEAN", "must be true or false"));
+                    false
+                }
+            },
+            ..Default::default()
+        };
+        c.telephone = match (get("telephoneNumber"), get("countryCode"), get("telephoneNumberNoCountryCode"))
+        {
+            (Some(full), _, _) => errs.check("telephoneNumber", values::full_telephone_key(&full)),
+            (None, code, Some(number)) => {
+                let code = code.unwrap_or_else(|| "+47".into());
+                let code = errs.check("countryCode", values::country_code(&code));
+                let number = errs.check("telephoneNumberNoCountryCode", values::phone_digits(&number));
+                code.zip(number).map(|(code, number)| format!("{}{number}", code.trim_start_matches('+')))
+            }
+            (None, Some(_), None) => {
+                errs.push(
+                    "countryCode",
+                    Invalid::new(values::TELEPHONE_ERROR, "needs telephoneNumberNoCountryCode"),
+                );
+                None
+            }
+            (None, None, None) => None,
+        };
+        c.landline = errs.optional("landlineNumber", get("landlineNumber"), values::phone_digits);
+        if errs.is_empty() && !c.has_criterion() {
+            errs.push(
+                "query",
+                Invalid::new("MISSING_SEARCH_CRITERIA", "needs at least one search criterion"),
+            );
+        }
+        c
+    }
+
+    fn has_criterion(&self) -> bool {
+        self.first_name.is_some()
+            || self.surname.is_some()
+            || self.email.is_some()
+            || self.customer_ref.is_some()
+            || self.telephone.is_some()
+            || self.landline.is_some()
+            || self.date_of_birth.is_some()
+            || self.post_code.is_some()
+            || self.postal_address.is_some()
+    }
+
+    /// The statement and its parameters: `?1` organisation, `?2` now, `?3` the cursor (the
+    /// last customer number already seen), `?4` the page size, then one per criterion.
+    pub fn statement(
+        &self,
+        organisation_id: i64,
+        now: Timestamp,
+        after: i64,
+        limit: i64,
+    ) -> (String, Vec<Value>) {
+        let mut sql = String::from(profile_select!());
+        sql.push_str(
+            " WHERE organisation_id = ?1 AND status <> 'P'
+                AND (expiration_date IS NULL OR expiration_date > ?2)
+                AND customer_number > ?3",
+        );
+        if !self.include_temporary {
+            sql.push_str(" AND profile_type = 'S'");
+        }
+        let mut params = vec![
+            Value::Integer(organisation_id),
+            Value::from(now.rfc3339()),
+            Value::Integer(after),
+            Value::Integer(limit),
+        ];
+        // Each fragment's `{}` becomes the number of its parameter.
+        let criteria: [(&str, &Option<String>); 9] = [
+            ("email_key = {}", &self.email),
+            ("customer_ref = {}", &self.customer_ref),
+            ("telephone_key = {}", &self.telephone),
+            ("landline_key = {}", &self.landline),
+            ("surname_key = {}", &self.surname),
+            ("first_name_key = {}", &self.first_name),
+            ("date_of_birth = {}", &self.date_of_birth),
+            (
+                "customer_number IN (SELECT customer_number FROM postal_address
+                                      WHERE organisation_id = ?1 AND post_code = {})",
+                &self.post_code,
+            ),
+            (
+                "customer_number IN (SELECT customer_number FROM postal_address
+                                      WHERE organisation_id = ?1 AND address_line1_key = {})",
+                &self.postal_address,
+            ),
+        ];
+        for (fragment, value) in criteria {
+            if let Some(value) = value {
+                params.push(Value::from(value.as_str()));
+                sql.push_str(" AND ");
+                sql.push_str(&fragment.replace("{}", &format!("?{}", params.len())));
+            }
+        }
+        sql.push_str(" ORDER BY customer_number LIMIT ?4");
+        (sql, params)
+    }
+}
+
+/// One page of results: at most `limit` profiles after the cursor, plus whether more follow.
+pub fn search(
+    db: &impl Db,
+    organisation_id: i64,
+    criteria: &Criteria,
+    now: Timestamp,
+    after: i64,
+    limit: i64,
+) -> Result<(Vec<Profile>, bool), DbError> {
+    let (sql, params) = criteria.statement(organisation_id, now, after, limit + 1);
+    let rows = db.execute(&sql, &params)?;
+    let mut found: Vec<Profile> = rows.iter().map(Profile::from_row).collect::<Result<_, _>>()?;
+    let more = found.len() as i64 > limit;
+    found.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok((found, more))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_db::TestDb;
+
+    fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn criteria(pairs: &[(&str, &str)]) -> Criteria {
+        let mut errs = FieldErrors::default();
+        let c = Criteria::parse(&query(pairs), &mut errs);
+        assert!(errs.is_empty(), "{errs:?}");
+        c
+    }
+
+    /// The query plan's detail lines.
+    fn plan(db: &TestDb, c: &Criteria) -> Vec<String> {
+        let (sql, params) = c.statement(1, Timestamp(0), 0, 101);
+        let rows = db.execute(&format!("EXPLAIN QUERY PLAN {sql}"), &params).unwrap();
+        rows.iter().map(|r| r.text("detail").unwrap()).collect()
+    }
+
+    #[test]
+    fn every_search_path_is_served_by_an_index() {
+        let db = TestDb::new();
+        let paths: &[&[(&str, &str)]] = &[
+            &[("firstName", "Kari")],
+            &[("surname", "Nordmann")],
+            &[("email", "kari@example.no")],
+            &[("customerRef", "CRM-1")],
+            &[("countryCode", "+47"), ("telephoneNumberNoCountryCode", "91234567")],
+            &[("telephoneNumber", "+4791234567")],
+            &[("landlineNumber", "22 33 44 55")],
+            &[("dateOfBirth", "1990-01-01")],
+            &[("postCode", "0150")],
+            &[("postalAddress", "Storgata 1")],
+            &[("surname", "Nordmann"), ("firstName", "Kari")],
+            &[("surname", "Nordmann"), ("postCode", "0150"), ("includeTemporary", "true")],
+        ];
+        for pairs in paths {
+            let plan = plan(&db, &criteria(pairs));
+            let full_scan = plan.iter().any(|d| d.starts_with("SCAN ") && !d.contains("USING"));
+            assert!(!full_scan, "{pairs:?} scans a whole table: {plan:?}");
+            assert!(
+                plan.iter().any(|d| d.contains("USING INDEX") || d.contains("USING COVERING INDEX")),
+                "{pairs:?}: {plan:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_and_emails_are_compared_folded() {
+        let c = criteria(&[("surname", "ÆRLIG"), ("email", "Kari@Example.NO")]);
+        assert_eq!(c.surname.as_deref(), Some("ærlig"));
+        assert_eq!(c.email.as_deref(), Some("kari@example.no"));
+    }
+
+    #[test]
+    fn phone_numbers_are_compared_as_digits_with_the_country_code() {
+        let c = criteria(&[("countryCode", "+47"), ("telephoneNumberNoCountryCode", "912 34-567")]);
+        assert_eq!(c.telephone.as_deref(), Some("4791234567"));
+        assert_eq!(criteria(&[("telephoneNumber", "+47 912 34 567")]).telephone, c.telephone);
+    }
+
+    #[test]
+    fn a_search_needs_a_criterion_and_known_parameters() {
+        for pairs in [&[][..], &[("includeTemporary", "true")][..], &[("shoeSize", "42")][..]] {
+            let mut errs = FieldErrors::default();
+            Criteria::parse(&query(pairs), &mut errs);
+            assert!(!errs.is_empty(), "{pairs:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn a_page_reports_whether_more_follow() {
+        let db = TestDb::new();
+        for i in 0..3 {
+            db.execute(
+                "INSERT INTO customer (organisation_id, uuid, customer_ref, surname_key, created_at, created_by,
+                     created_by_channel, changed_at, changed_by, changed_by_channel)
+                 VALUES (1, ?1, ?1, 'nordmann', 't', 'x', 'x', 't', 'x', 'x')",
+                &[Value::from(format!("u{i}"))],
+            )
+            .unwrap();
+        }
+        let c = criteria(&[("surname", "NORDMANN")]);
+        let (first, more) = search(&db, 1, &c, Timestamp(0), 0, 2).unwrap();
+        assert_eq!((first.len(), more), (2, true));
+        let (rest, more) = search(&db, 1, &c, Timestamp(0), first[1].customer_number.0, 2).unwrap();
+        assert_eq!((rest.len(), more), (1, false));
+        assert_eq!(search(&db, 2, &c, Timestamp(0), 0, 2).unwrap().0.len(), 0, "another organisation");
+    }
+}

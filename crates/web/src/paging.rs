@@ -1,0 +1,97 @@
+//! Long lists (contract §1): `limit` (or a resource's own name for it), an opaque keyset
+//! `cursor`, and the next page announced in `Link: <…&cursor=…>; rel="next"`. A cursor is
+//! the key of the last item seen, so pages stay stable under concurrent inserts.
+
+use errors::{ApiError, Invalid};
+use http::{HeaderValue, Request, Response};
+
+/// Cursors carry a prefix so a cursor of one list is not mistaken for another's.
+const CURSOR_PREFIX: &str = "k1.";
+
+/// An opaque cursor for the key of the last item of a page.
+pub fn encode_cursor(last_key: i64) -> String {
+    let hex: String = format!("{last_key:x}").chars().rev().collect();
+    format!("{CURSOR_PREFIX}{hex}")
+}
+
+/// The key a cursor stands for; a cursor we did not make is a 400.
+pub fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
+    cursor
+        .strip_prefix(CURSOR_PREFIX)
+        .map(|hex| hex.chars().rev().collect::<String>())
+        .and_then(|hex| i64::from_str_radix(&hex, 16).ok())
+        .filter(|key| *key >= 0)
+        .ok_or_else(|| {
+            ApiError::invalid_field(
+                "cursor",
+                Invalid::new("INVALID_CURSOR", "is not a cursor this API issued"),
+            )
+        })
+}
+
+/// The page size from the parameter `name`: `default` when absent, 1 to `max`, else 400.
+pub fn limit(query: &[(String, String)], name: &str, default: i64, max: i64) -> Result<i64, ApiError> {
+    match query.iter().find(|(k, _)| k == name) {
+        None => Ok(default),
+        Some((_, raw)) => match raw.trim().parse::<i64>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(ApiError::invalid_field(
+                name,
+                Invalid::new("INVALID_LIMIT", format!("must be a whole number from 1 to {max}")),
+            )),
+        },
+    }
+}
+
+/// The key after which the page starts: from `cursor`, else 0.
+pub fn after(query: &[(String, String)]) -> Result<i64, ApiError> {
+    match query.iter().find(|(k, _)| k == "cursor") {
+        None => Ok(0),
+        Some((_, cursor)) => decode_cursor(cursor.trim()),
+    }
+}
+
+/// Adds `Link: <path?…&cursor=…>; rel="next"` for the page after `last_key`, keeping every
+/// other query parameter of the request.
+pub fn link_next<B>(req: &Request<B>, response: &mut Response<Vec<u8>>, last_key: i64) {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in crate::query(req).iter().filter(|(k, _)| k != "cursor") {
+        query.append_pair(name, value);
+    }
+    query.append_pair("cursor", &encode_cursor(last_key));
+    let link = format!("<{}?{}>; rel=\"next\"", req.uri().path(), query.finish());
+    if let Ok(value) = HeaderValue::from_str(&link) {
+        response.headers_mut().insert("link", value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(12345)).unwrap(), 12345);
+        assert_eq!(decode_cursor("12345").unwrap_err().status(), 400);
+        assert_eq!(decode_cursor("k1.zz").unwrap_err().status(), 400);
+    }
+
+    #[test]
+    fn limits_default_and_are_bounded() {
+        let q = |v: &str| vec![("maxResultSet".to_owned(), v.to_owned())];
+        assert_eq!(limit(&[], "maxResultSet", 100, 1000).unwrap(), 100);
+        assert_eq!(limit(&q("1000"), "maxResultSet", 100, 1000).unwrap(), 1000);
+        for bad in ["1001", "0", "-1", "ten"] {
+            assert_eq!(limit(&q(bad), "maxResultSet", 100, 1000).unwrap_err().status(), 400, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_next_link_keeps_the_query_and_replaces_the_cursor() {
+        let req = Request::get("/customers/v2/profiles?surname=%C3%86rlig&cursor=k1.1").body(()).unwrap();
+        let mut response = Response::new(Vec::new());
+        link_next(&req, &mut response, 42);
+        let link = response.headers()["link"].to_str().unwrap();
+        assert_eq!(link, "</customers/v2/profiles?surname=%C3%86rlig&cursor=k1.a2>; rel=\"next\"");
+    }
+}
