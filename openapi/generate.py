@@ -684,6 +684,12 @@ def profile_request(*, names_required, who, expiration=False, password=False, pa
             "letter and a digit (`abcD123`). Taken as typed (not trimmed); empty counts as "
             "absent. Stored only as an Argon2id hash, never returned.",
             null=True, max_length=128)
+        props["postalAddresses"] = {
+            "type": ["array", "null"],
+            "description": "Postal addresses to add with the profile, in the same transaction; "
+                           "errors name them as `postalAddresses[i].field`.",
+            "items": ref("PostalAddressRequest"),
+        }
     props[f"{who}By"] = nonblank(f"Who {who} it. {ACTOR_TEXT}", max_length=100)
     props[f"{who}ByChannel"] = nonblank(f"Through which channel. {ACTOR_TEXT}", max_length=100)
     required += [f"{who}By", f"{who}ByChannel"]

@@ -171,3 +171,26 @@ fn the_create_is_recorded_in_the_audit_trail_without_personal_data() {
     assert_eq!(client, "partner-a");
     assert!(fields.contains("\"email\"") && !fields.contains("kari"), "{fields}");
 }
+
+#[test]
+fn postal_addresses_given_at_create_are_part_of_the_customer() {
+    let app = spawn_app();
+    let a = app.client(ORG_A);
+    let mut body = kari_nordmann();
+    body["postalAddresses"] = json!([{"addressLine1": "Storgata 1", "postCode": "0155", "city": "Oslo"}]);
+    let created = a.post("/customers/v2/profiles", &body);
+    assert_eq!(created.status, 201, "{}", created.body);
+    let addresses = created.json()["postalAddresses"].clone();
+    assert_eq!(addresses[0]["addressLine1"], "Storgata 1");
+    assert_eq!(addresses[0]["countryCode"], "NO");
+    let n = created.json()["customerNumber"].as_i64().unwrap();
+    assert_eq!(a.get(&format!("/customers/v2/profiles/{n}")).json()["postalAddresses"], addresses);
+    let found = a.get("/customers/v2/profiles?postCode=0155").json();
+    assert_eq!(found[0]["postalAddresses"], addresses, "search results carry their addresses too");
+
+    body["email"] = json!("other@example.no");
+    body["postalAddresses"] = json!([{"addressLine1": "Storgata 1"}]);
+    let bad = a.post("/customers/v2/profiles", &body);
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["errors"][0]["field"], "postalAddresses[0].postCode");
+}

@@ -16,9 +16,11 @@ pub fn document(
 ) -> Result<Value, DbError> {
     let n = profile.customer_number.0;
     let (history, _) = audit::list(db, organisation_id, n, 0, i64::MAX - 1)?;
+    let mut profile = profile.clone();
+    domain::profile::attach_addresses(db, organisation_id, std::slice::from_mut(&mut profile))?;
     Ok(json!({
         "exportedAt": now.rfc3339(),
-        "profile": ProfileView::from(profile),
+        "profile": ProfileView::from(&profile),
         "postalAddresses": domain::address::export(db, organisation_id, n)?,
         "preferences": domain::preference::export(db, organisation_id, n)?,
         "ecards": domain::ecard::export(db, organisation_id, n)?,

@@ -23,8 +23,9 @@ pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
         let number = profile::insert(tx, &actor, &new, password_hash, &uuid, ctx.now)?;
         let created =
             profile::find_permanent(tx, caller.org(), number, ctx.now)?.ok_or(ApiError::NotFound)?;
-        let location = format!("/customers/v2/profiles/{}", number.0);
-        Ok((web::created(&location, &created.etag(), &ProfileView::from(&created))?, Some(number.0)))
+        let mut response = customer(tx, caller.org(), 201, created)?;
+        web::set_location(&mut response, &format!("/customers/v2/profiles/{}", number.0))?;
+        Ok((response, Some(number.0)))
     })
 }
 
@@ -41,12 +42,16 @@ pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
         Some((_, v)) if v == "true" || v == "false" => v == "true",
         Some(_) => return Err(ApiError::invalid_field("includeECards", invalid_boolean())),
     };
+    let mut shown = shown;
+    profile::attach_addresses(call.db, call.caller.org(), std::slice::from_mut(&mut shown))?;
     let mut body =
         serde_json::to_value(ProfileView::from(&shown)).map_err(|e| ApiError::Internal(e.into()))?;
     if include_ecards {
         body["ecards"] = domain::ecard::export(call.db, call.caller.org(), shown.customer_number.0)?;
     }
-    with_etag(web::json_response(200, &body)?, &shown)
+    let mut response = web::json_response(200, &body)?;
+    web::set_etag(&mut response, &shown.etag())?;
+    Ok(response)
 }
 
 /// GET /customers/v2/profiles/by-customer-ref/{customerRef} (contract §3).
@@ -57,7 +62,7 @@ pub fn get_by_ref<D: Db>(call: &Call<'_, D>) -> Answer {
         .ok_or(ApiError::NotFound)?;
     let shown = profile::resolve_merged(call.db, call.caller.org(), found, call.ctx.now)?
         .ok_or(ApiError::NotFound)?;
-    with_etag(web::json_response(200, &ProfileView::from(&shown))?, &shown)
+    customer(call.db, call.caller.org(), 200, shown)
 }
 
 /// GET /customers/v2/profiles and /customers/v2/profiles-search (contract §3): the AND of
@@ -70,7 +75,9 @@ pub fn search<D: Db>(call: &Call<'_, D>) -> Answer {
     errs.into_result()?;
     let limit = web::paging::limit(&query, "maxResultSet", 100, search::MAX_RESULT_SET)?;
     let after = web::paging::after(&query)?;
-    let (found, more) = search::search(call.db, call.caller.org(), &criteria, call.ctx.now, after, limit)?;
+    let (mut found, more) =
+        search::search(call.db, call.caller.org(), &criteria, call.ctx.now, after, limit)?;
+    profile::attach_addresses(call.db, call.caller.org(), &mut found)?;
     let views: Vec<ProfileView<'_>> = found.iter().map(ProfileView::from).collect();
     let mut response = web::json_response(200, &views)?;
     if let (true, Some(last)) = (more, found.last()) {
@@ -128,7 +135,7 @@ fn write_change<D: Db>(
         profile::update(tx, &current, &change.fields, None, &changed)?;
         reread(call, tx, &current)
     })?;
-    with_etag(web::json_response(200, &ProfileView::from(&updated))?, &updated)
+    customer(call.db, call.caller.org(), 200, updated)
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,7 +167,7 @@ pub fn deactivate<D: Db>(call: &Call<'_, D>) -> Answer {
         profile::deactivate(tx, &current, expiration, &changed)?;
         reread(call, tx, &current)
     })?;
-    with_etag(web::json_response(200, &ProfileView::from(&updated))?, &updated)
+    customer(call.db, call.caller.org(), 200, updated)
 }
 
 #[derive(Debug, Deserialize)]
@@ -223,7 +230,7 @@ pub fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
         profile::mark_merged(tx, &source, &target, &changed)?;
         Ok(target)
     })?;
-    with_etag(web::json_response(200, &ProfileView::from(&target))?, &target)
+    customer(call.db, call.caller.org(), 200, target)
 }
 
 /// DELETE /customers/v2/profiles/{customerNumber} (contract §3, §5): GDPR erasure,
@@ -316,7 +323,7 @@ pub fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
     call.db.transaction(|tx| {
         profile::record_sign_in(tx, org, signed_in.customer_number, from.as_deref(), call.ctx.now)
     })?;
-    with_etag(web::json_response(200, &ProfileView::from(&signed_in))?, &signed_in)
+    customer(call.db, call.caller.org(), 200, signed_in)
 }
 
 #[derive(Debug, Deserialize)]
@@ -382,7 +389,10 @@ fn actor<'a, D>(call: &'a Call<'_, D>) -> Actor<'a> {
     Actor { organisation_id: call.caller.org(), client_id: call.caller.client_id() }
 }
 
-fn with_etag(mut response: http::Response<Vec<u8>>, profile: &Profile) -> Answer {
+/// A `Customer` response: the profile with its postal addresses, and its `ETag`.
+pub(crate) fn customer<D: Db>(db: &D, organisation_id: i64, status: u16, mut profile: Profile) -> Answer {
+    profile::attach_addresses(db, organisation_id, std::slice::from_mut(&mut profile))?;
+    let mut response = web::json_response(status, &ProfileView::from(&profile))?;
     web::set_etag(&mut response, &profile.etag())?;
     Ok(response)
 }

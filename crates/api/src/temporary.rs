@@ -2,12 +2,13 @@
 //! addresses and preferences use the same handlers as permanent profiles (`addresses`,
 //! `preferences`); DELETE is the same erasure (`profiles::erase`).
 
+use crate::profiles::customer;
 use crate::{parent, Answer, Call};
 use auth::Permission;
 use domain::db::Db;
 use domain::password;
 use domain::profile::temporary::{self, ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
-use domain::profile::{self, Actor, Changed, Profile, ProfileType, ProfileView};
+use domain::profile::{self, Actor, Changed, ProfileType};
 use errors::ApiError;
 
 /// POST /customers/v2/profiles/temporary (contract §4): 201 `Customer` with `profileType`
@@ -23,8 +24,9 @@ pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
         let number = profile::insert(tx, &actor, &new, None, &uuid, ctx.now)?;
         let created = profile::find(tx, caller.org(), number, ProfileType::Temporary, ctx.now)?
             .ok_or(ApiError::NotFound)?;
-        let location = format!("/customers/v2/profiles/temporary/{}", number.0);
-        Ok((web::created(&location, &created.etag(), &ProfileView::from(&created))?, Some(number.0)))
+        let mut response = customer(tx, caller.org(), 201, created)?;
+        web::set_location(&mut response, &format!("/customers/v2/profiles/temporary/{}", number.0))?;
+        Ok((response, Some(number.0)))
     })
 }
 
@@ -33,7 +35,7 @@ pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
 pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let found = parent::find(call)?;
-    respond(&found)
+    customer(call.db, call.caller.org(), 200, found)
 }
 
 /// PUT /customers/v2/profiles/temporary/{customerNumber} (contract §4): overwrites every
@@ -56,7 +58,7 @@ pub fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
         profile::find(tx, call.caller.org(), current.customer_number, ProfileType::Temporary, call.ctx.now)?
             .ok_or(ApiError::NotFound)
     })?;
-    respond(&updated)
+    customer(call.db, call.caller.org(), 200, updated)
 }
 
 /// POST /customers/v2/profiles/temporary/{customerNumber}/convert (contract §4): the same
@@ -80,9 +82,8 @@ pub fn convert<D: Db>(call: &Call<'_, D>) -> Answer {
         profile::find_permanent(tx, call.caller.org(), current.customer_number, call.ctx.now)?
             .ok_or(ApiError::NotFound)
     })?;
-    let mut response = web::json_response(200, &ProfileView::from(&converted))?;
-    web::set_etag(&mut response, &converted.etag())?;
     let location = format!("/customers/v2/profiles/{}", converted.customer_number.0);
+    let mut response = customer(call.db, call.caller.org(), 200, converted)?;
     response.headers_mut().insert(
         "content-location",
         http::HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.into()))?,
@@ -97,10 +98,4 @@ pub fn not_allowed<D: Db>(_call: &Call<'_, D>) -> Answer {
         field: None,
         message: "temporary profiles have no ecards or loyalty programs; convert the profile first".into(),
     })
-}
-
-fn respond(found: &Profile) -> Answer {
-    let mut response = web::json_response(200, &ProfileView::from(found))?;
-    web::set_etag(&mut response, &found.etag())?;
-    Ok(response)
 }

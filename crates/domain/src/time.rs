@@ -31,13 +31,23 @@ impl Timestamp {
     }
 }
 
-/// A `YYYY-MM-DD` date.
+/// A `YYYY-MM-DD` date. Read by hand: chrono's format-string parser is large, and every
+/// component carries whatever it links.
 pub fn parse_date(raw: &str) -> Result<NaiveDate, Invalid> {
     let invalid = || Invalid::new("INVALID_DATE", "must be a date in the form YYYY-MM-DD");
-    if raw.len() != 10 {
+    let b = raw.as_bytes();
+    let digits_at = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range.clone())
+            .filter(|d| d.iter().all(u8::is_ascii_digit))
+            .map(|d| d.iter().fold(0u32, |n, digit| n * 10 + u32::from(digit - b'0')))
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(invalid());
     }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| invalid())
+    let (Some(year), Some(month), Some(day)) = (digits_at(0..4), digits_at(5..7), digits_at(8..10)) else {
+        return Err(invalid());
+    };
+    NaiveDate::from_ymd_opt(year as i32, month, day).ok_or_else(invalid)
 }
 
 /// An `expirationDate`: a date (`2027-01-31`, valid through that day, so it expires at the

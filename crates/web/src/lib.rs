@@ -14,7 +14,7 @@ pub mod router;
 pub use body::{from_json_value, json, BodyTooLarge, MAX_BODY_BYTES};
 pub use cors::Cors;
 pub use precondition::{check_if_match, etag, if_match};
-pub use respond::{created, json_response, no_content, respond, set_etag, RequestCtx};
+pub use respond::{created, json_response, no_content, respond, set_etag, set_location, RequestCtx};
 pub use router::{dispatch, Call, Handler, Params, Route};
 
 /// What a handler returns.

@@ -79,6 +79,12 @@ pub fn created(location: &str, etag: &str, body: &impl Serialize) -> Result<Resp
     Ok(response)
 }
 
+/// Sets the `Location` header (of a created resource).
+pub fn set_location(response: &mut Response<Vec<u8>>, location: &str) -> Result<(), ApiError> {
+    response.headers_mut().insert("location", header_value(location)?);
+    Ok(())
+}
+
 /// Sets the `ETag` header (the resource's version).
 pub fn set_etag(response: &mut Response<Vec<u8>>, etag: &str) -> Result<(), ApiError> {
     response.headers_mut().insert("etag", header_value(etag)?);

@@ -3,7 +3,7 @@
 
 use crate::profile::values::language;
 use crate::time::Timestamp;
-use chrono::{DateTime, NaiveDate};
+use chrono::DateTime;
 use errors::{DbError, Invalid};
 use serde::{Deserialize, Deserializer};
 
@@ -128,7 +128,7 @@ pub fn instant(raw: &str) -> Result<Timestamp, Invalid> {
     let invalid =
         || Invalid::new("INVALID_DATE_TIME", "must be an RFC 3339 date-time or a date (YYYY-MM-DD)");
     if raw.len() == 10 {
-        let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| invalid())?;
+        let date = crate::time::parse_date(raw).map_err(|_| invalid())?;
         let start = date.and_hms_opt(0, 0, 0).ok_or_else(invalid)?.and_utc();
         return Ok(Timestamp(start.timestamp_millis()));
     }

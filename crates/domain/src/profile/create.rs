@@ -38,6 +38,7 @@ pub struct CreateProfileBody {
     pub telephone_number_no_country_code: Option<String>,
     pub landline_number: Option<String>,
     pub password: Option<String>,
+    pub postal_addresses: Option<Vec<crate::address::AddressBody>>,
     pub created_by: Option<String>,
     pub created_by_channel: Option<String>,
 }
@@ -48,6 +49,7 @@ pub struct NewProfile {
     pub profile_type: ProfileType,
     pub fields: ProfileFields,
     pub password: Option<Password>,
+    pub postal_addresses: Vec<crate::address::NewAddress>,
     pub expiration_date: Option<Timestamp>,
     pub created_by: String,
     pub created_by_channel: String,
@@ -62,6 +64,9 @@ impl NewProfile {
         }
         if self.expiration_date.is_some() {
             given.push("expirationDate");
+        }
+        if !self.postal_addresses.is_empty() {
+            given.push("postalAddresses");
         }
         given
     }
@@ -104,11 +109,21 @@ pub fn new_profile(
         Some(p) => errs.check("password", Password::parse(&p)),
         None => None,
     };
+    let postal_addresses: Vec<_> = body
+        .postal_addresses
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, address)| {
+            crate::address::parse_into(&mut errs, &format!("postalAddresses[{i}]."), address)
+        })
+        .collect();
     match (created_by, created_by_channel) {
         (Some(created_by), Some(created_by_channel)) if errs.is_empty() => Ok(NewProfile {
             profile_type: ProfileType::Standard,
             fields,
             password,
+            postal_addresses,
             expiration_date: None,
             created_by,
             created_by_channel,

@@ -61,6 +61,8 @@ pub struct Profile {
     pub changed_by: String,
     pub changed_by_channel: String,
     pub version: i64,
+    /// Filled by [`attach_addresses`] for responses (`Customer.postalAddresses`).
+    pub postal_addresses: Vec<crate::address::Address>,
 }
 
 impl Profile {
@@ -89,6 +91,7 @@ impl Profile {
             changed_by: row.text("changed_by")?,
             changed_by_channel: row.text("changed_by_channel")?,
             version: row.int("version")?,
+            postal_addresses: Vec::new(),
         })
     }
 
@@ -141,6 +144,9 @@ pub fn insert(
     if new.fields.customer_ref.is_none() {
         db.execute(sql::DEFAULT_REF_TO_NUMBER, &[Value::Integer(number)])
             .on_unique(sql::REF_TAKEN, duplicate_ref)?;
+    }
+    for address in &new.postal_addresses {
+        crate::address::add(db, actor, number, address, now)?;
     }
     audit::record(
         db,
@@ -222,6 +228,21 @@ fn field_params(f: &ProfileFields) -> [Value; 13] {
         Value::from(f.landline.as_ref().map(|l| l.as_str().to_owned())),
         Value::from(f.landline.as_ref().map(|l| l.key())),
     ]
+}
+
+/// Loads the postal addresses of `profiles` (one statement for all of them), for the
+/// `postalAddresses` of their `Customer` views.
+pub fn attach_addresses(db: &impl Db, organisation_id: i64, profiles: &mut [Profile]) -> Result<(), DbError> {
+    if profiles.is_empty() {
+        return Ok(());
+    }
+    let numbers: Vec<i64> = profiles.iter().map(|p| p.customer_number.0).collect();
+    for (number, address) in crate::address::list_for(db, organisation_id, &numbers)? {
+        if let Some(profile) = profiles.iter_mut().find(|p| p.customer_number.0 == number) {
+            profile.postal_addresses.push(address);
+        }
+    }
+    Ok(())
 }
 
 /// A profile found by its `customerRef` (permanent, not expired), or `None`.
@@ -589,5 +610,29 @@ mod tests {
             assert_eq!(CustomerNumber::from_path(segment).unwrap_err().status(), 404, "{segment}");
         }
         assert_eq!(CustomerNumber::from_path("42").unwrap(), CustomerNumber(42));
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::*;
+    use crate::test_db::TestDb;
+
+    #[test]
+    fn addresses_given_at_create_are_attached_to_the_profile() {
+        let db = TestDb::new();
+        let body: CreateProfileBody = serde_json::from_value(serde_json::json!({
+            "firstName": "Kari", "surname": "Nordmann", "createdBy": "t", "createdByChannel": "W",
+            "postalAddresses": [{"addressLine1": "Storgata 1", "postCode": "0155"}]
+        }))
+        .unwrap();
+        let now = Timestamp(1_795_846_663_123);
+        let new = new_profile(body, 1, now).unwrap();
+        assert_eq!(new.postal_addresses.len(), 1);
+        let actor = Actor { organisation_id: 1, client_id: None };
+        let n = db.transaction(|tx| insert(tx, &actor, &new, None, "u", now)).unwrap();
+        let mut found = vec![find_permanent(&db, 1, n, now).unwrap().unwrap()];
+        attach_addresses(&db, 1, &mut found).unwrap();
+        assert_eq!(found[0].postal_addresses.len(), 1);
     }
 }

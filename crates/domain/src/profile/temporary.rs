@@ -64,6 +64,7 @@ pub fn new_temporary_profile(
             profile_type: ProfileType::Temporary,
             fields,
             password: None,
+            postal_addresses: Vec::new(),
             expiration_date: Some(expiration),
             created_by,
             created_by_channel,

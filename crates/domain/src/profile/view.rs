@@ -31,7 +31,7 @@ pub struct ProfileView<'a> {
     pub landline_number: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<&'a str>,
-    pub postal_addresses: Vec<serde_json::Value>,
+    pub postal_addresses: &'a [crate::address::Address],
     pub created_at: &'a str,
     pub created_by: &'a str,
     pub created_by_channel: &'a str,
@@ -59,7 +59,7 @@ impl<'a> From<&'a Profile> for ProfileView<'a> {
             telephone_number_no_country_code: p.telephone_number.as_deref(),
             landline_number: p.landline_number.as_deref(),
             expiration_date: p.expiration_date.as_deref(),
-            postal_addresses: Vec::new(),
+            postal_addresses: &p.postal_addresses,
             created_at: &p.created_at,
             created_by: &p.created_by,
             created_by_channel: &p.created_by_channel,
