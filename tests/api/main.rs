@@ -18,3 +18,4 @@ mod profile_changes;
 mod profiles;
 mod search;
 mod temporary;
+mod tenancy;

@@ -1,7 +1,7 @@
 //! The body of `POST /customers/v2/profiles` and the rules that turn it into a
 //! [`NewProfile`]. One 400 names every bad field.
 
-use super::fields::{Names, ProfileFields, RawFields};
+use super::fields::{raw_fields, Names, ProfileFields};
 use crate::password::Password;
 use crate::time::Timestamp;
 use errors::{ApiError, FieldErrors};
@@ -89,17 +89,7 @@ pub fn new_profile(
 ) -> Result<NewProfile, ApiError> {
     check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let raw = RawFields {
-        customer_ref: body.customer_ref,
-        first_name: body.first_name,
-        surname: body.surname,
-        email: body.email,
-        language_preference: body.language_preference,
-        date_of_birth: body.date_of_birth,
-        country_code: body.country_code,
-        telephone_number_no_country_code: body.telephone_number_no_country_code,
-        landline_number: body.landline_number,
-    };
+    let raw = raw_fields!(body);
     let fields = ProfileFields::parse(raw, Names::Required, now, &mut errs);
     let created_by = errs.required("createdBy", body.created_by, super::values::actor_text);
     let created_by_channel =

@@ -20,6 +20,25 @@ pub struct RawFields {
     pub landline_number: Option<String>,
 }
 
+/// The editable fields of a profile wire body (create, replace, temporary create and
+/// replace all name them alike), moved out of `$body` into a [`RawFields`].
+macro_rules! raw_fields {
+    ($body:ident) => {
+        $crate::profile::fields::RawFields {
+            customer_ref: $body.customer_ref,
+            first_name: $body.first_name,
+            surname: $body.surname,
+            email: $body.email,
+            language_preference: $body.language_preference,
+            date_of_birth: $body.date_of_birth,
+            country_code: $body.country_code,
+            telephone_number_no_country_code: $body.telephone_number_no_country_code,
+            landline_number: $body.landline_number,
+        }
+    };
+}
+pub(crate) use raw_fields;
+
 /// The editable fields, checked.
 #[derive(Debug, Clone, Default)]
 pub struct ProfileFields {

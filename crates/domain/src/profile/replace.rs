@@ -1,7 +1,7 @@
 //! Changing a profile: full replacement (PUT) and JSON Merge Patch (PATCH, RFC 7396), both
 //! ending in the same checked [`Change`].
 
-use super::fields::{Names, ProfileFields, RawFields};
+use super::fields::{raw_fields, Names, ProfileFields};
 use super::Profile;
 use crate::time::Timestamp;
 use errors::{ApiError, FieldErrors};
@@ -46,17 +46,7 @@ pub fn replacement(
 ) -> Result<Change, ApiError> {
     super::create::check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let raw = RawFields {
-        customer_ref: body.customer_ref,
-        first_name: body.first_name,
-        surname: body.surname,
-        email: body.email,
-        language_preference: body.language_preference,
-        date_of_birth: body.date_of_birth,
-        country_code: body.country_code,
-        telephone_number_no_country_code: body.telephone_number_no_country_code,
-        landline_number: body.landline_number,
-    };
+    let raw = raw_fields!(body);
     let fields = ProfileFields::parse(raw, names, now, &mut errs);
     let changed_by = errs.required("changedBy", body.changed_by, super::values::actor_text);
     let changed_by_channel =

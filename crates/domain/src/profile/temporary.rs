@@ -4,7 +4,7 @@
 //! instant they expire (every read filters on `expiration_date`), purged later.
 
 use super::create::{check_organisation, NewProfile, ProfileType};
-use super::fields::{Names, ProfileFields, RawFields};
+use super::fields::{raw_fields, Names, ProfileFields};
 use super::replace::Change;
 use crate::password::Password;
 use crate::time::{self, Timestamp};
@@ -41,17 +41,7 @@ pub fn new_temporary_profile(
 ) -> Result<NewProfile, ApiError> {
     check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let raw = RawFields {
-        customer_ref: body.customer_ref,
-        first_name: body.first_name,
-        surname: body.surname,
-        email: body.email,
-        language_preference: body.language_preference,
-        date_of_birth: body.date_of_birth,
-        country_code: body.country_code,
-        telephone_number_no_country_code: body.telephone_number_no_country_code,
-        landline_number: body.landline_number,
-    };
+    let raw = raw_fields!(body);
     let fields = ProfileFields::parse(raw, Names::Optional, now, &mut errs);
     let expiration = errs.required("expirationDate", body.expiration_date, |d| {
         time::parse_expiration(d, now, Some(MAX_DAYS_AHEAD))
@@ -101,17 +91,7 @@ pub fn temporary_replacement(
 ) -> Result<(Change, Timestamp), ApiError> {
     check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let raw = RawFields {
-        customer_ref: body.customer_ref,
-        first_name: body.first_name,
-        surname: body.surname,
-        email: body.email,
-        language_preference: body.language_preference,
-        date_of_birth: body.date_of_birth,
-        country_code: body.country_code,
-        telephone_number_no_country_code: body.telephone_number_no_country_code,
-        landline_number: body.landline_number,
-    };
+    let raw = raw_fields!(body);
     let fields = ProfileFields::parse(raw, Names::Optional, now, &mut errs);
     let expiration = errs.required("expirationDate", body.expiration_date, |d| {
         time::parse_expiration(d, now, Some(MAX_DAYS_AHEAD))
