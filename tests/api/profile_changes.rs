@@ -211,6 +211,7 @@ fn export_holds_the_profile_and_everything_attached() {
         assert!(doc.get(part).is_some(), "export lacks {part}");
     }
     assert!(!export.body.contains("password"));
+    assert_eq!(doc["history"][0]["action"], "CREATED", "the audit trail is part of the export");
 }
 
 #[test]

@@ -102,6 +102,6 @@ pub fn list(
     )?;
     let mut events: Vec<Event> = rows.iter().map(Event::from_row).collect::<Result<_, _>>()?;
     let more = events.len() as i64 > limit;
-    events.truncate(usize::try_from(limit).unwrap_or(0));
+    events.truncate(usize::try_from(limit).unwrap_or(usize::MAX)); // 32-bit usize in wasm
     Ok((events, more))
 }

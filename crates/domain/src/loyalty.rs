@@ -617,7 +617,7 @@ pub fn transactions(
     ];
     let mut found = transactions_of(&db.execute(TRANSACTIONS, &params)?)?;
     let more = found.len() as i64 > limit;
-    found.truncate(usize::try_from(limit).unwrap_or(0));
+    found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok((found, more))
 }
 

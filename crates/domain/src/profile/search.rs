@@ -187,7 +187,7 @@ pub fn search(
     let rows = db.execute(&sql, &params)?;
     let mut found: Vec<Profile> = rows.iter().map(Profile::from_row).collect::<Result<_, _>>()?;
     let more = found.len() as i64 > limit;
-    found.truncate(usize::try_from(limit).unwrap_or(0));
+    found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok((found, more))
 }
 
