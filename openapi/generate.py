@@ -52,7 +52,7 @@ LANGUAGES = [
     "smj", "swe", "dan", "fin", "deu", "fra", "spa",
 ]
 
-# crates/api/src/consents/legacy.rs
+# crates/web/src/deprecation.rs: every v1 path (profiles and the legacy consent model)
 V1_DEPRECATION = "@1767225600"
 V1_SUNSET = "Fri, 01 Jan 2027 00:00:00 GMT"
 
@@ -131,20 +131,35 @@ def obj(properties, required=(), description=None, *, additional=False, extra=No
     return schema
 
 
+def trimmed(max_length, *, required):
+    """A pattern for text the service trims before checking it: at most `max_length`
+    characters once trimmed (so surrounding whitespace does not count, and `maxLength`, which
+    would count it, is not used), and not blank when `required`."""
+    core = r"\S" if max_length == 1 else rf"\S(?:[\s\S]{{0,{max_length - 2}}}\S)?"
+    return rf"^\s*{core}\s*$" if required else rf"^\s*(?:{core})?\s*$"
+
+
 def nonblank(description=None, *, max_length=None, pattern=None):
     """A required string: absent, null, empty or only whitespace is 400 `REQUIRED`. Strings
-    are trimmed before they are checked, so the limits apply to the trimmed value."""
-    return string(description, min_length=1, max_length=max_length, pattern=pattern or r"\S")
+    are trimmed before they are checked, so the limits apply to the trimmed value: a `pattern`
+    given here bounds the length itself (surrounding whitespace allowed)."""
+    if pattern is None:
+        pattern = trimmed(max_length, required=True) if max_length else r"\S"
+    return string(description, min_length=1, pattern=pattern)
 
 
 def optional_text(description=None, *, max_length=None):
-    """An optional string: absent, null or blank (only whitespace) counts as absent."""
-    return string(description, null=True, max_length=max_length)
+    """An optional string: absent, null or blank (only whitespace) counts as absent; the limit
+    applies to the trimmed value."""
+    return string(description, null=True,
+                  pattern=trimmed(max_length, required=False) if max_length else None)
 
 
-def optional_pattern(body):
-    """A pattern for an optional string: blank (absent) or the value's own pattern."""
-    return rf"^\s*$|^(?:{body})$"
+def optional_pattern(body, max_length=None):
+    """A pattern for an optional string: blank (absent) or the value's own pattern, with the
+    surrounding whitespace the service trims; `max_length` bounds a value without whitespace."""
+    bound = rf"(?=\S{{1,{max_length}}}\s*$)" if max_length else ""
+    return rf"^\s*(?:{bound}(?:{body})\s*)?$"
 
 
 # Values served by the API.
@@ -175,12 +190,26 @@ DATE_OR_DATE_TIME = (
 )
 
 
+# An optional value that is blank (empty or only whitespace) counts as absent.
+BLANK = {"pattern": r"^\s*$"}
+
+
 def optional_date(description):
-    return string(description + " Blank counts as absent.", null=True, fmt="date")
+    """An optional date: `null` and blank count as absent."""
+    return {"type": ["string", "null"], "description": description + " Blank counts as absent.",
+            "anyOf": [{"format": "date"}, BLANK]}
+
+
+def optional_date_time(description):
+    """An optional RFC 3339 date-time: `null` and blank count as absent."""
+    return {"type": ["string", "null"], "description": description + " Blank counts as absent.",
+            "anyOf": [{"format": "date-time"}, BLANK]}
 
 
 def date_or_date_time(description, *, required):
     alternatives = [{"format": "date"}, {"format": "date-time"}]
+    if not required:
+        alternatives.append(BLANK)
     schema = {"type": "string" if required else ["string", "null"], "description": description,
               "anyOf": alternatives}
     if required:
@@ -391,21 +420,33 @@ HEADERS = {
         "schema": string(const="true"),
     }),
     "Deprecation": ("Deprecation", {
-        "description": "The legacy v1 model is deprecated (RFC 9745: `@` and a Unix time).",
+        "description": "This v1 operation is deprecated (RFC 9745: `@` and the Unix time it "
+                       "was deprecated). On every response of a v1 operation, errors included.",
         "required": True,
         "schema": string(const=V1_DEPRECATION),
     }),
     "Sunset": ("Sunset", {
-        "description": "When the legacy v1 model goes away (RFC 8594 HTTP-date).",
+        "description": "When the v1 operations go away (RFC 8594 HTTP-date).",
         "required": True,
         "schema": string(const=V1_SUNSET),
     }),
     "SuccessorLink": ("Link", {
         "description": "The successor: `</customers/v2/consents/client/given-consents?"
-                       "customerNumber=N>; rel=\"successor-version\"`.",
+                       "customerNumber=N>; rel=\"successor-version\"` (without the query when "
+                       "the path's customer number is not a number).",
         "required": True,
-        "schema": string(pattern=r'^</customers/v2/consents/client/given-consents\?'
-                                 r'customerNumber=[0-9]+>; rel="successor-version"$'),
+        "schema": string(pattern=r'^</customers/v2/consents/client/given-consents'
+                                 r'(?:\?customerNumber=[0-9]+)?>; rel="successor-version"$'),
+    }),
+    "ProfileSuccessorLink": ("Link", {
+        "description": "The successor: the same path under `/customers/v2/profiles` "
+                       "(`</customers/v2/profiles/7>; rel=\"successor-version\"`). A search page "
+                       "with a next page announces it first in the same field: "
+                       "`<…&cursor=…>; rel=\"next\", </customers/v2/profiles>; "
+                       "rel=\"successor-version\"`.",
+        "required": True,
+        "schema": string(pattern=r'^(?:<[^>]*[?&]cursor=[^>]*>; rel="next", )?'
+                                 r'</customers/v2/profiles(?:/[^>]*)?>; rel="successor-version"$'),
     }),
     "WWW-Authenticate": ("WWW-Authenticate", {
         "description": "`Bearer` without a token; `Bearer error=\"invalid_token\", "
@@ -421,6 +462,13 @@ def header_refs(ids):
 
 
 COMMON_RESPONSE_HEADERS = ["X-Correlation-Id", "Cache-Control"]
+# The headers of every response of a v1 operation (crates/web/src/deprecation.rs).
+V1_PROFILE_HEADERS = ["Deprecation", "Sunset", "ProfileSuccessorLink"]
+V1_CONSENT_HEADERS = ["Deprecation", "Sunset", "SuccessorLink"]
+
+# What an HTTP header field value can carry (RFC 9110 §5.5: visible ASCII, space, tab and
+# obs-text); the service accepts any such value for the informational request headers.
+HEADER_TEXT = r"^[\t\u0020-\u007e\u0080-\u00ff]*$"
 
 # Parameters: component id -> definition.
 PARAMETERS = {
@@ -428,13 +476,13 @@ PARAMETERS = {
     "X-Correlation-Id": {
         "name": "X-Correlation-Id", "in": "header",
         "description": "Echoed in the response and logged; a fresh UUID is used when it is "
-                       "absent or not 1 to 128 of `A-Z a-z 0-9 - _ . :`.",
-        "schema": string(max_length=128),
+                       "absent or not 1 to 128 of `A-Z a-z 0-9 - _ . :` (any value is accepted).",
+        "schema": string(pattern=HEADER_TEXT),
     },
     "ET-Client-Name": {
         "name": "ET-Client-Name", "in": "header",
         "description": "The calling application's name (Entur convention), logged.",
-        "schema": string(),
+        "schema": string(pattern=HEADER_TEXT),
     },
     "If-Match": {
         "name": "If-Match", "in": "header",
@@ -450,7 +498,8 @@ PARAMETERS = {
                        "`Idempotent-Replayed: true`); the same key with another request is 422. "
                        "Keys are scoped to the organisation; 1 to 255 visible ASCII characters, "
                        "else 400.",
-        "schema": string(min_length=1, max_length=255, pattern=r"^\s*[!-~]+\s*$"),
+        # HTTP drops a field value's surrounding whitespace before the service sees it.
+        "schema": string(min_length=1, pattern=r"^[!-~]{1,255}[ \t]*$"),
     },
     # Path parameters.
     "customerNumber": {
@@ -497,7 +546,7 @@ PARAMETERS = {
         "schema": integer(minimum=1, maximum=1000, default=100, fmt=None),
     },
     "cursor": {
-        "name": "cursor", "in": "query",
+        "name": "cursor", "in": "query", "allowEmptyValue": True,
         "description": "Opaque cursor from the `Link` header of the previous page (keyset: "
                        "stable under concurrent inserts); a foreign one is 400 `INVALID_CURSOR`.",
         "schema": string(),
@@ -508,7 +557,7 @@ PARAMETERS = {
         "schema": integer(minimum=1, maximum=1000, default=100, fmt=None),
     },
     "includeTemporary": {
-        "name": "includeTemporary", "in": "query",
+        "name": "includeTemporary", "in": "query", "allowEmptyValue": True,
         "description": "Also find temporary profiles (exactly `true` or `false`).",
         "schema": boolean(default=False),
     },
@@ -519,19 +568,19 @@ PARAMETERS = {
         "schema": boolean(default=False),
     },
     "consentCodes": {
-        "name": "consentCodes", "in": "query", "style": "form", "explode": False,
+        "name": "consentCodes", "in": "query", "allowEmptyValue": True, "style": "form", "explode": False,
         "description": "Only these consent codes: comma-separated or the parameter repeated.",
         "schema": array(string(pattern=r"^[A-Za-z0-9_-]{1,20}$")),
     },
     "versions": {
-        "name": "versions", "in": "query",
+        "name": "versions", "in": "query", "allowEmptyValue": True,
         "description": "`ALL` (default), `CURRENT` (the base's latest version) or a "
                        "comma-separated list of versions.",
         "schema": string(pattern=r"^\s*(?:[Aa][Ll][Ll]|[Cc][Uu][Rr][Rr][Ee][Nn][Tt]|"
                                  r"[0-9]+(?:\s*,\s*[0-9]+)*)?\s*$", examples=["CURRENT", "1,2"]),
     },
     "includeInactive": {
-        "name": "includeInactive", "in": "query",
+        "name": "includeInactive", "in": "query", "allowEmptyValue": True,
         "description": "Also list inactive consents (`true`/`false`, any case).",
         "schema": boolean(default=False),
     },
@@ -542,18 +591,18 @@ PARAMETERS = {
         "schema": integer(minimum=1),
     },
     "consentIds": {
-        "name": "consentIds", "in": "query", "style": "form", "explode": False,
+        "name": "consentIds", "in": "query", "allowEmptyValue": True, "style": "form", "explode": False,
         "description": "Only given consents of these consents (ids), comma-separated or "
                        "repeated.",
         "schema": array(integer(minimum=1)),
     },
     "includeEmail": {
-        "name": "includeEmail", "in": "query",
+        "name": "includeEmail", "in": "query", "allowEmptyValue": True,
         "description": "Add the customer's `email` (`true`/`false`, any case).",
         "schema": boolean(default=False),
     },
     "includeTelephoneNumber": {
-        "name": "includeTelephoneNumber", "in": "query",
+        "name": "includeTelephoneNumber", "in": "query", "allowEmptyValue": True,
         "description": "Add the customer's `countryCode` and `telephoneNumber` (`true`/`false`, "
                        "any case).",
         "schema": boolean(default=False),
@@ -562,7 +611,8 @@ PARAMETERS = {
 
 
 def search_parameters():
-    """The criteria of `GET /profiles` and `GET /profiles-search` (profile/search.rs)."""
+    """The criteria of `GET /profiles` and `GET /profiles-search` (profile/search.rs): trimmed,
+    and blank counts as absent."""
     crit = "Criterion (all given criteria must match)."
     return [
         q("firstName", f"{crit} Exact, case-insensitive for all of Unicode.", string()),
@@ -570,14 +620,17 @@ def search_parameters():
         q("email", f"{crit} Exact, case-insensitive.", string()),
         q("customerRef", f"{crit} Exact.", string()),
         q("countryCode", "With `telephoneNumberNoCountryCode` (default `+47`): `+` and 1 to 3 "
-                         "digits; alone it is 400 `605`.", string(pattern=rf"^{COUNTRY_CALLING_CODE}$")),
+                         "digits; alone it is 400 `605`.",
+          string(pattern=optional_pattern(COUNTRY_CALLING_CODE))),
         q("telephoneNumberNoCountryCode", f"{crit} Mobile number; spaces and dashes ignored.",
-          string(pattern=rf"^{PHONE_DIGITS}$")),
+          string(pattern=optional_pattern(PHONE_DIGITS))),
         q("telephoneNumber", f"{crit} Full mobile number with country code (`+47 912 34 567`); "
                              "wins over the two above.",
-          string(pattern=rf"^\+*{PHONE_DIGITS}$")),
-        q("landlineNumber", f"{crit} Spaces and dashes ignored.", string(pattern=rf"^{PHONE_DIGITS}$")),
-        q("dateOfBirth", f"{crit}", string(fmt="date")),
+          string(pattern=optional_pattern(rf"\+*{PHONE_DIGITS}"))),
+        q("landlineNumber", f"{crit} Spaces and dashes ignored.",
+          string(pattern=optional_pattern(PHONE_DIGITS))),
+        q("dateOfBirth", f"{crit} `YYYY-MM-DD`.",
+          string(pattern=optional_pattern("[0-9]{4}-[0-9]{2}-[0-9]{2}"))),
         q("postalAddress", f"{crit} `addressLine1` of one of the profile's postal addresses, "
                            "exact but case-insensitive.", string()),
         q("postCode", f"{crit} Post code of one of the profile's postal addresses.", string()),
@@ -588,7 +641,9 @@ def search_parameters():
 
 
 def q(name, description, schema):
-    return {"name": name, "in": "query", "description": description, "schema": schema}
+    """A search criterion: blank counts as absent, so an empty value is allowed."""
+    return {"name": name, "in": "query", "description": description, "allowEmptyValue": True,
+            "schema": schema}
 
 
 def param_ref(name):
@@ -612,6 +667,23 @@ RESPONSE_NAMES = {
     412: "PreconditionFailed", 413: "ContentTooLarge", 415: "UnsupportedMediaType",
     422: "UnprocessableContent", 500: "InternalServerError",
 }
+
+# Error responses of deprecated operations carry their deprecation headers too; a reference
+# cannot add headers, so each set has its own error responses (`V1Profiles...`), made as used.
+DEPRECATED_RESPONSE_PREFIX = {"ProfileSuccessorLink": "V1Profiles", "SuccessorLink": "V1Consents"}
+DEPRECATED_RESPONSES = {}  # name -> response, filled by `error_response_name`
+
+
+def error_response_name(status, deprecation):
+    name = RESPONSE_NAMES[status]
+    if not deprecation:
+        return name
+    prefix = next(DEPRECATED_RESPONSE_PREFIX[h] for h in deprecation if h in DEPRECATED_RESPONSE_PREFIX)
+    if prefix + name not in DEPRECATED_RESPONSES:
+        error = problem_response(status)
+        error["headers"].update(header_refs(deprecation))
+        DEPRECATED_RESPONSES[prefix + name] = error
+    return prefix + name
 
 
 def response(description, schema=None, *, headers=(), media="application/json"):
@@ -641,7 +713,7 @@ def profile_request(*, names_required, who, expiration=False, password=False, pa
             # In a merge patch a name may be left out (it keeps its value) but not cleared.
             if patch:
                 return string(f"{label}. At most 100 characters; cannot be cleared.",
-                              min_length=1, max_length=100, pattern=r"\S")
+                              min_length=1, pattern=trimmed(100, required=True))
             return nonblank(f"{label}. At most 100 characters.", max_length=100)
         return optional_text(f"{label}. At most 100 characters.", max_length=100)
 
@@ -651,20 +723,20 @@ def profile_request(*, names_required, who, expiration=False, password=False, pa
         "customerRef": string(
             "The organisation's own reference, unique in the organisation, at most 40 characters, "
             "not starting with `~`. Absent: the customer number as a string." + clears,
-            null=True, max_length=40, pattern=r"^(?!\s*~)"),
+            null=True, pattern=r"^\s*(?:[^~\s](?:[\s\S]{0,38}\S)?)?\s*$"),
         "firstName": name("First name"),
         "surname": name("Surname"),
         "email": string(
             "Email, at most 254 characters; unique (case-insensitively) among the organisation's "
             "active permanent profiles." + clears,
-            null=True, max_length=254, pattern=optional_pattern(EMAIL)),
+            null=True, pattern=optional_pattern(EMAIL, max_length=254)),
         "languagePreference": string(LANGUAGE_TEXT + clears, null=True,
                                      pattern=optional_pattern("[A-Za-z]{2,3}")),
         "dateOfBirth": optional_date("Date of birth, 1900-01-01 to today." + clears),
         "countryCode": string(
             "Country calling code of the mobile number: `+` and 1 to 3 digits (`+47`). A number "
             "without one is Norwegian (`+47`)." + clears,
-            null=True, max_length=4, pattern=optional_pattern(COUNTRY_CALLING_CODE)),
+            null=True, pattern=optional_pattern(COUNTRY_CALLING_CODE)),
         "telephoneNumberNoCountryCode": string(
             "Mobile number without country code: 4 to 15 digits, spaces and dashes allowed "
             "(errors: `605`)." + clears,
@@ -842,11 +914,16 @@ def ecard_request():
             null=True, pattern=optional_pattern("[0-9]{16}")),
         "ecardName": optional_text("At most 100 characters.", max_length=100),
         "bookingDate": optional_date("Booking date."),
-        "startOfOwnership": string("RFC 3339 date-time with offset; default: now. Blank counts "
-                                   "as absent.", null=True, fmt="date-time"),
+        "startOfOwnership": optional_date_time("RFC 3339 date-time with offset; default: now."),
     }, [], "The card is given as `ecardOperator` + `ecardNumber`, or as `ecardNumber16digits`.",
-        extra={"anyOf": [{"required": ["ecardOperator", "ecardNumber"]},
-                         {"required": ["ecardNumber16digits"]}]})
+        # Each alternative names its members with their non-null types: `null` (and a blank
+        # `ecardNumber16digits`) counts as absent, so it satisfies neither.
+        extra={"anyOf": [
+            {"required": ["ecardOperator", "ecardNumber"],
+             "properties": {"ecardOperator": {"type": "integer"}, "ecardNumber": {"type": "integer"}}},
+            {"required": ["ecardNumber16digits"],
+             "properties": {"ecardNumber16digits": {"type": "string", "pattern": r"\S"}}},
+        ]})
 
 
 PROGRAM_TYPE = string("`TIMED` (no balance), `COUPONS` or `POINTS` (a balance that never goes "
@@ -962,7 +1039,7 @@ def consent_base_request(create):
                                  max_length=20, pattern=r"^\s*[A-Za-z0-9_-]{1,20}\s*$")
                         if create else
                         string("Optional; when given it must be the path's consent code.",
-                               null=True, max_length=20)),
+                               null=True, pattern=trimmed(20, required=False))),
         "terms": array(ref("TermRequest"), "The terms, at least one language, each once.",
                        min_items=1),
         "internalDescription": optional_text("At most 1000 characters.", max_length=1000),
@@ -1003,7 +1080,7 @@ def consent_request(patch):
             "organisationId": REQUEST_ORGANISATION_ID,
             "consentCode": string("A new code takes the new base's latest version unless "
                                   "`consentBaseVersion` is given." + cannot_clear, null=True,
-                                  max_length=20),
+                                  pattern=trimmed(20, required=False)),
             "consentBaseVersion": integer(cannot_clear.strip(), null=True, minimum=1),
             "isSmsSupported": boolean(cannot_clear.strip(), null=True),
             "isEmailSupported": boolean(cannot_clear.strip(), null=True),
@@ -1193,8 +1270,8 @@ def schemas():
             "firstName": nonblank("At most 100 characters.", max_length=100),
             "surname": nonblank("At most 100 characters.", max_length=100),
             "email": string("Replaces the temporary profile's email when given; at most 254 "
-                            "characters.", null=True, max_length=254,
-                            pattern=optional_pattern(EMAIL)),
+                            "characters.", null=True,
+                            pattern=optional_pattern(EMAIL, max_length=254)),
             "password": string("Optional password, as for a create; empty counts as absent.",
                                null=True, max_length=128),
             "changedBy": nonblank(ACTOR_TEXT, max_length=100),
@@ -1330,12 +1407,12 @@ JSON_PATCH = ("application/merge-patch+json", "application/json")
 
 def op(op_id, tags, summary, description="", *, permission=None, public=False, any_token=False,
        query=(), request=None, if_match=False, idempotent=False, ok=None, errors=None,
-       not_found=True, deprecated=False):
+       not_found=True, deprecated=None):
     """One operation. `permission` is what the token must grant (`public`: no token at all;
     `any_token`: a valid token, no permission checked). `ok` maps success statuses to
     responses; `errors` maps error statuses to the errorCodes the operation itself adds (the
     common ones are added here). A templated path adds 404 `NOT_FOUND` unless `not_found` is
-    false."""
+    false. `deprecated`: the header ids every response of a deprecated operation carries."""
     assert [bool(permission), public, any_token].count(True) == 1, f"{op_id}: who may call it?"
     spec = {"op_id": op_id, "tags": [tags] if isinstance(tags, str) else list(tags),
             "summary": summary, "description": description, "permission": permission,
@@ -1395,6 +1472,7 @@ def build_operation(method, template, spec):
     description += ("\n\n" if description else "") + who
     result = {"operationId": spec["op_id"], "tags": spec["tags"], "summary": spec["summary"],
               "description": description}
+    deprecation = header_refs(spec["deprecated"] or [])
     if spec["deprecated"]:
         result["deprecated"] = True
     result["x-permissions"] = [permission] if permission else []
@@ -1416,17 +1494,73 @@ def build_operation(method, template, spec):
     for status, ok_response in spec["ok"].items():
         if spec["idempotent"] and 200 <= status < 300:
             ok_response["headers"].update(header_refs(["Idempotent-Replayed"]))
+        ok_response["headers"].update(deprecation)
         responses[str(status)] = ok_response
     for status in sorted(spec["errors"]):
         codes = spec["errors"][status]
         for code in codes:
             assert CODE_STATUS.get(code) == status, f"{spec['op_id']}: {code} is not a {status}"
         responses[str(status)] = {
-            "$ref": f"#/components/responses/{RESPONSE_NAMES[status]}",
+            "$ref": f"#/components/responses/{error_response_name(status, spec['deprecated'])}",
             "description": "errorCode: " + ", ".join(f"`{c}`" for c in codes) + ".",
+        }
+    for status, targets in LINKS.get(spec["op_id"].removesuffix("V1"), {}).items():
+        responses[str(status)]["links"] = {
+            target[0].upper() + target[1:]: {"operationId": target, "parameters": dict(parameters)}
+            for target, parameters in targets
         }
     result["responses"] = responses
     return result
+
+
+# OpenAPI links: what a created resource's answer leads to (clients and schemathesis's
+# stateful phase follow them), by the creating operation and its status. The v1 create
+# (`createProfileV1`) links like `createProfile`.
+IN_BODY = "$response.body#/"
+CUSTOMER = {"customerNumber": IN_BODY + "customerNumber"}
+PATH_CUSTOMER = {"customerNumber": "$request.path.customerNumber"}
+BODY_ID = {"id": IN_BODY + "id"}
+
+
+def link_all(op_ids, parameters):
+    return [(op_id, parameters) for op_id in op_ids]
+
+
+LINKS = {
+    "createProfile": {201: link_all(
+        ["getProfile", "replaceProfile", "patchProfile", "eraseProfile", "deactivateProfile",
+         "exportProfile", "getProfileHistory", "changePassword", "listPostalAddresses",
+         "createPostalAddress", "listCustomerPreferences", "listECards", "createECard",
+         "listLoyaltyMemberships", "joinLoyaltyProgram"], CUSTOMER)},
+    "createTemporaryProfile": {201: link_all(
+        ["getTemporaryProfile", "replaceTemporaryProfile", "eraseTemporaryProfile",
+         "convertTemporaryProfile", "listTemporaryPostalAddresses",
+         "createTemporaryPostalAddress", "listTemporaryCustomerPreferences"], CUSTOMER)},
+    "createPostalAddress": {201: link_all(
+        ["getPostalAddress", "replacePostalAddress", "deletePostalAddress"],
+        PATH_CUSTOMER | BODY_ID)},
+    "createTemporaryPostalAddress": {201: link_all(
+        ["getTemporaryPostalAddress", "replaceTemporaryPostalAddress",
+         "deleteTemporaryPostalAddress"], PATH_CUSTOMER | BODY_ID)},
+    "createECard": {201: link_all(["deleteECard"], PATH_CUSTOMER | BODY_ID)},
+    "joinLoyaltyProgram": {201: link_all(
+        ["leaveLoyaltyProgram", "listLoyaltyTransactions", "addLoyaltyTransaction"],
+        PATH_CUSTOMER | {"membershipId": IN_BODY + "id"})},
+    "createPreferenceDefinition": {201: link_all(
+        ["getPreferenceDefinition", "replacePreferenceDefinition", "deletePreferenceDefinition"],
+        BODY_ID)},
+    "createLoyaltyProgram": {201: link_all(["getLoyaltyProgram", "replaceLoyaltyProgram"],
+                                           BODY_ID)},
+    "createConsentBase": {201: link_all(["getConsentBase", "replaceConsentBase"],
+                                        {"consentCode": IN_BODY + "consentCode"})
+                          + [("getConsentBaseVersion", {"consentCode": IN_BODY + "consentCode",
+                                                        "version": IN_BODY + "version"})]},
+    "createConsent": {201: link_all(["getConsent", "replaceConsent", "patchConsent"], BODY_ID)},
+    "giveConsent": {status: link_all(["getGivenConsent", "deleteGivenConsent"], BODY_ID)
+                    + link_all(["listGivenConsents", "getGivenConsentHistory"],
+                               {"customerNumber": IN_BODY + "customerNumber"})
+                    for status in (200, 201)},
+}
 
 
 # Success-response shorthands.
@@ -1832,6 +1966,56 @@ def replace_program():
                       403: ["ORGANISATION_MISMATCH"], 409: ["LOYALTY_PROGRAM_IN_USE"]})
 
 
+# v1 profiles (contract §8): the v2 operations v1 had, at their v1 paths.
+
+V1 = "/customers/v1/profiles"
+
+
+def v1(spec, op_id, v2_path):
+    """A v2 profile operation at its v1 path: same behaviour, deprecated, with the v1 headers."""
+    spec.update(op_id=op_id, tags=["profiles-v1"], deprecated=V1_PROFILE_HEADERS,
+                summary=spec["summary"] + " (v1, deprecated)")
+    spec["description"] = (f"Deprecated: use `{v2_path}`, which this v1 path serves with the "
+                           "same behaviour. Every response carries `Deprecation`, `Sunset` and a "
+                           "`successor-version` link to the v2 path. " + spec["description"])
+    return spec
+
+
+@operation("POST", V1)
+def create_profile_v1():
+    return v1(create_profile(), "createProfileV1", P)
+
+
+@operation("GET", V1)
+def search_profiles_v1():
+    return v1(search("searchProfilesV1", "Search profiles"), "searchProfilesV1", P)
+
+
+@operation("GET", V1 + "/by-customer-ref/{customerRef}")
+def get_profile_by_ref_v1():
+    return v1(get_profile_by_ref(), "getProfileByCustomerRefV1", P + "/by-customer-ref/{customerRef}")
+
+
+@operation("GET", V1 + "/{customerNumber}")
+def get_profile_v1():
+    return v1(get_profile(), "getProfileV1", P + "/{customerNumber}")
+
+
+@operation("PUT", V1 + "/{customerNumber}")
+def replace_profile_v1():
+    return v1(replace_profile(), "replaceProfileV1", P + "/{customerNumber}")
+
+
+@operation("PATCH", V1 + "/{customerNumber}")
+def patch_profile_v1():
+    return v1(patch_profile(), "patchProfileV1", P + "/{customerNumber}")
+
+
+@operation("DELETE", V1 + "/{customerNumber}")
+def erase_profile_v1():
+    return v1(erase_profile(), "eraseProfileV1", P + "/{customerNumber}")
+
+
 # ------------------------------------------------- temporary profiles (components/temporary-profiles)
 
 T = "/customers/v2/profiles/temporary"
@@ -2116,25 +2300,25 @@ def crm_list():
 
 def legacy_ops(prefix, suffix, note):
     tag = "consents-legacy"
-    deprecation = ["Deprecation", "Sunset", "SuccessorLink"]
+    deprecation = V1_CONSENT_HEADERS
     intro = ("Legacy v1 model" + note + ": a view over the same given consents as v2, through "
-             "the organisation's consent of that code that is `ACTIVE` now. Successful responses "
-             "carry `Deprecation`, `Sunset` and a `successor-version` link.")
+             "the organisation's consent of that code that is `ACTIVE` now. Every response "
+             "carries `Deprecation`, `Sunset` and a `successor-version` link.")
     base = prefix + "/{customerNumber}"
 
     @operation("GET", base)
     def legacy_list():
         return op(f"listLegacyConsents{suffix}", tag, "A customer's v1 consents",
                   intro + " 404 when the customer is not visible.",
-                  permission=CONSENTS_READ, deprecated=True,
-                  ok={200: many("LegacyConsent", "One line per consent code.", more=deprecation)})
+                  permission=CONSENTS_READ, deprecated=deprecation,
+                  ok={200: many("LegacyConsent", "One line per consent code.")})
 
     @operation("GET", base + "/{consentCode}")
     def legacy_get():
         return op(f"getLegacyConsent{suffix}", tag, "A customer's v1 consent for one code",
                   intro + " 404 also when the customer has no choice for it.",
-                  permission=CONSENTS_READ, deprecated=True,
-                  ok={200: one("LegacyConsent", "The line.", more=deprecation)})
+                  permission=CONSENTS_READ, deprecated=deprecation,
+                  ok={200: one("LegacyConsent", "The line.")})
 
     @operation("PUT", base + "/{consentCode}")
     def legacy_put():
@@ -2142,18 +2326,18 @@ def legacy_ops(prefix, suffix, note):
                   intro + " 201 when the choice was created, else 200; 404 when the organisation "
                   "has no active consent with that code. Recorded without `distributionChannel` "
                   "and marked `api: \"v1\"` in the history.",
-                  permission=CONSENTS_CHANGE, deprecated=True, request=body("LegacyConsentRequest"),
-                  if_match=True,
-                  ok={200: one("LegacyConsent", "Changed.", more=deprecation),
-                      201: created("LegacyConsent", "Created.", more=deprecation)},
+                  permission=CONSENTS_CHANGE, deprecated=deprecation,
+                  request=body("LegacyConsentRequest"), if_match=True,
+                  ok={200: one("LegacyConsent", "Changed."),
+                      201: created("LegacyConsent", "Created.")},
                   errors={400: ["REQUIRED"]})
 
     @operation("DELETE", base + "/{consentCode}")
     def legacy_delete():
         return op(f"deleteLegacyConsent{suffix}", tag, "Delete a customer's v1 choice",
                   intro + " 404 when the customer has no choice for the active consent.",
-                  permission=CONSENTS_CHANGE, deprecated=True, if_match=True,
-                  ok={204: no_content("Deleted.", headers=deprecation)})
+                  permission=CONSENTS_CHANGE, deprecated=deprecation, if_match=True,
+                  ok={204: no_content("Deleted.")})
 
 
 legacy_ops(C + "/v1", "", "")
@@ -2169,6 +2353,32 @@ def health():
               "Usable as a Kubernetes liveness and readiness probe.", public=True,
               ok={200: response("Up: the database answers.", ref("Health")),
                   503: response("Down: the database does not answer.", ref("Health"))})
+
+
+def component_health(op_id, component):
+    """`GET /health/{component}`: the same check, answered by that component itself, so a
+    deployment of that component alone (SpinKube `components`, `spin up --component-id`)
+    has a probe path; Spin routes are unique per application, so each has its own."""
+    return op(op_id, "platform", f"Liveness and database check of the {component} component",
+              f"Answered by the `{component}` component; its probe path when it is deployed "
+              "alone (deploy/kubernetes).", public=True,
+              ok={200: response("Up: the database answers.", ref("Health")),
+                  503: response("Down: the database does not answer.", ref("Health"))})
+
+
+@operation("GET", "/health/profiles")
+def health_of_profiles():
+    return component_health("getProfilesHealth", "profiles")
+
+
+@operation("GET", "/health/temporary-profiles")
+def health_of_temporary_profiles():
+    return component_health("getTemporaryProfilesHealth", "temporary-profiles")
+
+
+@operation("GET", "/health/consents")
+def health_of_consents():
+    return component_health("getConsentsHealth", "consents")
 
 
 @operation("GET", "/customers/v2/openapi.json")
@@ -2252,7 +2462,18 @@ details.
   announce the next page in `Link: <…>; rel="next"`.
 - CORS: no `Access-Control-Allow-*` headers unless the `Origin` is in `cors_allowed_origins`
   (empty by default); a preflight from any other origin is 403 `CORS_ORIGIN_NOT_ALLOWED`.
-- A path that exists with another method is 405 `METHOD_NOT_ALLOWED`; an unknown path 404.
+- A path that exists with another method is 405 `METHOD_NOT_ALLOWED` with `Allow` naming the
+  methods it has; an unknown path 404.
+- Creates link to what can be done with the new resource (OpenAPI `links`).
+
+## Versions
+
+`/customers/v1/profiles/**` (create, search, get, get by `customerRef`, replace, merge patch,
+erase) serves the v2 behaviour at the v1 paths, and the legacy v1 consent model is served at
+`/customers/v2/consents/v1/**` and its old home `/customers/v1/consents/**`. These operations
+are `deprecated`: every response on them, errors included, carries `Deprecation`
+(RFC 9745, `@<unix time>`), `Sunset` (RFC 8594) and `Link: <…>; rel="successor-version"`
+naming the v2 replacement.
 """
 
 BEARER_DESCRIPTION = """\
@@ -2272,6 +2493,8 @@ local development issuer at `/oauth/token`). Claims read:
 
 TAGS = [
     ("profiles", "Permanent customer profiles (contract §3)."),
+    ("profiles-v1", "The v1 profile paths (contract §8), deprecated: the v2 behaviour for what v1 "
+                    "had, with `Deprecation`, `Sunset` and a `successor-version` link."),
     ("temporary-profiles", "Temporary profiles for a journey or a ticket (contract §4)."),
     ("postal-addresses", "Postal addresses of a profile."),
     ("preferences", "A profile's values for the organisation's preference definitions."),
@@ -2332,7 +2555,8 @@ def build_document():
         "schemas": all_schemas,
         "parameters": PARAMETERS,
         "headers": {name: definition for name, (_, definition) in HEADERS.items()},
-        "responses": {name: problem_response(status) for status, name in RESPONSE_NAMES.items()},
+        "responses": {name: problem_response(status) for status, name in RESPONSE_NAMES.items()}
+        | dict(sorted(DEPRECATED_RESPONSES.items())),
     }
     document = {
         "openapi": "3.1.0",
@@ -2370,6 +2594,18 @@ def check_references(document):
             for value in node:
                 walk(value)
     walk(document)
+    operations = {built["operationId"]: (template, built)
+                  for template, item in document["paths"].items() for built in item.values()}
+    for template, built in operations.values():
+        for response in built["responses"].values():
+            for name, link in response.get("links", {}).items():
+                # A link names its target's parameters, and every path parameter of it.
+                target_template, target = operations[link["operationId"]]
+                names = {(document["components"]["parameters"][p["$ref"].rsplit("/", 1)[1]]
+                          if "$ref" in p else p)["name"] for p in target["parameters"]}
+                assert set(link["parameters"]) <= names, f"link {name}: {link['parameters']}"
+                missing = set(re.findall(r"\{([^}]+)\}", target_template)) - set(link["parameters"])
+                assert not missing, f"{built['operationId']} link {name}: {missing} not given"
     declared = {tag["name"] for tag in document["tags"]}
     for item in document["paths"].values():
         for built in item.values():

@@ -106,7 +106,8 @@ impl TestApp {
         self.clock_offset_ms.fetch_add(secs * 1000, Ordering::Relaxed);
     }
 
-    /// Sends a request; `headers` may include Content-Type (JSON bodies get it by default).
+    /// Sends a request; `headers` may include Content-Type (JSON bodies get it by default). The
+    /// response is checked against the OpenAPI document (`conformance::check`).
     pub fn request(
         &self,
         method: &str,
@@ -125,7 +126,9 @@ impl TestApp {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.into_body().read_to_string().unwrap_or_default();
-        TestResponse { status, headers, body }
+        let response = TestResponse { status, headers, body };
+        crate::conformance::check(method, path, &response);
+        response
     }
 
     /// A request with a bearer token and an optional JSON body.

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real release components in the test host, over HTTP on loopback.
 
+mod conformance;
 mod helpers;
 mod tokens;
 
@@ -16,6 +17,9 @@ mod platform;
 mod preferences;
 mod profile_changes;
 mod profiles;
+mod profiles_v1;
+mod replicas;
 mod search;
+mod selective;
 mod temporary;
 mod tenancy;

@@ -1,6 +1,9 @@
 //! The OpenAPI document (`openapi/openapi.json`, contract §8) against the code: every route of
-//! the components' route tables has its operation and every operation its route, and the file
-//! is exactly what `openapi/generate.py` writes. No running app needed.
+//! the components' route tables has its operation and every operation its route, spin.toml
+//! routes every operation to the component that serves it and has no route serving none, and
+//! the file is exactly what `openapi/generate.py` writes. No running app needed. (That every
+//! response matches the document is checked on every request of the other tests:
+//! `conformance.rs`.)
 
 use crate::helpers::repo_root;
 use serde_json::Value;
@@ -12,6 +15,9 @@ const ROUTED_COMPONENTS: &[&str] = &["profiles", "temporary-profiles", "consents
 /// The paths answered before routing (no token), by component.
 const PUBLIC_PATHS: &[(&str, &str, &str)] = &[
     ("profiles", "GET", "/health"),
+    ("profiles", "GET", "/health/profiles"),
+    ("temporary-profiles", "GET", "/health/temporary-profiles"),
+    ("consents", "GET", "/health/consents"),
     ("openapi", "GET", "/customers/v2/openapi.json"),
     ("token-issuer", "POST", "/oauth/token"),
     ("token-issuer", "GET", "/.well-known/jwks.json"),
@@ -107,6 +113,60 @@ fn every_route_has_an_operation_and_every_operation_a_route() {
         undocumented.join("\n  "),
         unrouted.join("\n  "),
     );
+}
+
+/// Every route of every component (route tables and public paths), with its component.
+fn component_routes() -> Vec<(String, String, String)> {
+    let mut all = Vec::new();
+    for component in ROUTED_COMPONENTS {
+        all.extend(routes_of(component).into_iter().map(|(m, p)| (component.to_string(), m, p)));
+    }
+    all.extend(PUBLIC_PATHS.iter().map(|(c, m, p)| (c.to_string(), m.to_string(), p.to_string())));
+    all
+}
+
+#[test]
+fn spin_toml_routes_every_operation_to_its_component_and_every_route_serves_one() {
+    let manifest =
+        testhost::manifest::Manifest::load(&repo_root().join("spin.toml")).expect("spin.toml loads");
+    let triggers = &manifest.trigger.http;
+    let mut router = testhost::routes::Router::default();
+    for (i, trigger) in triggers.iter().enumerate() {
+        router.add(&trigger.route, i).expect("a valid route");
+    }
+    let components = component_routes();
+    let mut served = vec![false; triggers.len()];
+    let mut problems = Vec::new();
+    for (method, path) in operations(&document()) {
+        // A path parameter stands for one segment; Spin routes on segments alone.
+        let sample: Vec<&str> =
+            path.split('/').map(|s| if s.starts_with('{') && s.ends_with('}') { "1" } else { s }).collect();
+        let owner =
+            components.iter().find(|(_, m, p)| *m == method && *p == path).map(|(c, _, _)| c.as_str());
+        match router.route(&sample.join("/")) {
+            None => problems.push(format!("{method} {path}: no spin.toml route")),
+            Some(found) => {
+                served[found.component] = true;
+                let routed_to = triggers[found.component].component.as_str();
+                if owner.is_some_and(|owner| owner != routed_to) {
+                    problems.push(format!(
+                        "{method} {path}: spin.toml routes it ({}) to {routed_to}, but {} serves it",
+                        found.raw_route,
+                        owner.unwrap_or_default()
+                    ));
+                }
+            }
+        }
+    }
+    for (trigger, served) in triggers.iter().zip(served) {
+        if !served {
+            problems.push(format!(
+                "spin.toml route {} ({}) serves no operation",
+                trigger.route, trigger.component
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "spin.toml and openapi/openapi.json disagree:\n  {}", problems.join("\n  "));
 }
 
 #[test]

@@ -127,9 +127,14 @@ fn conversion_keeps_the_number_and_a_taken_email_conflicts() {
     assert_eq!(taken.error_code(), "DUPLICATE_EMAIL");
 }
 
+/// The app without purges piggy-backed on requests, so a test decides when purging happens.
+fn app_purging_on_demand_only() -> TestApp {
+    spawn_app_with(&[("purge_one_request_in", "0")])
+}
+
 #[test]
 fn an_expired_profile_vanishes_at_that_instant_and_the_purge_deletes_it() {
-    let app = spawn_app();
+    let app = app_purging_on_demand_only();
     let a = app.client(ORG_A);
     let n = create(&a, &traveller(&datetime_in_secs(5)));
     let permanent = a.create_profile(&kari_nordmann());
@@ -152,7 +157,7 @@ fn an_expired_profile_vanishes_at_that_instant_and_the_purge_deletes_it() {
 
 #[test]
 fn the_purge_needs_the_delete_permission_and_touches_only_the_callers_organisation() {
-    let app = spawn_app_with(&[("jwt_jwks", &crate::tokens::partner_jwks())]);
+    let app = spawn_app_with(&[("jwt_jwks", &crate::tokens::partner_jwks()), ("purge_one_request_in", "0")]);
     let mut claims = crate::tokens::claims(1001);
     claims["permissions"] = json!(["customers-profile:les"]);
     let reader = crate::tokens::eddsa(1, "ed-1", &claims);
@@ -188,7 +193,7 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 #[test]
 fn purged_and_erased_profiles_leave_no_byte_on_disk() {
-    let app = spawn_app();
+    let app = app_purging_on_demand_only();
     let a = app.client(ORG_A);
     let marker_t = "Qzxmarkertemp";
     let marker_p = "Qzxmarkerperm";
@@ -216,4 +221,18 @@ fn purged_and_erased_profiles_leave_no_byte_on_disk() {
         assert!(!contains(&disk, marker), "{marker} is still on disk after erasure");
     }
     assert_eq!(a.get(&format!("/customers/v2/profiles/{p}")).status, 404);
+}
+
+#[test]
+fn requests_purge_expired_profiles_by_themselves() {
+    let app = spawn_app_with(&[("purge_one_request_in", "1")]); // every request, to see it happen
+    let a = app.client(ORG_A);
+    let n = create(&a, &traveller(&datetime_in_secs(5)));
+    app.advance_clock_secs(10);
+    assert_eq!(a.get("/customers/v2/profiles?surname=gjest&includeTemporary=true").status, 200);
+    let conn = rusqlite::Connection::open(app.state_dir.join("sqlite_db.db")).unwrap();
+    let left: i64 = conn
+        .query_row("SELECT count(*) FROM customer WHERE customer_number = ?1", [n], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0, "an ordinary request purged the expired profile");
 }

@@ -139,7 +139,11 @@ fn another_organisations_customer_answers_like_a_missing_one_on_every_route() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 37, "routes checked (the 8 ecard/loyalty routes of temporary profiles are refused for all)");
+    // 37 v2 routes and the 4 of `/customers/v1/profiles/{customerNumber}` (contract §8).
+    assert_eq!(
+        checked, 41,
+        "routes checked (the 8 ecard/loyalty routes of temporary profiles are refused for all)"
+    );
     // And nothing of A's changed.
     let still = a.get(&format!("/customers/v2/profiles/{n}"));
     assert_eq!((still.status, still.json()["version"].as_i64()), (200, Some(1)));

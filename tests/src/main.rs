@@ -2,9 +2,10 @@
 //!
 //! ```text
 //! testhost --manifest spin.toml --listen 127.0.0.1:3000 --state-dir .spin \
-//!          [--component-id NAME]... [--variable k=v]...
+//!          [--component-id NAME]... [--variable k=v]... [--clock-offset-ms MS]
 //! ```
-//! Mirrors `spin up` flags of the same names; runs until killed.
+//! Mirrors `spin up` flags of the same names; runs until killed. `--clock-offset-ms` (tests
+//! only, Spin has no such flag) shifts the guests' wall clock like `HostConfig::clock_offset_ms`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -15,7 +16,7 @@ use anyhow::{bail, Context, Result};
 use testhost::HostConfig;
 
 const USAGE: &str = "usage: testhost --manifest spin.toml --listen 127.0.0.1:3000 --state-dir .spin \
-                     [--component-id NAME]... [--variable k=v]...";
+                     [--component-id NAME]... [--variable k=v]... [--clock-offset-ms MS]";
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<HostConfig> {
     let mut manifest = PathBuf::from("spin.toml");
@@ -23,6 +24,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<HostConfig> {
     let mut listen: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 3000));
     let mut components: Vec<String> = Vec::new();
     let mut variables = HashMap::new();
+    let mut clock_offset_ms = 0_i64;
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
             bail!("{USAGE}");
@@ -41,6 +43,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<HostConfig> {
                     .with_context(|| format!("--variable {value:?}: expected KEY=VALUE"))?;
                 variables.insert(key.to_string(), val.to_string());
             }
+            "--clock-offset-ms" => {
+                clock_offset_ms = value
+                    .parse()
+                    .with_context(|| format!("--clock-offset-ms {value:?}: expected an integer"))?
+            }
             other => bail!("unknown argument {other:?}\n{USAGE}"),
         }
     }
@@ -50,7 +57,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<HostConfig> {
         variables,
         components: (!components.is_empty()).then_some(components),
         listen,
-        clock_offset_ms: Default::default(),
+        clock_offset_ms: std::sync::Arc::new(clock_offset_ms.into()),
         guest_log: None,
     })
 }

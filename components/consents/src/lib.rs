@@ -1,6 +1,7 @@
 //! The `consents` component: consent bases, consents, given consents with their history, the
-//! CRM listing (contract §6) and the legacy v1 model at its old and new paths (§6, §8).
-//! `handle` is Spin glue; the table below is every route it serves.
+//! CRM listing (contract §6), the legacy v1 model at its old and new paths (§6, §8), and its
+//! own health path `/health/consents`. `handle` is Spin glue; the table below is every route
+//! it serves.
 
 use api::consents::{admin, client, crm, legacy};
 use auth::Caller;
@@ -11,7 +12,20 @@ use web::{Answer, RequestCtx, Route};
 
 #[spin_sdk::http_component]
 async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
-    spin_glue::serve(req, Handlers { public: |_, _| None, api }).await
+    spin_glue::serve(req, Handlers { public, api }).await
+}
+
+/// Paths that need no token: this component's own health path, so that a deployment of
+/// consents alone (SpinKube `components`, `spin up --component-id`) has a probe path.
+fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Option<Answer> {
+    match (req.method().as_str(), web::segments(req).as_slice()) {
+        ("GET", ["health", "consents"]) => {
+            ctx.route.set("/health/consents");
+            Some(spin_glue::health())
+        }
+        (_, ["health", "consents"]) => Some(Err(errors::ApiError::MethodNotAllowed(vec!["GET"]))),
+        _ => None,
+    }
 }
 
 fn api(ctx: &RequestCtx, caller: &Caller, db: &SpinDb, req: &Request<Vec<u8>>) -> Answer {

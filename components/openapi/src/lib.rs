@@ -23,7 +23,7 @@ fn document(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
             response.headers_mut().insert("content-type", http::HeaderValue::from_static("application/json"));
             Ok(response)
         }
-        (_, ["customers", "v2", "openapi.json"]) => Err(ApiError::MethodNotAllowed),
+        (_, ["customers", "v2", "openapi.json"]) => Err(ApiError::MethodNotAllowed(vec!["GET"])),
         _ => Err(ApiError::NotFound),
     }
 }

@@ -1,5 +1,5 @@
 //! The `profiles` component: permanent customer profiles and their sub-resources, the
-//! organisation catalogues (contract §3), and `/health` (§8).
+//! organisation catalogues (contract §3), the deprecated v1 profile paths and `/health` (§8).
 //! `handle` is Spin glue; the two tables below are every route it serves.
 
 use api::{addresses, catalogue, ecards, loyalty, preferences, profiles};
@@ -14,13 +14,19 @@ async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
     spin_glue::serve(req, Handlers { public, api }).await
 }
 
-/// Paths that need no token.
+/// Paths that need no token: `/health` (contract §8) and this component's own probe path
+/// `/health/profiles` (each API component has one, for deployments of it alone).
 fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Option<Answer> {
     let answer = match (req.method().as_str(), web::segments(req).as_slice()) {
         ("GET", ["health"]) => {
             ctx.route.set("/health");
             spin_glue::health()
         }
+        ("GET", ["health", "profiles"]) => {
+            ctx.route.set("/health/profiles");
+            spin_glue::health()
+        }
+        (_, ["health"] | ["health", "profiles"]) => Err(errors::ApiError::MethodNotAllowed(vec!["GET"])),
         _ => return None,
     };
     Some(answer)
@@ -36,7 +42,8 @@ const fn route(method: &'static str, template: &'static str, handler: Handler) -
     Route { method, template, handler }
 }
 
-/// Every endpoint, in the order of contract §3. Literal paths before templates that match them.
+/// Every endpoint, in the order of contract §3, then v1 (§8). Literal paths before templates
+/// that match them.
 const ROUTES: &[Route<Handler>] = &[
     route("POST", "/customers/v2/profiles", profiles::create),
     route("GET", "/customers/v2/profiles", profiles::search),
@@ -93,4 +100,13 @@ const ROUTES: &[Route<Handler>] = &[
     route("POST", "/customers/v2/loyalty-programs", catalogue::create_program),
     route("GET", "/customers/v2/loyalty-programs/{id}", catalogue::get_program),
     route("PUT", "/customers/v2/loyalty-programs/{id}", catalogue::replace_program),
+    // Contract §8: what v1 had, with v2 behaviour; `web::respond` adds `Deprecation`, `Sunset`
+    // and the `successor-version` link to every answer on these paths.
+    route("POST", "/customers/v1/profiles", profiles::create),
+    route("GET", "/customers/v1/profiles", profiles::search),
+    route("GET", "/customers/v1/profiles/by-customer-ref/{customerRef}", profiles::get_by_ref),
+    route("GET", "/customers/v1/profiles/{customerNumber}", profiles::get),
+    route("PUT", "/customers/v1/profiles/{customerNumber}", profiles::replace),
+    route("PATCH", "/customers/v1/profiles/{customerNumber}", profiles::patch),
+    route("DELETE", "/customers/v1/profiles/{customerNumber}", profiles::erase),
 ];

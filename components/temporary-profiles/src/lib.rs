@@ -1,6 +1,7 @@
 //! The `temporary-profiles` component: temporary profiles and their postal addresses and
-//! preferences (contract §4), and the purge of expired profiles (§5). `handle` is Spin
-//! glue; the table below is every route it serves.
+//! preferences (contract §4), the purge of expired profiles (§5), and its own health path
+//! `/health/temporary-profiles`. `handle` is Spin glue; the table below is every route it
+//! serves.
 
 use api::{addresses, preferences, profiles, purge, temporary};
 use auth::Caller;
@@ -11,7 +12,20 @@ use web::{Answer, RequestCtx, Route};
 
 #[spin_sdk::http_component]
 async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
-    spin_glue::serve(req, Handlers { public: |_, _| None, api }).await
+    spin_glue::serve(req, Handlers { public, api }).await
+}
+
+/// Paths that need no token: this component's own health path, so that a deployment of
+/// temporary-profiles alone (SpinKube `components`, `spin up --component-id`) has a probe path.
+fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Option<Answer> {
+    match (req.method().as_str(), web::segments(req).as_slice()) {
+        ("GET", ["health", "temporary-profiles"]) => {
+            ctx.route.set("/health/temporary-profiles");
+            Some(spin_glue::health())
+        }
+        (_, ["health", "temporary-profiles"]) => Some(Err(errors::ApiError::MethodNotAllowed(vec!["GET"]))),
+        _ => None,
+    }
 }
 
 fn api(ctx: &RequestCtx, caller: &Caller, db: &SpinDb, req: &Request<Vec<u8>>) -> Answer {

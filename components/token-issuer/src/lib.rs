@@ -47,7 +47,8 @@ fn route(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
             response.headers_mut().insert("content-type", http::HeaderValue::from_static("application/json"));
             Ok(response)
         }
-        (_, ["oauth", "token"] | [".well-known", "jwks.json"]) => Err(ApiError::MethodNotAllowed),
+        (_, ["oauth", "token"]) => Err(ApiError::MethodNotAllowed(vec!["POST"])),
+        (_, [".well-known", "jwks.json"]) => Err(ApiError::MethodNotAllowed(vec!["GET"])),
         _ => Err(ApiError::NotFound),
     }
 }
@@ -63,7 +64,9 @@ fn token(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
         });
     }
     let audience = variable("jwt_audience")?.ok_or_else(|| missing("jwt_audience"))?;
-    if grant.audience.as_deref().is_some_and(|requested| requested != audience) {
+    // An empty `audience` counts as absent (contract §1).
+    let requested = grant.audience.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    if requested.is_some_and(|requested| requested != audience) {
         return Err(ApiError::BadRequest {
             code: "INVALID_AUDIENCE",
             field: Some("audience".into()),

@@ -20,12 +20,13 @@ pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let uuid = fresh_customer_uuid(call);
     let actor = actor(call);
     web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let number = profile::insert(tx, &actor, &new, password_hash, &uuid, ctx.now)?;
-        let created =
-            profile::find_permanent(tx, caller.org(), number, ctx.now)?.ok_or(ApiError::NotFound)?;
-        let mut response = customer(tx, caller.org(), 201, created)?;
-        web::set_location(&mut response, &format!("/customers/v2/profiles/{}", number.0))?;
-        Ok((response, Some(number.0)))
+        // The stored profile comes back from the INSERT: no statement to read it back.
+        let created = profile::create(tx, &actor, &new, password_hash, &uuid, ctx.now)?;
+        let number = created.customer_number.0;
+        let mut response = web::json_response(201, &ProfileView::from(&created))?;
+        web::set_etag(&mut response, &created.etag())?;
+        web::set_location(&mut response, &format!("/customers/v2/profiles/{number}"))?;
+        Ok((response, Some(number)))
     })
 }
 
@@ -107,6 +108,10 @@ pub fn patch<D: Db>(call: &Call<'_, D>) -> Answer {
             message: "a merge patch must be a JSON object".into(),
         });
     }
+    // The patch's own shape (unknown members, wrong types) is checked before `If-Match`: a
+    // request that is invalid whatever the current state answers 400, not 412 (RFC 9110
+    // §13.2.1: preconditions are evaluated only for a request that would otherwise succeed).
+    web::from_json_value::<profile::ReplaceProfileBody>(patch.clone())?;
     write_change(call, |current| {
         let mut document = profile::editable_document(current);
         profile::merge_patch(&mut document, patch);
@@ -115,8 +120,9 @@ pub fn patch<D: Db>(call: &Call<'_, D>) -> Answer {
     })
 }
 
-/// The write shared by PUT and PATCH: the change is computed from the current profile,
-/// checked against `If-Match`, stored, and the new state returned with its `ETag`.
+/// The write shared by PUT and PATCH: the change is computed from the current profile and
+/// checked (an invalid change is 400 whatever `If-Match` says), then `If-Match` is checked,
+/// the change stored, and the new state returned with its `ETag`.
 fn write_change<D: Db>(
     call: &Call<'_, D>,
     change: impl FnOnce(&Profile) -> Result<profile::Change, ApiError>,
@@ -124,8 +130,8 @@ fn write_change<D: Db>(
     let actor = actor(call);
     let updated = call.db.transaction(|tx| {
         let current = writable(call, tx)?;
-        web::check_if_match(call.req, current.version)?;
         let change = change(&current)?;
+        web::check_if_match(call.req, current.version)?;
         let changed = Changed {
             actor: &actor,
             changed_by: &change.changed_by,

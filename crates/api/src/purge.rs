@@ -7,17 +7,34 @@ use crate::{Answer, Call};
 use auth::Permission;
 use domain::db::Db;
 use domain::purge::{self, Purged};
+use std::time::{Duration, Instant};
 
-/// Rows per batch: each batch is one short write transaction.
+/// Rows per batch: each batch is one short write transaction (tens of milliseconds).
 pub const BATCH: i64 = 500;
 /// Batches per call, so one call stays bounded; `complete: false` says call again.
 const MAX_BATCHES: usize = 200;
+/// One call purges for at most about this long, so it stays well inside any request timeout
+/// and a large backlog is worked off over several calls.
+const TIME_BUDGET: Duration = Duration::from_secs(2);
+/// Between two batches the write lock is left free for this long. Writers of every replica
+/// waiting for it sit in SQLite's busy handler, which retries at most every 100 ms; a gap
+/// longer than that lets each of them in before the next batch. Without it a purge of a large
+/// backlog takes the lock back the moment it commits, batch after batch, and the writers give
+/// up after their 5 s busy timeout with 500 "database is locked" (tests/api/replicas.rs).
+const PAUSE_BETWEEN_BATCHES: Duration = Duration::from_millis(120);
 
 pub fn purge_expired<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileDelete)?;
+    let started = Instant::now();
     let mut total = Purged::default();
     let mut complete = false;
-    for _ in 0..MAX_BATCHES {
+    for batch in 0..MAX_BATCHES {
+        if batch > 0 {
+            if started.elapsed() >= TIME_BUDGET {
+                break;
+            }
+            std::thread::sleep(PAUSE_BETWEEN_BATCHES);
+        }
         let purged = purge::purge_batch(call.db, Some(call.caller.org()), call.ctx.now, BATCH)?;
         total.add(purged);
         if purged.temporary_profiles + purged.deactivated_profiles < BATCH

@@ -17,6 +17,7 @@ mod caller;
 mod error;
 pub mod issuer;
 mod jwks;
+mod remembered;
 mod verify;
 
 #[cfg(test)]
@@ -25,6 +26,7 @@ mod test_support;
 pub use caller::{Caller, Permission};
 pub use error::AuthError;
 pub use jwks::{Jwks, JwksError};
+pub use remembered::{Remembered, TokenDigest, REMEMBER_SECS};
 pub use verify::{
-    bearer_token, token_kid, Verifier, DEFAULT_ORGANISATION_CLAIM, LEEWAY_SECS, MAX_TOKEN_BYTES,
+    bearer_token, token_kid, Verified, Verifier, DEFAULT_ORGANISATION_CLAIM, LEEWAY_SECS, MAX_TOKEN_BYTES,
 };

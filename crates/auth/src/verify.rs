@@ -30,6 +30,14 @@ pub struct Verifier {
     pub organisation_claim: String,
 }
 
+/// A verified token: who is calling, and until when the token is valid (`exp`, seconds since
+/// the Unix epoch; [`LEEWAY_SECS`] still apply).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub caller: Caller,
+    pub expires_at: i64,
+}
+
 /// The claims this crate reads, besides `exp`, `nbf` and `iat` (read by jwt-compact).
 #[derive(Debug, Clone, Deserialize)]
 struct TokenClaims {
@@ -86,6 +94,12 @@ impl Verifier {
     /// [`AuthError::NoOrganisation`] when the token is valid but has no usable organisation
     /// claim; [`AuthError::Invalid`] for everything else.
     pub fn verify(&self, token: &str, keys: &Jwks, now_unix_secs: i64) -> Result<Caller, AuthError> {
+        self.verify_token(token, keys, now_unix_secs).map(|verified| verified.caller)
+    }
+
+    /// [`Verifier::verify`], also returning the token's validity period, so that the
+    /// verification can be remembered for a while ([`crate::Remembered`]).
+    pub fn verify_token(&self, token: &str, keys: &Jwks, now_unix_secs: i64) -> Result<Verified, AuthError> {
         let token = parse(token)?;
         let alg = Alg::from_header(token.algorithm())?;
         let candidates = keys.candidates(token.header().key_id.as_deref(), alg)?;
@@ -93,7 +107,8 @@ impl Verifier {
         self.check_issuer(&claims.custom)?;
         self.check_audience(&claims.custom)?;
         check_times(&claims, now_unix_secs)?;
-        self.caller(claims.custom)
+        let expires_at = claims.expiration.map_or(0, |exp| exp.timestamp());
+        Ok(Verified { caller: self.caller(claims.custom)?, expires_at })
     }
 
     fn check_issuer(&self, claims: &TokenClaims) -> Result<(), AuthError> {

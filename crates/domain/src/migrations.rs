@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0004_consents.sql",
         sql: include_str!("../../../migrations/0004_consents.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_search_order.sql",
+        sql: include_str!("../../../migrations/0005_search_order.sql"),
+    },
 ];
 
 /// The version a fully migrated database has.

@@ -37,8 +37,8 @@ pub enum ApiError {
     CorsOriginNotAllowed,
     /// 404: no such resource in the caller's organisation (also: another organisation's).
     NotFound,
-    /// 405: the path exists but not with this method.
-    MethodNotAllowed,
+    /// 405: the path exists but not with this method; the methods it has (the `Allow` header).
+    MethodNotAllowed(Vec<&'static str>),
     /// 409: the write conflicts with the current state (duplicate email, ref, ...).
     Conflict { code: &'static str, field: Option<&'static str>, message: &'static str },
     /// 412: `If-Match` names a version that is no longer current.
@@ -81,7 +81,7 @@ impl ApiError {
             | Self::OrganisationMismatch
             | Self::CorsOriginNotAllowed => 403,
             Self::NotFound => 404,
-            Self::MethodNotAllowed => 405,
+            Self::MethodNotAllowed(_) => 405,
             Self::Conflict { .. } => 409,
             Self::PreconditionFailed => 412,
             Self::PayloadTooLarge => 413,
@@ -106,7 +106,7 @@ impl ApiError {
             Self::OrganisationMismatch => "ORGANISATION_MISMATCH",
             Self::CorsOriginNotAllowed => "CORS_ORIGIN_NOT_ALLOWED",
             Self::NotFound => "NOT_FOUND",
-            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
             Self::Conflict { code, .. } => code,
             Self::PreconditionFailed => "PRECONDITION_FAILED",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
@@ -130,7 +130,7 @@ impl ApiError {
             Self::OrganisationMismatch => "organisationId does not match the token's organisation".into(),
             Self::CorsOriginNotAllowed => "the origin is not allowed".into(),
             Self::NotFound => "the resource does not exist".into(),
-            Self::MethodNotAllowed => "the method is not allowed on this resource".into(),
+            Self::MethodNotAllowed(_) => "the method is not allowed on this resource".into(),
             Self::Conflict { message, .. } => (*message).into(),
             Self::PreconditionFailed => "If-Match does not match the current version".into(),
             Self::PayloadTooLarge => "the request body is larger than 64 KiB".into(),
@@ -229,7 +229,7 @@ mod tests {
             (ApiError::OrganisationMismatch, 403, "ORGANISATION_MISMATCH"),
             (ApiError::CorsOriginNotAllowed, 403, "CORS_ORIGIN_NOT_ALLOWED"),
             (ApiError::NotFound, 404, "NOT_FOUND"),
-            (ApiError::MethodNotAllowed, 405, "METHOD_NOT_ALLOWED"),
+            (ApiError::MethodNotAllowed(vec!["GET"]), 405, "METHOD_NOT_ALLOWED"),
             (ApiError::conflict("DUPLICATE_EMAIL", "email", "taken"), 409, "DUPLICATE_EMAIL"),
             (ApiError::PreconditionFailed, 412, "PRECONDITION_FAILED"),
             (ApiError::PayloadTooLarge, 413, "PAYLOAD_TOO_LARGE"),

@@ -2,10 +2,11 @@
 //! Keys come from `jwt_jwks` (inline), `jwt_jwks_url` (fetched through Spin's outbound HTTP
 //! and cached in key-value, since no memory survives a request) and, while the local issuer
 //! is enabled, the public keys it publishes in key-value. All tokens then take exactly the
-//! same path: `auth::Verifier::verify`.
+//! same path: `auth::Verifier::verify_token`, whose outcome is remembered in key-value for a
+//! minute (`auth::Remembered`).
 
 use crate::Settings;
-use auth::{AuthError, Caller, Jwks};
+use auth::{AuthError, Caller, Jwks, Remembered};
 use domain::time::Timestamp;
 use errors::ApiError;
 use http::Request;
@@ -19,16 +20,37 @@ const JWKS_MAX_AGE_MS: i64 = 10 * 60 * 1000;
 /// ...and an unknown `kid` makes us ask again at most this often (contract §2).
 const JWKS_REFETCH_INTERVAL_MS: i64 = 60 * 1000;
 
-/// Verifies the request's bearer token.
+/// Verifies the request's bearer token. A token verified less than a minute ago under the
+/// same settings is taken from key-value instead of being verified again (see
+/// `auth::Remembered`: the signature check is the largest cost of a request), and then the
+/// trusted keys are not needed either.
 pub async fn authenticate(
     req: &Request<Vec<u8>>,
     settings: &Settings,
     now: Timestamp,
 ) -> Result<Caller, ApiError> {
     let token = auth::bearer_token(web::header(req, "authorization")).map_err(auth_error)?;
+    let trust = format!(
+        "inline={:?} url={:?} dev={}",
+        settings.jwks_inline, settings.jwks_url, settings.dev_issuer_enabled
+    );
+    let digest = settings.verifier.digest(token, &trust);
+    let store = crate::kv()?;
+    let slot = digest.slot_key();
+    let remembered = store.get(&slot).ok().flatten().and_then(|bytes| Remembered::from_bytes(&bytes));
+    if let Some(caller) = remembered.and_then(|entry| entry.caller(&digest, now.unix_seconds())) {
+        return Ok(caller);
+    }
     let kid = auth::token_kid(token);
     let keys = trusted_keys(settings, kid.as_deref(), now).await?;
-    settings.verifier.verify(token, &keys, now.unix_seconds()).map_err(auth_error)
+    let verified = settings.verifier.verify_token(token, &keys, now.unix_seconds()).map_err(auth_error)?;
+    let entry = Remembered::new(&digest, &verified, now.unix_seconds());
+    if let Err(e) = store.set(&slot, &entry.to_bytes()) {
+        web::write_log_line(
+            &serde_json::json!({"event": "token_cache_write_failed", "error": e.to_string()}),
+        );
+    }
+    Ok(verified.caller)
 }
 
 fn auth_error(e: AuthError) -> ApiError {
@@ -100,9 +122,8 @@ async fn url_keys(url: &str, now: Timestamp, kid_known: impl Fn(&Jwks) -> bool) 
             Ok(keys)
         }
         Err(cause) => {
-            eprintln!(
-                "{}",
-                serde_json::json!({"event": "jwks_fetch_failed", "url": url, "error": format!("{cause:#}")})
+            web::write_log_line(
+                &serde_json::json!({"event": "jwks_fetch_failed", "url": url, "error": format!("{cause:#}")}),
             );
             let entry = match cached {
                 Some(c) => CachedJwks { attempted_at: now.0, ..c },
@@ -117,7 +138,7 @@ async fn url_keys(url: &str, now: Timestamp, kid_known: impl Fn(&Jwks) -> bool) 
 fn store_cache(store: &spin_sdk::key_value::Store, key: &str, entry: &CachedJwks) {
     let bytes = serde_json::to_vec(entry).expect("cache entry serialises");
     if let Err(e) = store.set(key, &bytes) {
-        eprintln!("{}", serde_json::json!({"event": "jwks_cache_write_failed", "error": e.to_string()}));
+        web::write_log_line(&serde_json::json!({"event": "jwks_cache_write_failed", "error": e.to_string()}));
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod body;
 mod cors;
+pub mod deprecation;
 pub mod idempotency;
 pub mod paging;
 mod precondition;
@@ -14,7 +15,9 @@ pub mod router;
 pub use body::{from_json_value, json, BodyTooLarge, MAX_BODY_BYTES};
 pub use cors::Cors;
 pub use precondition::{check_if_match, etag, if_match};
-pub use respond::{created, json_response, no_content, respond, set_etag, set_location, RequestCtx};
+pub use respond::{
+    created, json_response, no_content, respond, set_etag, set_location, write_log_line, RequestCtx,
+};
 pub use router::{dispatch, Call, Handler, Params, Route};
 
 /// What a handler returns.

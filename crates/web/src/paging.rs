@@ -43,11 +43,12 @@ pub fn limit(query: &[(String, String)], name: &str, default: i64, max: i64) -> 
     }
 }
 
-/// The key after which the page starts: from `cursor`, else 0.
+/// The key after which the page starts: from `cursor`, else 0. An empty `cursor` counts as
+/// absent (contract §1: an empty optional value is no value).
 pub fn after(query: &[(String, String)]) -> Result<i64, ApiError> {
-    match query.iter().find(|(k, _)| k == "cursor") {
-        None => Ok(0),
-        Some((_, cursor)) => decode_cursor(cursor.trim()),
+    match query.iter().find(|(k, _)| k == "cursor").map(|(_, cursor)| cursor.trim()) {
+        None | Some("") => Ok(0),
+        Some(cursor) => decode_cursor(cursor),
     }
 }
 
@@ -74,6 +75,15 @@ mod tests {
         assert_eq!(decode_cursor(&encode_cursor(12345)).unwrap(), 12345);
         assert_eq!(decode_cursor("12345").unwrap_err().status(), 400);
         assert_eq!(decode_cursor("k1.zz").unwrap_err().status(), 400);
+    }
+
+    #[test]
+    fn an_empty_cursor_is_the_first_page() {
+        let query = |value: &str| vec![("cursor".to_owned(), value.to_owned())];
+        assert_eq!(after(&query("")).unwrap(), 0);
+        assert_eq!(after(&query("  ")).unwrap(), 0);
+        assert_eq!(after(&[]).unwrap(), 0);
+        assert_eq!(after(&query("x")).unwrap_err().status(), 400);
     }
 
     #[test]

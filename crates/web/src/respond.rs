@@ -101,7 +101,8 @@ fn header_value(v: &str) -> Result<HeaderValue, ApiError> {
 }
 
 /// Finishes a request: renders an error as problem+json, adds the headers every response
-/// carries, and writes the log line. The one place an `ApiError` becomes HTTP.
+/// carries (and the deprecation headers on v1 paths), and writes the log line. The one place
+/// an `ApiError` becomes HTTP.
 pub fn respond<B>(
     ctx: &RequestCtx,
     req: &Request<B>,
@@ -117,6 +118,7 @@ pub fn respond<B>(
         headers.insert("x-correlation-id", id);
     }
     cors.decorate(req, &mut response);
+    crate::deprecation::decorate(&ctx.path, &mut response);
     log_line(ctx, response.status().as_u16(), elapsed_ms, cause.as_deref());
     response
 }
@@ -129,6 +131,7 @@ fn problem_response(ctx: &RequestCtx, error: &ApiError) -> Response<Vec<u8>> {
     let mut builder =
         Response::builder().status(error.status()).header("content-type", "application/problem+json");
     match error {
+        ApiError::MethodNotAllowed(allow) => builder = builder.header("allow", allow.join(", ")),
         ApiError::MissingToken => builder = builder.header("www-authenticate", "Bearer"),
         ApiError::InvalidToken(_) => {
             builder = builder.header(
@@ -155,7 +158,17 @@ fn log_line(ctx: &RequestCtx, status: u16, elapsed_ms: u128, cause: Option<&str>
     if let Some(cause) = cause {
         line["error"] = cause.into();
     }
-    eprintln!("{line}");
+    write_log_line(&line);
+}
+
+/// Writes `line` and its newline to stderr in one write. Concurrent requests of one host share
+/// its stderr, and `eprintln!("{line}")` writes a JSON value token by token: under load the
+/// lines of concurrent requests came out interleaved, unparsable (tests/api/replicas.rs).
+pub fn write_log_line(line: &serde_json::Value) {
+    use std::io::Write;
+    let mut text = line.to_string();
+    text.push('\n');
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 #[cfg(test)]
@@ -197,6 +210,16 @@ mod tests {
         let challenge = invalid.headers()["www-authenticate"].to_str().unwrap();
         assert!(challenge.starts_with(r#"Bearer error="invalid_token""#));
         assert!(!challenge.contains("expired"), "the reason stays in the log");
+    }
+
+    #[test]
+    fn a_405_names_the_methods_the_path_has() {
+        let req = Request::get("/x").body(()).unwrap();
+        let ctx = ctx_for(&req);
+        let response =
+            respond(&ctx, &req, &Cors::default(), Err(ApiError::MethodNotAllowed(vec!["GET", "PUT"])), 1);
+        assert_eq!(response.status(), 405);
+        assert_eq!(response.headers()["allow"], "GET, PUT");
     }
 
     #[test]

@@ -36,20 +36,40 @@ pub struct Call<'a, D> {
     pub params: Params,
 }
 
-/// The route for the request: 404 when no template matches the path, 405 when one does but
-/// not with this method.
+/// The route for the request. The path names one resource: the most specific template that
+/// matches it (a literal segment beats a `{name}`, from the left), so
+/// `/profiles/verify-credentials` is that resource and never the profile
+/// `{customerNumber}` = "verify-credentials". 404 when no template matches the path, 405
+/// (with the resource's methods, for `Allow`) when the resource has not this method.
 pub fn find<'r, H, B>(routes: &'r [Route<H>], req: &Request<B>) -> Result<(&'r Route<H>, Params), ApiError> {
     let segments = crate::segments(req);
-    let mut path_matched = false;
+    let mut resource: Option<(&'static str, Vec<bool>)> = None;
     for route in routes {
-        if let Some(params) = matches(route.template, &segments) {
-            if route.method == req.method().as_str() {
-                return Ok((route, params));
+        if matches(route.template, &segments).is_some() {
+            let literals = literal_segments(route.template);
+            if resource.as_ref().is_none_or(|(_, best)| literals > *best) {
+                resource = Some((route.template, literals));
             }
-            path_matched = true;
         }
     }
-    Err(if path_matched { ApiError::MethodNotAllowed } else { ApiError::NotFound })
+    let Some((template, _)) = resource else { return Err(ApiError::NotFound) };
+    let mut allow: Vec<&'static str> = Vec::new();
+    for route in routes.iter().filter(|r| r.template == template) {
+        if route.method == req.method().as_str() {
+            let params = matches(route.template, &segments).expect("the template matched above");
+            return Ok((route, params));
+        }
+        if !allow.contains(&route.method) {
+            allow.push(route.method);
+        }
+    }
+    Err(ApiError::MethodNotAllowed(allow))
+}
+
+/// Per segment of a template, whether it is literal; compared as a vector, the template with
+/// literals further left is the larger (more specific) one.
+fn literal_segments(template: &str) -> Vec<bool> {
+    template.split('/').filter(|s| !s.is_empty()).map(|s| !(s.starts_with('{') && s.ends_with('}'))).collect()
 }
 
 fn matches(template: &'static str, segments: &[&str]) -> Option<Params> {
@@ -109,6 +129,14 @@ mod tests {
     }
 
     #[test]
+    fn a_literal_path_is_its_own_resource_whatever_the_method() {
+        let req = Request::put("/customers/v2/profiles/verify-credentials").body(()).unwrap();
+        let Err(ApiError::MethodNotAllowed(allow)) = find(ROUTES, &req) else { panic!("405") };
+        assert_eq!(allow, ["POST"]);
+        assert_eq!(route("GET", "/customers/v2/profiles/verify-credentials").unwrap_err(), 405);
+    }
+
+    #[test]
     fn template_segments_become_decoded_params() {
         let (handler, params) = route("GET", "/customers/v2/profiles/by-customer-ref/CRM%2F7%20x").unwrap();
         assert_eq!(handler, 4);
@@ -118,6 +146,9 @@ mod tests {
     #[test]
     fn a_known_path_with_another_method_is_405_and_an_unknown_path_404() {
         assert_eq!(route("DELETE", "/customers/v2/profiles/7").unwrap_err(), 405);
+        let req = Request::delete("/customers/v2/profiles/7").body(()).unwrap();
+        let Err(ApiError::MethodNotAllowed(allow)) = find(ROUTES, &req) else { panic!("405") };
+        assert_eq!(allow, ["GET", "PUT"], "what Allow lists");
         assert_eq!(route("GET", "/customers/v2/profiles/7/unknown").unwrap_err(), 404);
         assert_eq!(route("GET", "/customers/v2/profile/7").unwrap_err(), 404);
     }

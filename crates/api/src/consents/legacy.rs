@@ -1,8 +1,9 @@
 //! The legacy v1 consent model (contract §6, §8), at `/customers/v2/consents/v1/**` and its old
 //! home `/customers/v1/consents/**`: `{customerId, consentCode, consentChoice, createdAt,
 //! changedAt}` per consent code, a view over the same given consents as v2 through the
-//! organisation's consent of that code that is active now. Every successful answer carries
-//! `Deprecation`, `Sunset` and a `successor-version` link.
+//! organisation's consent of that code that is active now. Every answer on these paths carries
+//! `Deprecation`, `Sunset` and a `successor-version` link, added by `web::respond`
+//! (`web::deprecation`, the API's one deprecation date).
 
 use crate::{Answer, Call};
 use auth::Permission;
@@ -13,32 +14,13 @@ use domain::consent::view::LegacyView;
 use domain::db::Db;
 use domain::profile::CustomerNumber;
 use errors::{ApiError, FieldErrors, Invalid};
-use http::{HeaderValue, Response};
 use serde::Deserialize;
-
-/// When v1 was deprecated (2026-01-01T00:00:00Z), in the RFC 9745 form.
-pub const DEPRECATION: &str = "@1767225600";
-/// When v1 goes away (an HTTP-date, RFC 8594).
-pub const SUNSET: &str = "Fri, 01 Jan 2027 00:00:00 GMT";
 
 /// The body of `PUT …/v1/{customerNumber}/{consentCode}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LegacyBody {
     pub consent_choice: Option<bool>,
-}
-
-/// Adds the deprecation headers; the successor is the v2 list of the customer's given consents.
-fn deprecated(mut response: Response<Vec<u8>>, customer: CustomerNumber) -> Answer {
-    let successor = format!(
-        "</customers/v2/consents/client/given-consents?customerNumber={}>; rel=\"successor-version\"",
-        customer.0
-    );
-    let headers = response.headers_mut();
-    headers.insert("deprecation", HeaderValue::from_static(DEPRECATION));
-    headers.insert("sunset", HeaderValue::from_static(SUNSET));
-    headers.insert("link", HeaderValue::from_str(&successor).map_err(|e| ApiError::Internal(e.into()))?);
-    Ok(response)
 }
 
 /// The `{customerNumber}` of the path, visible in the caller's organisation (a merged one
@@ -55,7 +37,7 @@ pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     let number = customer(call.db, call)?;
     let lines = legacy::list(call.db, call.caller.org(), number.0, call.ctx.now)?;
     let views: Vec<LegacyView<'_>> = lines.iter().map(|(c, g)| LegacyView::new(&c.consent_code, g)).collect();
-    deprecated(web::json_response(200, &views)?, number)
+    web::json_response(200, &views)
 }
 
 /// GET /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under /customers/v1/consents):
@@ -68,7 +50,7 @@ pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     let Some((consent, Some(choice))) = found else { return Err(ApiError::NotFound) };
     let mut response = web::json_response(200, &LegacyView::new(&consent.consent_code, &choice))?;
     web::set_etag(&mut response, &web::etag(choice.version))?;
-    deprecated(response, number)
+    Ok(response)
 }
 
 /// PUT /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under /customers/v1/consents)
@@ -86,7 +68,7 @@ pub fn put<D: Db>(call: &Call<'_, D>) -> Answer {
         return Err(ApiError::Validation(errs));
     };
     let who = v1_recorder(call);
-    let (number, consent, choice, created) = db.transaction(|tx| {
+    let (consent, choice, created) = db.transaction(|tx| {
         let number = customer(tx, call)?;
         let (consent, existing) =
             legacy::find(tx, caller.org(), number.0, code, ctx.now)?.ok_or(ApiError::NotFound)?;
@@ -103,17 +85,15 @@ pub fn put<D: Db>(call: &Call<'_, D>) -> Answer {
             expiration_date: None,
         };
         let (recorded, created) = given::record(tx, &who, &choice)?;
-        Ok((number, consent, recorded, created))
+        Ok((consent, recorded, created))
     })?;
     let view = LegacyView::new(&consent.consent_code, &choice);
-    let response = if created {
-        web::created(&ctx.path, &web::etag(choice.version), &view)?
-    } else {
-        let mut response = web::json_response(200, &view)?;
-        web::set_etag(&mut response, &web::etag(choice.version))?;
-        response
-    };
-    deprecated(response, number)
+    if created {
+        return web::created(&ctx.path, &web::etag(choice.version), &view);
+    }
+    let mut response = web::json_response(200, &view)?;
+    web::set_etag(&mut response, &web::etag(choice.version))?;
+    Ok(response)
 }
 
 /// DELETE /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under
@@ -123,15 +103,15 @@ pub fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
     CustomerNumber::from_path(call.params.get("customerNumber")?)?;
     let code = call.params.get("consentCode")?;
     let who = v1_recorder(call);
-    let number = call.db.transaction(|tx| {
+    call.db.transaction(|tx| {
         let number = customer(tx, call)?;
         let found = legacy::find(tx, call.caller.org(), number.0, code, call.ctx.now)?;
         let Some((_, Some(choice))) = found else { return Err(ApiError::NotFound) };
         web::check_if_match(call.req, choice.version)?;
         given::delete(tx, &who, &choice)?;
-        Ok(number)
+        Ok(())
     })?;
-    deprecated(web::no_content(), number)
+    Ok(web::no_content())
 }
 
 fn v1_recorder<'a, D>(call: &'a Call<'_, D>) -> Recorder<'a> {

@@ -119,12 +119,26 @@ pub fn insert(
     uuid: &str,
     now: Timestamp,
 ) -> Result<CustomerNumber, ApiError> {
+    create(db, actor, new, password_hash, uuid, now).map(|created| created.customer_number)
+}
+
+/// [`insert`], returning the stored profile with its postal addresses, as a read would find
+/// it: a create then needs no statement to read it back (every statement of a write
+/// transaction holds the write lock longer).
+pub fn create(
+    db: &impl Db,
+    actor: &Actor<'_>,
+    new: &NewProfile,
+    password_hash: Option<String>,
+    uuid: &str,
+    now: Timestamp,
+) -> Result<Profile, ApiError> {
     let now_text = now.rfc3339();
     let params = [
         Value::Integer(actor.organisation_id),
         Value::from(uuid),
-        // Until the number is known, a ref no one else can hold: the uuid.
-        Value::from(new.fields.customer_ref.clone().unwrap_or_else(|| format!("~{uuid}"))),
+        // NULL: the default, the customer number (computed in the statement).
+        Value::from(new.fields.customer_ref.clone()),
         Value::from(new.profile_type.code()),
         Value::from(new.expiration_date.map(Timestamp::rfc3339)),
         Value::from(now_text.as_str()),
@@ -137,16 +151,17 @@ pub fn insert(
         .execute(sql::INSERT, &params)
         .on_unique(sql::EMAIL_TAKEN, duplicate_email)
         .on_unique(sql::REF_TAKEN, duplicate_ref)?;
-    let number = rows
-        .first()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("INSERT returned no row")))?
-        .int("customer_number")?;
-    if new.fields.customer_ref.is_none() {
+    let mut created = Profile::from_row(
+        rows.first().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("INSERT returned no row")))?,
+    )?;
+    let number = created.customer_number.0;
+    if new.fields.customer_ref.is_none() && created.customer_ref != number.to_string() {
         db.execute(sql::DEFAULT_REF_TO_NUMBER, &[Value::Integer(number)])
             .on_unique(sql::REF_TAKEN, duplicate_ref)?;
+        created.customer_ref = number.to_string();
     }
     for address in &new.postal_addresses {
-        crate::address::add(db, actor, number, address, now)?;
+        created.postal_addresses.push(crate::address::add(db, actor, number, address, now)?);
     }
     audit::record(
         db,
@@ -161,7 +176,7 @@ pub fn insert(
             at: now,
         },
     )?;
-    Ok(CustomerNumber(number))
+    Ok(created)
 }
 
 /// A profile of the organisation of the given kind, or `None` — also when it belongs to
@@ -573,6 +588,28 @@ mod tests {
     }
 
     #[test]
+    fn the_default_ref_is_the_number_even_after_the_newest_profile_was_erased() {
+        let db = TestDb::new();
+        for uuid in ["u1", "u2", "u3"] {
+            create(&db, &body(None, None), uuid).unwrap();
+        }
+        db.execute("DELETE FROM customer WHERE customer_number = 3", &[]).unwrap();
+        create(&db, &body(None, Some("7")), "u4").unwrap(); // number 4, a ref of its own
+        let created =
+            db.transaction(|tx| super::create(tx, &actor(), &body(None, None), None, "u5", NOW)).unwrap();
+        assert_eq!((created.customer_number.0, created.customer_ref.as_str()), (5, "5"));
+        let found = find_permanent(&db, ORG, created.customer_number, NOW).unwrap().unwrap();
+        assert_eq!(created, found, "a create returns the profile as a read finds it");
+        let refs = db
+            .execute(
+                "SELECT count(*) AS n FROM customer WHERE customer_ref = CAST(customer_number AS TEXT)",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(refs.first().unwrap().int("n").unwrap(), 3);
+    }
+
+    #[test]
     fn another_organisation_finds_nothing() {
         let db = TestDb::new();
         let n = create(&db, &body(None, None), "u1").unwrap();
@@ -630,9 +667,10 @@ mod address_tests {
         let new = new_profile(body, 1, now).unwrap();
         assert_eq!(new.postal_addresses.len(), 1);
         let actor = Actor { organisation_id: 1, client_id: None };
-        let n = db.transaction(|tx| insert(tx, &actor, &new, None, "u", now)).unwrap();
-        let mut found = vec![find_permanent(&db, 1, n, now).unwrap().unwrap()];
+        let created = db.transaction(|tx| create(tx, &actor, &new, None, "u", now)).unwrap();
+        let mut found = vec![find_permanent(&db, 1, created.customer_number, now).unwrap().unwrap()];
         attach_addresses(&db, 1, &mut found).unwrap();
         assert_eq!(found[0].postal_addresses.len(), 1);
+        assert_eq!(created, found[0], "a create returns its addresses as a read finds them");
     }
 }

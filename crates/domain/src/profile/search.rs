@@ -80,7 +80,16 @@ impl Criteria {
         };
         c.telephone = match (get("telephoneNumber"), get("countryCode"), get("telephoneNumberNoCountryCode"))
         {
-            (Some(full), _, _) => errs.check("telephoneNumber", values::full_telephone_key(&full)),
+            (Some(full), code, number) => {
+                // The full number wins, but the other two are still checked when given.
+                if let Some(code) = code {
+                    errs.check("countryCode", values::country_code(&code));
+                }
+                if let Some(number) = number {
+                    errs.check("telephoneNumberNoCountryCode", values::phone_digits(&number));
+                }
+                errs.check("telephoneNumber", values::full_telephone_key(&full))
+            }
             (None, code, Some(number)) => {
                 let code = code.unwrap_or_else(|| "+47".into());
                 let code = errs.check("countryCode", values::country_code(&code));
@@ -128,8 +137,14 @@ impl Criteria {
         limit: i64,
     ) -> (String, Vec<Value>) {
         let mut sql = String::from(profile_select!());
+        // With an address criterion the customers are looked up by the numbers the
+        // postal_address index yields (in order, so no sort); the unary `+` keeps the planner
+        // from instead walking every customer of the organisation through an index that starts
+        // with it and testing each against the addresses (p50 120 ms at a million profiles).
+        let by_address = self.post_code.is_some() || self.postal_address.is_some();
+        sql.push_str(if by_address { " WHERE +organisation_id = ?1" } else { " WHERE organisation_id = ?1" });
         sql.push_str(
-            " WHERE organisation_id = ?1 AND status <> 'P'
+            " AND status <> 'P'
                 AND (expiration_date IS NULL OR expiration_date > ?2)
                 AND customer_number > ?3",
         );
@@ -254,6 +269,14 @@ mod tests {
         let c = criteria(&[("countryCode", "+47"), ("telephoneNumberNoCountryCode", "912 34-567")]);
         assert_eq!(c.telephone.as_deref(), Some("4791234567"));
         assert_eq!(criteria(&[("telephoneNumber", "+47 912 34 567")]).telephone, c.telephone);
+    }
+
+    #[test]
+    fn a_malformed_number_beside_the_full_one_is_still_refused() {
+        let mut errs = FieldErrors::default();
+        let pairs = [("telephoneNumber", "+4791234567"), ("telephoneNumberNoCountryCode", "x@")];
+        Criteria::parse(&query(&pairs), &mut errs);
+        assert_eq!(errs.entries().len(), 1, "{errs:?}");
     }
 
     #[test]

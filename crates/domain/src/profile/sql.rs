@@ -6,6 +6,24 @@ pub const EMAIL_TAKEN: &str = "customer.organisation_id, customer.email_key";
 /// The columns SQLite names when the customerRef index refuses a duplicate.
 pub const REF_TAKEN: &str = "customer.organisation_id, customer.customer_ref";
 
+/// The columns every read of a profile selects (`Profile::from_row` reads them by name).
+macro_rules! profile_columns {
+    () => {
+        "customer_number, uuid, organisation_id, customer_ref, status, profile_type,
+                merged_into, first_name, surname, email, language_preference, date_of_birth,
+                country_code, telephone_number, landline_number, expiration_date, created_at,
+                created_by, created_by_channel, changed_at, changed_by, changed_by_channel, version"
+    };
+}
+
+/// `SELECT` of [`profile_columns`] from `customer`.
+macro_rules! profile_select {
+    () => {
+        concat!("SELECT ", $crate::profile::sql::profile_columns!(), " FROM customer")
+    };
+}
+pub(crate) use {profile_columns, profile_select};
+
 /// The editable columns, in the order of `field_params` (each value with its search key).
 macro_rules! editable_columns {
     () => {
@@ -15,6 +33,12 @@ macro_rules! editable_columns {
     };
 }
 
+/// Stores a profile and returns it as every read does (`profile_columns!`), so a create needs
+/// no second statement to read it back. A NULL `?3` (no customerRef given) stores the default,
+/// the customer number: under the write lock of the transaction the number AUTOINCREMENT
+/// assigns is known in advance, one more than the larger of the table's largest number and
+/// the largest ever handed out (`sqlite_sequence`). The caller checks the returned row and
+/// falls back to [`DEFAULT_REF_TO_NUMBER`] should they ever differ.
 pub const INSERT: &str = concat!(
     "INSERT INTO customer (
         organisation_id, uuid, customer_ref, profile_type, expiration_date,
@@ -22,12 +46,16 @@ pub const INSERT: &str = concat!(
         password_hash, ",
     editable_columns!(),
     ")
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6, ?7, ?8, ?9,
+    VALUES (?1, ?2,
+            COALESCE(?3, CAST(max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'customer'), 0),
+                                  COALESCE((SELECT max(customer_number) FROM customer), 0)) + 1 AS TEXT)),
+            ?4, ?5, ?6, ?7, ?8, ?6, ?7, ?8, ?9,
             ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
-    RETURNING customer_number"
+    RETURNING ",
+    profile_columns!()
 );
 
-/// customerRef defaults to the customer number, known only after the INSERT.
+/// customerRef defaults to the customer number (the fallback of [`INSERT`]).
 pub const DEFAULT_REF_TO_NUMBER: &str = "
     UPDATE customer SET customer_ref = CAST(customer_number AS TEXT) WHERE customer_number = ?1";
 
@@ -99,18 +127,6 @@ pub const ERASE: &str = "DELETE FROM customer WHERE organisation_id = ?1 AND cus
 pub const RECORD_SIGN_IN: &str = "
     UPDATE customer SET last_sign_in_at = ?3, last_sign_in_from = ?4
      WHERE organisation_id = ?1 AND customer_number = ?2";
-
-/// The columns every read of a profile selects (`Profile::from_row` reads them by name).
-macro_rules! profile_select {
-    () => {
-        "SELECT customer_number, uuid, organisation_id, customer_ref, status, profile_type,
-                merged_into, first_name, surname, email, language_preference, date_of_birth,
-                country_code, telephone_number, landline_number, expiration_date, created_at,
-                created_by, created_by_channel, changed_at, changed_by, changed_by_channel, version
-           FROM customer"
-    };
-}
-pub(crate) use profile_select;
 
 /// One profile of a kind (`?4`: 'S' or 'T') that has not passed its expiration date
 /// (temporary profiles and deactivated ones have one).

@@ -1,0 +1,400 @@
+//! `load`: the HTTP half of the benchmark suite. Starts the JWKS server and the test host on
+//! the seeded state, then runs each scenario at a fixed concurrency (16 keep-alive
+//! connections, one thread each): a warm-up, then a measured window whose latencies give
+//! throughput, p50 and p99. Writes `<out>/http.json`.
+//!
+//! ```text
+//! load [--testhost target/debug/testhost] [--manifest bench/spin.toml]
+//!      [--state-dir target/bench/state] [--connections 16] [--warmup 3] [--seconds 10]
+//!      [--alg RS256] [--only get,create,...]
+//! ```
+//!
+//! The service trusts the benchmark's partner issuer through `jwt_jwks_url`, served by
+//! [`bench::http::JwksServer`], which counts the fetches: in steady state (after the first
+//! request cached the document in key-value) a request must not fetch.
+
+use anyhow::{bail, Context, Result};
+use bench::data::People;
+use bench::http::{encode, request, Connection, JwksServer};
+use bench::keys::Keys;
+use bench::stats::Summary;
+use serde_json::json;
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+struct Options {
+    testhost: PathBuf,
+    manifest: PathBuf,
+    state_dir: PathBuf,
+    connections: usize,
+    warmup: Duration,
+    seconds: Duration,
+    alg: String,
+    only: Option<Vec<String>>,
+}
+
+fn options() -> Result<Options> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut o = Options {
+        testhost: root.join("target/debug/testhost"),
+        manifest: root.join("bench/spin.toml"),
+        state_dir: bench::seeded_db().parent().context("state dir")?.to_path_buf(),
+        connections: 16,
+        warmup: Duration::from_secs(3),
+        seconds: Duration::from_secs(10),
+        alg: "RS256".into(),
+        only: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args.next().with_context(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--testhost" => o.testhost = value.into(),
+            "--manifest" => o.manifest = value.into(),
+            "--state-dir" => o.state_dir = value.into(),
+            "--connections" => o.connections = value.parse()?,
+            "--warmup" => o.warmup = Duration::from_secs_f64(value.parse()?),
+            "--seconds" => o.seconds = Duration::from_secs_f64(value.parse()?),
+            "--alg" => o.alg = value,
+            "--only" => o.only = Some(value.split(',').map(str::to_owned).collect()),
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    Ok(o)
+}
+
+/// The test host as a child process; killed when dropped.
+struct Host {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Host {
+    fn start(o: &Options, jwks_url: &str) -> Result<Host> {
+        let log = bench::out_dir().join("testhost.log");
+        let mut child = Command::new(&o.testhost)
+            .args(["--manifest".as_ref(), o.manifest.as_os_str()])
+            .args(["--listen", "127.0.0.1:0"])
+            .args(["--state-dir".as_ref(), o.state_dir.as_os_str()])
+            .args(["--variable", &format!("jwt_jwks_url={jwks_url}")])
+            .args(["--variable", "dev_issuer_enabled=false"])
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log)?)
+            .spawn()
+            .with_context(|| format!("starting {}", o.testhost.display()))?;
+        let stdout = child.stdout.take().context("stdout")?;
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let addr = loop {
+            match lines.next() {
+                Some(Ok(line)) => {
+                    if let Some(url) = line.strip_prefix("testhost: serving on http://") {
+                        break url.trim().parse::<SocketAddr>()?;
+                    }
+                }
+                _ => {
+                    let _ = child.kill();
+                    bail!("the test host did not start; see {}", log.display());
+                }
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        Ok(Host { child, addr })
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What the scenarios draw from: existing customers of the big organisation.
+struct Sample {
+    numbers: Vec<i64>,
+    emails: Vec<String>,
+    surnames: Vec<String>,
+    phones: Vec<String>,
+    consent_id: i64,
+}
+
+fn sample(o: &Options) -> Result<Sample> {
+    let db = rusqlite::Connection::open_with_flags(
+        o.state_dir.join("sqlite_db.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    let mut stmt = db.prepare(
+        "SELECT customer_number, email, surname, country_code, telephone_number FROM customer
+          WHERE organisation_id = ?1 AND profile_type = 'S' AND status = 'A' ORDER BY random() LIMIT 20000",
+    )?;
+    let mut s = Sample { numbers: vec![], emails: vec![], surnames: vec![], phones: vec![], consent_id: 0 };
+    let mut rows = stmt.query([bench::BIG_ORG])?;
+    while let Some(row) = rows.next()? {
+        s.numbers.push(row.get(0)?);
+        if let Some(email) = row.get::<_, Option<String>>(1)? {
+            s.emails.push(email);
+        }
+        s.surnames.push(row.get(2)?);
+        if let (Some(code), Some(number)) =
+            (row.get::<_, Option<String>>(3)?, row.get::<_, Option<String>>(4)?)
+        {
+            s.phones.push(format!("{code}{}", number.replace([' ', '-'], "")));
+        }
+    }
+    s.consent_id = db.query_row(
+        "SELECT id FROM consent WHERE organisation_id = ?1 AND consent_code = ?2",
+        rusqlite::params![bench::BIG_ORG, bench::BIG_ORG_CONSENT],
+        |r| r.get(0),
+    )?;
+    if s.numbers.is_empty() {
+        bail!("the database has no profiles: run seed first");
+    }
+    Ok(s)
+}
+
+/// Makes the i-th request of connection c.
+type MakeRequest = Box<dyn Fn(usize, u64, &mut bench::data::Rng) -> Vec<u8> + Send + Sync>;
+
+/// One scenario: how to make the i-th request of a connection, and what answer is success.
+struct Scenario {
+    name: &'static str,
+    /// The floor scenario it is compared with.
+    floor: Option<&'static str>,
+    authenticated: bool,
+    ok: fn(u16) -> bool,
+    make: MakeRequest,
+}
+
+fn ok_2xx(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+fn ok_any(status: u16) -> bool {
+    status > 0
+}
+
+fn scenarios(host: &str, token: &str, s: Arc<Sample>, run: u64) -> Vec<Scenario> {
+    let host = host.to_owned();
+    let token = token.to_owned();
+    let mut list = Vec::new();
+    macro_rules! scenario {
+        ($name:expr, $floor:expr, $auth:expr, |$conn:ident, $i:ident, $rng:ident, $h:ident, $t:ident, $s:ident| $body:expr) => {{
+            let $h = host.clone();
+            let $t = token.clone();
+            let $s = s.clone();
+            list.push(Scenario {
+                name: $name,
+                floor: $floor,
+                authenticated: $auth,
+                ok: if $name.starts_with("probe:") { ok_any } else { ok_2xx },
+                make: Box::new(move |$conn, $i, $rng| {
+                    let _ = (&$h, &$t, &$s, $conn, $i, &$rng);
+                    $body
+                }),
+            });
+        }};
+    }
+    scenario!("floor: hello", None, false, |c, i, r, h, t, s| request("GET", &h, "/bench/hello", None, None));
+    // Probes, run only when named with --only: what the request pipeline costs without the
+    // database and token (401), and a database round trip without a token (/health).
+    scenario!("probe: profiles, no token (401)", Some("floor: hello"), false, |c, i, r, h, t, s| {
+        request("GET", &h, "/customers/v2/profiles/1", None, None)
+    });
+    scenario!(
+        "probe: health (open + pragmas + schema check + SELECT 1)",
+        Some("floor: select"),
+        false,
+        |c, i, r, h, t, s| request("GET", &h, "/health", None, None)
+    );
+    scenario!("floor: select", None, false, |c, i, r, h, t, s| {
+        let n = *r.pick(&s.numbers);
+        request("GET", &h, &format!("/bench/select/{n}"), None, None)
+    });
+    scenario!("GET /profiles/{n}", Some("floor: select"), true, |c, i, r, h, t, s| {
+        let n = *r.pick(&s.numbers);
+        request("GET", &h, &format!("/customers/v2/profiles/{n}"), Some(&t), None)
+    });
+    scenario!("search by email", Some("floor: select"), true, |c, i, r, h, t, s| {
+        let email = r.pick(&s.emails);
+        request("GET", &h, &format!("/customers/v2/profiles?email={}", encode(email)), Some(&t), None)
+    });
+    scenario!("search by surname", Some("floor: select"), true, |c, i, r, h, t, s| {
+        let surname = r.pick(&s.surnames);
+        request("GET", &h, &format!("/customers/v2/profiles?surname={}", encode(surname)), Some(&t), None)
+    });
+    scenario!("search by phone", Some("floor: select"), true, |c, i, r, h, t, s| {
+        let phone = r.pick(&s.phones);
+        request(
+            "GET",
+            &h,
+            &format!("/customers/v2/profiles?telephoneNumber={}", encode(phone)),
+            Some(&t),
+            None,
+        )
+    });
+    scenario!("floor: insert", None, false, |c, i, r, h, t, s| {
+        request("POST", &h, "/bench/insert", None, Some(&format!("{{\"connection\":{c},\"i\":{i}}}")))
+    });
+    for (name, password) in [("create, no password", None), ("create with password", Some("Sommer2026x"))] {
+        scenario!(name, Some("floor: insert"), true, |c, i, r, h, t, s| {
+            let person = People::new(r.next_u64()).person(i);
+            let mut body = json!({
+                "firstName": person.first_name, "surname": person.surname,
+                "email": format!("bench.{run}.{c}.{i}.{}@example.no", password.is_some() as u8),
+                "dateOfBirth": person.date_of_birth, "languagePreference": "nob",
+                "telephoneNumberNoCountryCode": person.telephone, "countryCode": "+47",
+                "createdBy": "bench", "createdByChannel": "WEB",
+            });
+            if let Some(password) = password {
+                body["password"] = json!(password);
+            }
+            request("POST", &h, "/customers/v2/profiles", Some(&t), Some(&body.to_string()))
+        });
+    }
+    scenario!("given-consent upsert", Some("floor: insert"), true, |c, i, r, h, t, s| {
+        let body = json!({
+            "customerNumber": *r.pick(&s.numbers), "consentId": s.consent_id,
+            "consentChoice": r.chance(70), "distributionChannel": "WEB",
+        });
+        request("POST", &h, "/customers/v2/consents/client/given-consents", Some(&t), Some(&body.to_string()))
+    });
+    list
+}
+
+struct Outcome {
+    summary: Summary,
+    statuses: std::collections::BTreeMap<u16, u64>,
+    jwks_fetches: u64,
+}
+
+fn run(o: &Options, addr: SocketAddr, scenario: &Scenario, jwks: &JwksServer) -> Outcome {
+    let start = Instant::now();
+    let measure_from = start + o.warmup;
+    let until = measure_from + o.seconds;
+    let fetches_before = Arc::new(AtomicU64::new(u64::MAX));
+    let results: Vec<(Vec<Duration>, u64, Vec<u16>)> = std::thread::scope(|scope| {
+        // Counts the JWKS fetches at the start of the measured window.
+        scope.spawn(|| {
+            std::thread::sleep(measure_from.saturating_duration_since(Instant::now()));
+            fetches_before.store(jwks.fetches(), Ordering::SeqCst);
+        });
+        let handles: Vec<_> = (0..o.connections)
+            .map(|c| {
+                scope.spawn(move || {
+                    let mut rng = bench::data::Rng::new(
+                        0xB3AC_u64 ^ (c as u64) << 32 ^ start.elapsed().as_nanos() as u64,
+                    );
+                    let mut connection = Connection::new(addr);
+                    let (mut latencies, mut errors, mut statuses) = (Vec::new(), 0u64, Vec::new());
+                    let mut i = 0u64;
+                    loop {
+                        let sent = Instant::now();
+                        if sent >= until {
+                            break;
+                        }
+                        let raw = (scenario.make)(c, i, &mut rng);
+                        i += 1;
+                        let answer = connection.send(&raw);
+                        let took = sent.elapsed();
+                        if sent < measure_from {
+                            continue;
+                        }
+                        match answer {
+                            Ok(response) => {
+                                statuses.push(response.status);
+                                if !(scenario.ok)(response.status) {
+                                    errors += 1;
+                                    if errors <= 2 {
+                                        eprintln!(
+                                            "load: {}: {} {}",
+                                            scenario.name,
+                                            response.status,
+                                            String::from_utf8_lossy(&response.body)
+                                                .chars()
+                                                .take(300)
+                                                .collect::<String>()
+                                        );
+                                    }
+                                }
+                            }
+                            Err(e) => {
+                                errors += 1;
+                                statuses.push(0);
+                                if errors <= 2 {
+                                    eprintln!("load: {}: {e}", scenario.name);
+                                }
+                            }
+                        }
+                        latencies.push(took);
+                    }
+                    (latencies, errors, statuses)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("load thread")).collect()
+    });
+    let jwks_fetches = jwks.fetches() - fetches_before.load(Ordering::SeqCst).min(jwks.fetches());
+    let mut latencies: Vec<Duration> = results.iter().flat_map(|r| r.0.iter().copied()).collect();
+    let errors = results.iter().map(|r| r.1).sum();
+    let mut statuses = std::collections::BTreeMap::new();
+    for status in results.iter().flat_map(|r| r.2.iter()) {
+        *statuses.entry(*status).or_insert(0) += 1;
+    }
+    Outcome { summary: Summary::of(scenario.name, &mut latencies, errors, o.seconds), statuses, jwks_fetches }
+}
+
+fn main() -> Result<()> {
+    let o = options()?;
+    std::fs::create_dir_all(bench::out_dir())?;
+    let keys = Keys::generate();
+    let jwks = JwksServer::start(keys.jwks())?;
+    let sample = Arc::new(sample(&o)?);
+    let started = Instant::now();
+    let host = Host::start(&o, &jwks.url())?;
+    eprintln!("load: test host on {} ready in {:.1} s", host.addr, started.elapsed().as_secs_f64());
+    let token = keys.token(&o.alg, bench::BIG_ORG, 4 * 3600);
+    let run_id = bench::now_millis() as u64;
+    let mut results = Vec::new();
+    let (mut measured_auth_requests, mut measured_fetches) = (0u64, 0u64);
+    for scenario in scenarios(&host.addr.to_string(), &token, sample, run_id) {
+        let probe = scenario.name.starts_with("probe:");
+        let selected = match &o.only {
+            Some(only) => only.iter().any(|n| scenario.name.contains(n.as_str())),
+            None => !probe,
+        };
+        if !selected {
+            continue;
+        }
+        let outcome = run(&o, host.addr, &scenario, &jwks);
+        let s = &outcome.summary;
+        eprintln!(
+            "load: {:<24} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>8.2} ms  errors {}  statuses {:?}  jwks fetches {}",
+            s.name, s.per_sec, s.p50_ms, s.p99_ms, s.errors, outcome.statuses, outcome.jwks_fetches
+        );
+        if scenario.authenticated {
+            measured_auth_requests += s.count;
+            measured_fetches += outcome.jwks_fetches;
+        }
+        results.push(json!({
+            "summary": outcome.summary, "floor": scenario.floor, "authenticated": scenario.authenticated,
+            "statuses": outcome.statuses, "jwksFetches": outcome.jwks_fetches,
+        }));
+    }
+    drop(host);
+    let path = bench::stats::write_json(
+        "http.json",
+        &json!({
+            "connections": o.connections, "warmupSeconds": o.warmup.as_secs_f64(),
+            "measuredSeconds": o.seconds.as_secs_f64(), "alg": o.alg, "scenarios": results,
+            "jwks": {"fetchesTotal": jwks.fetches(), "fetchesMeasured": measured_fetches,
+                     "authenticatedRequestsMeasured": measured_auth_requests},
+        }),
+    )?;
+    eprintln!("load: wrote {}", path.display());
+    Ok(())
+}
