@@ -128,8 +128,9 @@ fn main() {
     }
     let purge_time = started.elapsed();
     eprintln!(
-        "purge: of which checkpoints after batches (outside the write lock): {:.2} s",
-        checkpoints.as_secs_f64()
+        "purge: of which checkpoints after the batches (outside the write lock): {:.2} s, {:.0} WAL pages per batch",
+        checkpoints.as_secs_f64(),
+        wal_pages as f64 / batches.len() as f64
     );
     let t = Instant::now();
     domain::db::checkpoint(&db);
