@@ -35,16 +35,20 @@ pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
 /// exactly like a missing one.
 pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let found = parent::find(call)?;
-    let shown = profile::resolve_merged(call.db, call.caller.org(), found, call.ctx.now)?
+    let (org, now) = (call.caller.org(), call.ctx.now);
+    // The profile and its addresses in one statement; a merged one leads to its target.
+    let found = profile::find_with_addresses(call.db, org, parent::number(call)?, parent::kind(call), now)?
         .ok_or(ApiError::NotFound)?;
+    let merged = found.status == "P";
+    let mut shown = profile::resolve_merged(call.db, org, found, now)?.ok_or(ApiError::NotFound)?;
+    if merged {
+        profile::attach_addresses(call.db, org, std::slice::from_mut(&mut shown))?;
+    }
     let include_ecards = match web::query(call.req).iter().find(|(k, _)| k == "includeECards") {
         None => false,
         Some((_, v)) if v == "true" || v == "false" => v == "true",
         Some(_) => return Err(ApiError::invalid_field("includeECards", invalid_boolean())),
     };
-    let mut shown = shown;
-    profile::attach_addresses(call.db, call.caller.org(), std::slice::from_mut(&mut shown))?;
     let mut body =
         serde_json::to_value(ProfileView::from(&shown)).map_err(|e| ApiError::Internal(e.into()))?;
     if include_ecards {

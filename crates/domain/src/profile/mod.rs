@@ -189,16 +189,43 @@ pub fn find(
     kind: ProfileType,
     now: Timestamp,
 ) -> Result<Option<Profile>, DbError> {
-    let rows = db.execute(
-        sql::FIND,
+    let rows = find_rows(db, sql::FIND, organisation_id, number, kind, now)?;
+    rows.first().map(Profile::from_row).transpose()
+}
+
+/// Runs [`sql::FIND`] or a statement with its parameters.
+fn find_rows(
+    db: &impl Db,
+    statement: &str,
+    organisation_id: i64,
+    number: CustomerNumber,
+    kind: ProfileType,
+    now: Timestamp,
+) -> Result<crate::db::Rows, DbError> {
+    db.execute(
+        statement,
         &[
             Value::Integer(organisation_id),
             Value::Integer(number.0),
             Value::from(now.rfc3339()),
             Value::from(kind.code()),
         ],
-    )?;
-    rows.first().map(Profile::from_row).transpose()
+    )
+}
+
+/// [`find`] with the profile's postal addresses, in one statement.
+pub fn find_with_addresses(
+    db: &impl Db,
+    organisation_id: i64,
+    number: CustomerNumber,
+    kind: ProfileType,
+    now: Timestamp,
+) -> Result<Option<Profile>, DbError> {
+    let rows = find_rows(db, sql::FIND_WITH_ADDRESSES, organisation_id, number, kind, now)?;
+    let Some(row) = rows.first() else { return Ok(None) };
+    let mut profile = Profile::from_row(row)?;
+    profile.postal_addresses = crate::address::Address::from_json_array(&row.text("postal_addresses")?)?;
+    Ok(Some(profile))
 }
 
 /// A permanent profile (see [`find`]).
@@ -672,5 +699,22 @@ mod address_tests {
         attach_addresses(&db, 1, &mut found).unwrap();
         assert_eq!(found[0].postal_addresses.len(), 1);
         assert_eq!(created, found[0], "a create returns its addresses as a read finds them");
+        let second = crate::address::new_address(
+            serde_json::from_value(serde_json::json!({"addressLine1": "Øvre gate 2", "postCode": "0156"}))
+                .unwrap(),
+        )
+        .unwrap();
+        db.transaction(|tx| crate::address::add(tx, &actor, created.customer_number.0, &second, now))
+            .unwrap();
+        let mut both = vec![find_permanent(&db, 1, created.customer_number, now).unwrap().unwrap()];
+        attach_addresses(&db, 1, &mut both).unwrap();
+        let in_one =
+            find_with_addresses(&db, 1, created.customer_number, ProfileType::Standard, now).unwrap();
+        assert_eq!(in_one.as_ref(), Some(&both[0]), "one statement finds what two do");
+        assert_eq!(both[0].postal_addresses.len(), 2);
+        assert_eq!(
+            find_with_addresses(&db, 2, created.customer_number, ProfileType::Standard, now).unwrap(),
+            None
+        );
     }
 }
