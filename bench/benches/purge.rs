@@ -1,9 +1,10 @@
 //! The purge of 100,000 expired temporary profiles (with their addresses, given consents and
-//! consent history) from a copy of the seeded 1,000,000-profile database, through
-//! `domain::purge::purge_batch` in batches of the service's size (`api::purge::BATCH`) until
-//! done, as `POST /customers/v2/admin/purge-expired` runs them. Reports the total time and
-//! how long each batch held the write lock (from `BEGIN IMMEDIATE` to the end of `COMMIT`);
-//! then criterion times single batches.
+//! consent history) from a copy of the seeded 1,000,000-profile database, exactly as
+//! `POST /customers/v2/admin/purge-expired` runs it: `domain::purge::purge_expired` with the
+//! endpoint's pacing (`api::purge::PACING`: batches of 500, 10 ms pauses, 8 s per call), one
+//! connection per call, calls until one answers `complete`. Reports the total time and how
+//! long each batch held the write lock (from `BEGIN IMMEDIATE` to the end of `COMMIT`); then
+//! criterion times single batches.
 //!
 //! Writes `<out>/native-purge.json`.
 
@@ -90,77 +91,61 @@ fn main() {
     let seed_seconds = started.elapsed().as_secs_f64();
     eprintln!("purge: seeded {EXPIRED} expired temporary profiles into a copy in {seed_seconds:.1} s");
 
-    // The full purge, as the admin endpoint runs it (batches until one is not full).
-    let db = service_connection(&copy);
+    // The full purge, as the admin endpoint runs it: calls until one answers `complete`,
+    // each on a new connection (a request's), with the endpoint's pacing, pauses included.
     let now = Timestamp(bench::now_millis());
-    let expired_before = count_expired(&db.db, now);
-    // SQLite checkpoints the WAL after a commit once it holds `wal_autocheckpoint` pages
-    // (1000), inside the COMMIT call but after the write lock is released. Every batch writes
-    // several thousand pages, so that is after every batch. To time the lock alone, this
-    // connection does that same checkpoint itself, right after each batch, timed apart.
-    // Experiment: BENCH_PURGE_CACHE_KIB sets a larger page cache for this connection.
-    db.db.run("PRAGMA wal_autocheckpoint = 0").unwrap();
-    if let Ok(kib) = std::env::var("BENCH_PURGE_CACHE_KIB") {
-        db.db.run(&format!("PRAGMA cache_size = -{kib}")).unwrap();
-    }
-    let mut checkpoints = Duration::ZERO;
-    let mut wal_pages = 0i64;
-    let mut batches: Vec<Duration> = Vec::new();
+    let expired_before = count_expired(&service_connection(&copy).db, now);
+    let mut calls = Vec::new();
+    let mut held = Vec::new();
+    let mut batches = 0;
     let mut purged_total = 0;
+    let mut statements = std::collections::BTreeMap::<String, Duration>::new();
     let started = Instant::now();
     loop {
+        let db = service_connection(&copy);
         let t = Instant::now();
-        let purged = domain::purge::purge_batch(&db, Some(bench::BIG_ORG), now, api::purge::BATCH).unwrap();
-        batches.push(t.elapsed());
-        let t = Instant::now();
-        let result = db.db.execute("PRAGMA wal_checkpoint(PASSIVE)", &[]).unwrap();
-        checkpoints += t.elapsed();
-        wal_pages += result.rows[0]
-            .get(1)
-            .and_then(|v| if let Value::Integer(n) = v { Some(*n) } else { None })
-            .unwrap_or(0);
-        purged_total += purged.temporary_profiles;
-        if purged.temporary_profiles + purged.deactivated_profiles < api::purge::BATCH
-            && purged.idempotency_records < api::purge::BATCH
-        {
+        let run = domain::purge::purge_expired(&db, Some(bench::BIG_ORG), now, api::purge::PACING).unwrap();
+        calls.push(t.elapsed());
+        batches += run.batches;
+        purged_total += run.purged.temporary_profiles;
+        held.extend(db.held.take());
+        for (statement, time) in db.per_statement.take() {
+            *statements.entry(statement).or_default() += time;
+        }
+        if run.complete {
             break;
         }
     }
     let purge_time = started.elapsed();
-    eprintln!(
-        "purge: of which checkpoints after the batches (outside the write lock): {:.2} s, {:.0} WAL pages per batch",
-        checkpoints.as_secs_f64(),
-        wal_pages as f64 / batches.len() as f64
-    );
-    let t = Instant::now();
-    domain::db::checkpoint(&db);
-    let checkpoint_time = t.elapsed();
+    let db = service_connection(&copy);
     let expired_after = count_expired(&db.db, now);
     assert_eq!(expired_after, 0, "everything expired is gone");
-    for (statement, time) in db.per_statement.borrow().iter() {
+    let mut breakdown: Vec<_> = statements.into_iter().collect();
+    breakdown.sort_by_key(|(_, time)| std::cmp::Reverse(*time));
+    for (statement, time) in &breakdown {
         eprintln!("purge: {:>8.2} s  {statement}", time.as_secs_f64());
     }
-    let mut held = db.held.borrow().clone();
+    let checkpoint_seconds: f64 =
+        breakdown.iter().filter(|(s, _)| s.contains("wal_checkpoint")).map(|(_, t)| t.as_secs_f64()).sum();
+    let pacing = api::purge::PACING;
+    let paused_seconds = pacing.pause.as_secs_f64() * (batches - calls.len()) as f64;
     let lock = Summary::of("purge/write lock per batch", &mut held, 0, purge_time);
-    let mut per_batch = batches.clone();
-    let batch = Summary::of("purge/batch", &mut per_batch, 0, purge_time);
     eprintln!(
-        "purge: {purged_total} of {expired_before} expired in {} batches of {}: {:.2} s (+ checkpoint {:.2} s); \
+        "purge: {purged_total} of {expired_before} expired in {} call(s), {batches} batches of {}: {:.2} s \
+         (checkpoints {checkpoint_seconds:.2} s, pauses {paused_seconds:.2} s); \
          write lock per batch p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        batches.len(),
-        api::purge::BATCH,
+        calls.len(),
+        pacing.batch,
         purge_time.as_secs_f64(),
-        checkpoint_time.as_secs_f64(),
         lock.p50_ms,
         lock.p99_ms,
         lock.max_ms
     );
     let result = serde_json::json!({
-        "expired": expired_before, "purged": purged_total, "batchSize": api::purge::BATCH,
-        "batches": batches.len(), "seconds": purge_time.as_secs_f64(),
-        "checkpointSeconds": checkpoint_time.as_secs_f64(), "seedSeconds": seed_seconds,
-        "checkpointsAfterBatchesSeconds": checkpoints.as_secs_f64(), "walPagesPerBatch": wal_pages as f64 / batches.len() as f64,
-        "lock": lock, "batch": batch,
+        "expired": expired_before, "purged": purged_total, "batchSize": pacing.batch,
+        "batches": batches, "calls": calls.len(), "seconds": purge_time.as_secs_f64(),
+        "checkpointSeconds": checkpoint_seconds, "pauseSeconds": paused_seconds, "seedSeconds": seed_seconds,
+        "lock": lock,
     });
     let path = write_json("native-purge.json", &result).expect("writing results");
     eprintln!("purge: wrote {}", path.display());
@@ -182,9 +167,10 @@ fn main() {
                 let now = Timestamp(bench::now_millis());
                 let t = Instant::now();
                 let purged =
-                    domain::purge::purge_batch(&db, Some(bench::BIG_ORG), now, api::purge::BATCH).unwrap();
+                    domain::purge::purge_batch(&db, Some(bench::BIG_ORG), now, api::purge::PACING.batch)
+                        .unwrap();
                 total += t.elapsed();
-                if purged.temporary_profiles < api::purge::BATCH {
+                if purged.temporary_profiles < api::purge::PACING.batch {
                     serial += 1_000_000;
                     seed_expired(&copy, 30_000, serial);
                 }

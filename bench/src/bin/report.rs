@@ -178,15 +178,16 @@ fn main() -> Result<()> {
         let lock_max = p["lock"]["maxMs"].as_f64().unwrap_or(f64::NAN);
         t.row([
             format!(
-                "native: purge {} expired temporary profiles ({} batches of {})",
-                p["purged"], p["batches"], p["batchSize"]
+                "native: purge {} expired temporary profiles ({} call(s), {} batches of {})",
+                p["purged"], p["calls"], p["batches"], p["batchSize"]
             ),
             format!("{:.0}/s", p["purged"].as_f64().unwrap_or(0.0) / seconds),
             format!("{} lock", ms(p["lock"]["p50Ms"].as_f64().unwrap_or(0.0))),
             format!("{} lock", ms(p["lock"]["p99Ms"].as_f64().unwrap_or(0.0))),
             format!(
-                "{seconds:.1} s in all ({:.1} s of it checkpointing, outside the lock), longest lock {}",
-                p["checkpointsAfterBatchesSeconds"].as_f64().unwrap_or(0.0),
+                "{seconds:.1} s in all (checkpoints {:.1} s, pauses {:.1} s, outside the lock), longest lock {}",
+                p["checkpointSeconds"].as_f64().unwrap_or(0.0),
+                p["pauseSeconds"].as_f64().unwrap_or(0.0),
                 ms(lock_max)
             ),
             format!("< {PURGE_SECONDS:.0} s, lock < {PURGE_LOCK_MS:.0} ms"),
