@@ -171,25 +171,66 @@ fn is_busy(message: &str) -> bool {
 /// - `secure_delete`: erased personal data is overwritten, not left in free pages (§5);
 /// - `synchronous = NORMAL`: in WAL mode a commit needs no fsync, yet stays durable
 ///   against a process crash (platform notes: the write floor);
-/// - `busy_timeout`: statements wait for a lock instead of failing at once (a write
-///   transaction waits for the write lock in [`begin_immediate`]'s shorter attempts).
-pub const CONNECTION_PRAGMAS: [&str; 4] = [
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA secure_delete = ON",
-    "PRAGMA synchronous = NORMAL",
-    "PRAGMA busy_timeout = 5000",
-];
+///
+/// Not `busy_timeout`: statements wait up to 5 s for a lock by default in Spin's SQLite
+/// (rusqlite's default) and in the tests' (rusqlite too), and a write transaction waits for
+/// the write lock in [`begin_immediate`]'s shorter attempts and sets the 5 s back after it.
+pub const CONNECTION_PRAGMAS: [&str; 3] =
+    ["PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON", "PRAGMA synchronous = NORMAL"];
 
-/// Whether a statement may write, so the [`CONNECTION_PRAGMAS`] must be set before it runs:
-/// everything but a plain `SELECT`. A connection that only reads (most requests: a GET, a
-/// search) needs none of them (`busy_timeout` is the host's default already: Spin's SQLite is
-/// rusqlite, which waits 5 s), so [`Db`] adapters may set them lazily, just before the first
-/// statement for which this is true (`BEGIN IMMEDIATE`, an `INSERT`, a `PRAGMA`), and save
-/// four statements on every read-only request. `foreign_keys` must be set outside a
-/// transaction, which holds since `BEGIN` itself counts as a write.
-pub fn needs_connection_pragmas(sql: &str) -> bool {
+/// Whether a statement may write, so the connection must be prepared before it runs:
+/// everything but a plain `SELECT` (`BEGIN IMMEDIATE`, an `INSERT`, a `PRAGMA`).
+/// `foreign_keys` must be set outside a transaction, which holds since `BEGIN` itself counts.
+fn may_write(sql: &str) -> bool {
     let first_word = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
     !first_word.eq_ignore_ascii_case("select")
+}
+
+/// Whether SQLite's error says the statement names something the schema lacks: a table,
+/// column or index that a migration not yet applied adds.
+fn schema_is_behind(message: &str) -> bool {
+    ["no such table", "no such column", "no such index"].iter().any(|m| message.contains(m))
+}
+
+/// A connection that lives for one request (Spin opens one per request), prepared on demand:
+/// [`prepare_connection`] runs just before the first statement that may write. A request
+/// that only reads (most: a GET, a search) then runs no pragma and no schema check, only its
+/// own statements (`scripts/bench`: the schema check alone was a tenth of a GET). That is safe
+/// because a read that needs a newer schema cannot succeed on an older one: it names what a
+/// migration adds, SQLite refuses it, and then the schema is brought up to date and the
+/// statement runs again. (So a migration must never change the meaning of what is there
+/// without a new name a reader would use: add columns, do not repurpose them.)
+/// `busy_timeout` is the host's default already for the reads: Spin's SQLite is rusqlite,
+/// which waits 5 s.
+pub struct OnDemand<D> {
+    connection: D,
+    prepared: std::cell::Cell<bool>,
+}
+
+impl<D: Db> OnDemand<D> {
+    pub fn new(connection: D) -> Self {
+        Self { connection, prepared: std::cell::Cell::new(false) }
+    }
+
+    fn prepare(&self) -> Result<(), DbError> {
+        self.prepared.set(true); // before: preparing runs statements through `self`
+        prepare_connection(self)
+    }
+}
+
+impl<D: Db> Db for OnDemand<D> {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+        if !self.prepared.get() && may_write(sql) {
+            self.prepare()?;
+        }
+        match self.connection.execute(sql, params) {
+            Err(DbError::Other(message)) if !self.prepared.get() && schema_is_behind(&message) => {
+                self.prepare()?;
+                self.connection.execute(sql, params)
+            }
+            other => other,
+        }
+    }
 }
 
 /// Prepares a freshly opened connection: its pragmas, then the schema check (one query when
@@ -210,7 +251,7 @@ pub fn checkpoint(db: &impl Db) {
 
 #[cfg(test)]
 mod tests {
-    use super::needs_connection_pragmas;
+    use super::may_write;
 
     #[test]
     fn a_transaction_waits_for_another_writer_and_leaves_the_busy_timeout_as_it_was() {
@@ -243,9 +284,9 @@ mod tests {
     }
 
     #[test]
-    fn only_plain_selects_run_without_the_connection_pragmas() {
+    fn only_plain_selects_run_on_an_unprepared_connection() {
         for sql in ["SELECT 1", "  select max(version) FROM t", "\n\tSELECT\n*"] {
-            assert!(!needs_connection_pragmas(sql), "{sql}");
+            assert!(!may_write(sql), "{sql}");
         }
         for sql in [
             "BEGIN IMMEDIATE",
@@ -256,7 +297,46 @@ mod tests {
             "PRAGMA journal_mode = WAL",
             "COMMIT",
         ] {
-            assert!(needs_connection_pragmas(sql), "{sql}");
+            assert!(may_write(sql), "{sql}");
         }
+    }
+
+    /// Records every statement that reaches the connection.
+    struct Recorded(crate::test_db::TestDb, std::cell::RefCell<Vec<String>>);
+
+    impl super::Db for Recorded {
+        fn execute(&self, sql: &str, params: &[super::Value]) -> Result<super::Rows, super::DbError> {
+            self.1.borrow_mut().push(sql.split_whitespace().collect::<Vec<_>>().join(" "));
+            self.0.execute(sql, params)
+        }
+    }
+
+    #[test]
+    fn a_read_only_request_runs_only_its_own_statements_and_a_write_prepares_first() {
+        use super::{Db, OnDemand, Value};
+        let db = OnDemand::new(Recorded(crate::test_db::TestDb::new(), Default::default()));
+        db.execute("SELECT count(*) AS n FROM customer", &[]).unwrap();
+        assert_eq!(*db.connection.1.borrow(), ["SELECT count(*) AS n FROM customer"]);
+        db.execute("INSERT INTO preference_definition_probe VALUES (1)", &[]).unwrap_err();
+        let seen = db.connection.1.borrow().clone();
+        let pragmas = super::CONNECTION_PRAGMAS.len();
+        assert_eq!(&seen[1..=pragmas], super::CONNECTION_PRAGMAS, "pragmas before the first write");
+        assert!(seen[pragmas + 1].starts_with("SELECT max(version)"), "then the schema check: {seen:?}");
+        assert_eq!(seen.len(), pragmas + 3, "and nothing twice: {seen:?}");
+        db.execute("UPDATE customer SET surname = ?1 WHERE 0", &[Value::from("x")]).unwrap();
+        assert_eq!(db.connection.1.borrow().len(), pragmas + 4, "a connection is prepared once");
+    }
+
+    #[test]
+    fn a_read_on_a_database_behind_the_schema_migrates_it_and_runs_again() {
+        use super::{Db, OnDemand};
+        let db = OnDemand::new(crate::test_db::TestDb::empty());
+        let rows = db.execute("SELECT count(*) AS n FROM customer", &[]).unwrap();
+        assert_eq!(rows.first().unwrap().int("n").unwrap(), 0);
+        let version = db.execute("SELECT max(version) AS v FROM schema_migration", &[]).unwrap();
+        assert_eq!(version.first().unwrap().int("v").unwrap(), crate::migrations::latest_version());
+        // A statement that is wrong for other reasons fails as it is, and only once.
+        let e = db.execute("SELECT no_column FROM customer", &[]).unwrap_err();
+        assert!(e.to_string().contains("no such column"), "{e}");
     }
 }

@@ -1,34 +1,36 @@
 //! `Db` over Spin's `fermyon:spin/sqlite@2.0.0`.
 
-use domain::db::{Db, DbError, Rows, Value};
+use domain::db::{Db, DbError, OnDemand, Rows, Value};
 use errors::ApiError;
 use spin_sdk::sqlite::{self, Connection};
-use std::cell::Cell;
 
-/// A connection to the `default` database, prepared for use.
-pub struct SpinDb {
-    connection: Connection,
-    /// Whether `domain::db::CONNECTION_PRAGMAS` have been set on this connection.
-    pragmas_set: Cell<bool>,
-}
+/// A connection to the `default` database, prepared on demand (`domain::db::OnDemand`: the
+/// pragmas and the schema check run before the first statement that may write, or when a read
+/// finds the schema behind; a read-only request runs only its own statements).
+pub struct SpinDb(OnDemand<Raw>);
+
+/// Spin's connection as it is.
+pub struct Raw(Connection);
 
 impl SpinDb {
-    /// Opens `default` (a file under `spin up`, libSQL/Turso where the runtime config says
-    /// so) and checks the schema: one cheap query when the schema is current, the migrations
-    /// when it is not. The per-connection pragmas are set just before the first statement that
-    /// may write (`domain::db::needs_connection_pragmas`): a read-only request never needs
-    /// them, and saves four statements (measured with `scripts/bench`).
+    /// Opens `default` (a file under `spin up`, libSQL/Turso where the runtime config says so).
     pub fn open_default() -> Result<Self, ApiError> {
         let connection = Connection::open_default()
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("opening SQLite: {e}")))?;
-        let db = Self { connection, pragmas_set: Cell::new(false) };
-        domain::migrations::ensure_schema(&db)?;
-        Ok(db)
+        Ok(Self(OnDemand::new(Raw(connection))))
     }
+}
 
-    fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+impl Db for SpinDb {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+        self.0.execute(sql, params)
+    }
+}
+
+impl Db for Raw {
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let params: Vec<sqlite::Value> = params.iter().map(to_spin).collect();
-        let result = self.connection.execute(sql, &params).map_err(|e| match e {
+        let result = self.0.execute(sql, &params).map_err(|e| match e {
             sqlite::Error::Io(message) => errors::classify(message),
             other => DbError::Other(other.to_string()),
         })?;
@@ -40,18 +42,6 @@ impl SpinDb {
                 .map(|row| row.values.into_iter().map(from_spin).collect())
                 .collect(),
         })
-    }
-}
-
-impl Db for SpinDb {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
-        if !self.pragmas_set.get() && domain::db::needs_connection_pragmas(sql) {
-            for pragma in domain::db::CONNECTION_PRAGMAS {
-                self.run(pragma, &[])?;
-            }
-            self.pragmas_set.set(true);
-        }
-        self.run(sql, params)
     }
 }
 

@@ -26,7 +26,7 @@ pub async fn serve(incoming: IncomingRequest, handlers: Handlers) -> Response<Ve
     let started = std::time::Instant::now();
     let req = read_request(incoming).await;
     let ctx = RequestCtx::new(&req, crate::now(), crate::random_bytes);
-    let cors = settings::cors();
+    let cors = settings::cors(&req);
     let result = match cors.preflight(&req) {
         Some(preflight) => preflight,
         None => match (handlers.public)(&ctx, &req) {
@@ -47,7 +47,7 @@ pub async fn serve_public(
     let started = std::time::Instant::now();
     let req = read_request(incoming).await;
     let ctx = RequestCtx::new(&req, crate::now(), crate::random_bytes);
-    let cors = settings::cors();
+    let cors = settings::cors(&req);
     let result = cors.preflight(&req).unwrap_or_else(|| handler(&ctx, &req));
     web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis())
 }

@@ -52,7 +52,12 @@ pub fn dev_issuer_enabled() -> Result<bool, ApiError> {
     Ok(variable("dev_issuer_enabled")?.is_some_and(|v| v.eq_ignore_ascii_case("true")))
 }
 
-/// `cors_allowed_origins`; unreadable means no origin is allowed.
-pub fn cors() -> Cors {
+/// `cors_allowed_origins`; unreadable means no origin is allowed. Read only for a request
+/// with an `Origin` header: CORS concerns browsers only, and the partners' servers, who make
+/// nearly every request, save a host call.
+pub fn cors<B>(req: &http::Request<B>) -> Cors {
+    if web::header(req, "origin").is_none() {
+        return Cors::from_setting("");
+    }
     Cors::from_setting(&variable("cors_allowed_origins").ok().flatten().unwrap_or_default())
 }
