@@ -3,8 +3,11 @@
 //! - `open(label)`: a label the component does not list in `sqlite_databases` is
 //!   `access-denied`; `"default"` is `<state_dir>/sqlite_db.db` (Spin's `.spin/sqlite_db.db`);
 //!   any other label is `no-such-database`. Every `open` is a new rusqlite connection with
-//!   rusqlite's defaults (5 s busy timeout, no pragmas): the guest sets what it needs.
-//! - `execute`: one prepared statement (several statements in one string are rusqlite's
+//!   rusqlite's defaults (5 s busy timeout, no pragmas): the guest sets what it needs. As in
+//!   Spin (`crates/sqlite-inproc`), `open` only records it; the file is opened by the first
+//!   statement, so opening costs no trip to a blocking thread of its own.
+//! - `execute`: on a blocking thread, as in Spin, one prepared (and cached) statement
+//!   (several statements in one string are rusqlite's
 //!   "Multiple statements provided" error), positional parameters, and rows mapped back by
 //!   SQLite's dynamic type. Every rusqlite error is `io(message)`, so guests see SQLite's own
 //!   text, e.g. `UNIQUE constraint failed: customer.organisation_id, customer.email_key`.
@@ -24,8 +27,10 @@ pub const DEFAULT_DATABASE_FILE: &str = "sqlite_db.db";
 
 /// The host side of a guest's `connection` resource.
 pub struct Connection {
-    /// Shared with the blocking task running a statement; never contended otherwise.
-    inner: Arc<Mutex<rusqlite::Connection>>,
+    path: PathBuf,
+    /// Opened by the first statement. Shared with the blocking task running a statement;
+    /// never contended otherwise.
+    inner: Arc<Mutex<Option<rusqlite::Connection>>>,
 }
 
 impl sqlite::Host for HostState {}
@@ -39,19 +44,7 @@ impl sqlite::HostConnection for HostState {
             return Ok(Err(Error::NoSuchDatabase));
         }
         let path = self.component.state_dir.join(DEFAULT_DATABASE_FILE);
-        match blocking(move || open_file(path)).await? {
-            Ok(connection) => {
-                let connection = Connection { inner: Arc::new(Mutex::new(connection)) };
-                Ok(Ok(self.table.push(connection)?))
-            }
-            Err(message) => {
-                eprintln!(
-                    "testhost: component {:?}: opening sqlite database {database:?}: {message}",
-                    self.component.id
-                );
-                Ok(Err(Error::Io(message)))
-            }
-        }
+        Ok(Ok(self.table.push(Connection { path, inner: Arc::new(Mutex::new(None)) })?))
     }
 
     async fn execute(
@@ -60,11 +53,22 @@ impl sqlite::HostConnection for HostState {
         statement: String,
         parameters: Vec<Value>,
     ) -> wasmtime::Result<Result<QueryResult, Error>> {
-        let inner = self.table.get(&connection)?.inner.clone();
+        let connection = self.table.get(&connection)?;
+        let (path, inner) = (connection.path.clone(), connection.inner.clone());
+        let component = self.component.id.clone();
         blocking(move || {
-            let connection =
+            let mut connection =
                 inner.lock().map_err(|_| Error::Io("connection poisoned by an earlier panic".to_string()))?;
-            execute(&connection, &statement, parameters).map_err(|e| Error::Io(e.to_string()))
+            if connection.is_none() {
+                let opened = open_file(path).inspect_err(|message| {
+                    eprintln!(
+                        "testhost: component {component:?}: opening sqlite database \"default\": {message}"
+                    )
+                });
+                *connection = Some(opened.map_err(Error::Io)?);
+            }
+            let connection = connection.as_ref().expect("opened above");
+            execute(connection, &statement, parameters).map_err(|e| Error::Io(e.to_string()))
         })
         .await
     }
@@ -89,7 +93,7 @@ fn execute(
     statement: &str,
     parameters: Vec<Value>,
 ) -> rusqlite::Result<QueryResult> {
-    let mut prepared = connection.prepare(statement)?;
+    let mut prepared = connection.prepare_cached(statement)?;
     let columns: Vec<String> = prepared.column_names().into_iter().map(str::to_string).collect();
     let parameters = parameters.into_iter().map(|value| match value {
         Value::Integer(i) => rusqlite::types::Value::Integer(i),

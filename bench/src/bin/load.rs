@@ -1,12 +1,19 @@
 //! `load`: the HTTP half of the benchmark suite. Starts the JWKS server and the test host on
 //! the seeded state, then runs each scenario at a fixed concurrency (16 keep-alive
-//! connections, one thread each): a warm-up, then a measured window whose latencies give
+//! connections, one thread each): a warm-up, then measured windows whose latencies give
 //! throughput, p50 and p99. Writes `<out>/http.json`.
+//!
+//! The measured time of each scenario is split into `--rounds` slices, and each round runs
+//! every scenario once, floors included (after a warm-up of `--warmup` seconds in the first
+//! round and half a second in the others). So a scenario and its floor are measured in
+//! windows seconds apart, and what the machine's neighbours do to one they do to the other:
+//! measured back to back for 10 s each, on our shared 2 cores, the same build's ratio to its
+//! floor moved between 0.52 and 0.90 from run to run.
 //!
 //! ```text
 //! load [--testhost target/debug/testhost] [--manifest bench/spin.toml]
 //!      [--state-dir target/bench/state] [--connections 16] [--warmup 3] [--seconds 10]
-//!      [--alg RS256] [--only get,create,...]
+//!      [--rounds 5] [--alg RS256] [--only get,create,...]
 //! ```
 //!
 //! The service trusts the benchmark's partner issuer through `jwt_jwks_url`, served by
@@ -34,6 +41,7 @@ struct Options {
     connections: usize,
     warmup: Duration,
     seconds: Duration,
+    rounds: u32,
     alg: String,
     only: Option<Vec<String>>,
 }
@@ -47,6 +55,7 @@ fn options() -> Result<Options> {
         connections: 16,
         warmup: Duration::from_secs(3),
         seconds: Duration::from_secs(10),
+        rounds: 5,
         alg: "RS256".into(),
         only: None,
     };
@@ -60,6 +69,7 @@ fn options() -> Result<Options> {
             "--connections" => o.connections = value.parse()?,
             "--warmup" => o.warmup = Duration::from_secs_f64(value.parse()?),
             "--seconds" => o.seconds = Duration::from_secs_f64(value.parse()?),
+            "--rounds" => o.rounds = value.parse::<u32>()?.max(1),
             "--alg" => o.alg = value,
             "--only" => o.only = Some(value.split(',').map(str::to_owned).collect()),
             other => bail!("unknown argument {other}"),
@@ -267,15 +277,35 @@ fn scenarios(host: &str, token: &str, s: Arc<Sample>, run: u64) -> Vec<Scenario>
 }
 
 struct Outcome {
-    summary: Summary,
+    latencies: Vec<Duration>,
+    errors: u64,
     statuses: std::collections::BTreeMap<u16, u64>,
     jwks_fetches: u64,
 }
 
-fn run(o: &Options, addr: SocketAddr, scenario: &Scenario, jwks: &JwksServer) -> Outcome {
+impl Outcome {
+    fn add(&mut self, other: Outcome) {
+        self.latencies.extend(other.latencies);
+        self.errors += other.errors;
+        for (status, n) in other.statuses {
+            *self.statuses.entry(status).or_insert(0) += n;
+        }
+        self.jwks_fetches += other.jwks_fetches;
+    }
+}
+
+/// One window of one scenario: `warmup`, then `seconds` measured. Request numbers start at
+/// `first_i`, so that creates stay unique across windows.
+fn run(
+    o: &Options,
+    addr: SocketAddr,
+    scenario: &Scenario,
+    jwks: &JwksServer,
+    (warmup, seconds, first_i): (Duration, Duration, u64),
+) -> Outcome {
     let start = Instant::now();
-    let measure_from = start + o.warmup;
-    let until = measure_from + o.seconds;
+    let measure_from = start + warmup;
+    let until = measure_from + seconds;
     let fetches_before = Arc::new(AtomicU64::new(u64::MAX));
     let results: Vec<(Vec<Duration>, u64, Vec<u16>)> = std::thread::scope(|scope| {
         // Counts the JWKS fetches at the start of the measured window.
@@ -291,7 +321,7 @@ fn run(o: &Options, addr: SocketAddr, scenario: &Scenario, jwks: &JwksServer) ->
                     );
                     let mut connection = Connection::new(addr);
                     let (mut latencies, mut errors, mut statuses) = (Vec::new(), 0u64, Vec::new());
-                    let mut i = 0u64;
+                    let mut i = first_i;
                     loop {
                         let sent = Instant::now();
                         if sent >= until {
@@ -339,13 +369,13 @@ fn run(o: &Options, addr: SocketAddr, scenario: &Scenario, jwks: &JwksServer) ->
         handles.into_iter().map(|h| h.join().expect("load thread")).collect()
     });
     let jwks_fetches = jwks.fetches() - fetches_before.load(Ordering::SeqCst).min(jwks.fetches());
-    let mut latencies: Vec<Duration> = results.iter().flat_map(|r| r.0.iter().copied()).collect();
+    let latencies: Vec<Duration> = results.iter().flat_map(|r| r.0.iter().copied()).collect();
     let errors = results.iter().map(|r| r.1).sum();
     let mut statuses = std::collections::BTreeMap::new();
     for status in results.iter().flat_map(|r| r.2.iter()) {
         *statuses.entry(*status).or_insert(0) += 1;
     }
-    Outcome { summary: Summary::of(scenario.name, &mut latencies, errors, o.seconds), statuses, jwks_fetches }
+    Outcome { latencies, errors, statuses, jwks_fetches }
 }
 
 fn main() -> Result<()> {
@@ -359,19 +389,32 @@ fn main() -> Result<()> {
     eprintln!("load: test host on {} ready in {:.1} s", host.addr, started.elapsed().as_secs_f64());
     let token = keys.token(&o.alg, bench::BIG_ORG, 4 * 3600);
     let run_id = bench::now_millis() as u64;
+    let scenarios: Vec<Scenario> = scenarios(&host.addr.to_string(), &token, sample, run_id)
+        .into_iter()
+        .filter(|scenario| match &o.only {
+            Some(only) => only.iter().any(|n| scenario.name.contains(n.as_str())),
+            None => !scenario.name.starts_with("probe:"),
+        })
+        .collect();
+    let slice = o.seconds / o.rounds;
+    let mut outcomes: Vec<Option<Outcome>> = scenarios.iter().map(|_| None).collect();
+    for round in 0..o.rounds {
+        let warmup = if round == 0 { o.warmup } else { Duration::from_millis(500) };
+        for (scenario, total) in scenarios.iter().zip(outcomes.iter_mut()) {
+            let outcome = run(&o, host.addr, scenario, &jwks, (warmup, slice, u64::from(round) << 32));
+            match total {
+                Some(total) => total.add(outcome),
+                None => *total = Some(outcome),
+            }
+        }
+        eprintln!("load: round {} of {} done", round + 1, o.rounds);
+    }
     let mut results = Vec::new();
     let (mut measured_auth_requests, mut measured_fetches) = (0u64, 0u64);
-    for scenario in scenarios(&host.addr.to_string(), &token, sample, run_id) {
-        let probe = scenario.name.starts_with("probe:");
-        let selected = match &o.only {
-            Some(only) => only.iter().any(|n| scenario.name.contains(n.as_str())),
-            None => !probe,
-        };
-        if !selected {
-            continue;
-        }
-        let outcome = run(&o, host.addr, &scenario, &jwks);
-        let s = &outcome.summary;
+    for (scenario, outcome) in scenarios.iter().zip(outcomes) {
+        let mut outcome = outcome.expect("every scenario ran");
+        let summary = Summary::of(scenario.name, &mut outcome.latencies, outcome.errors, slice * o.rounds);
+        let s = &summary;
         eprintln!(
             "load: {:<24} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>8.2} ms  errors {}  statuses {:?}  jwks fetches {}",
             s.name, s.per_sec, s.p50_ms, s.p99_ms, s.errors, outcome.statuses, outcome.jwks_fetches
@@ -381,7 +424,7 @@ fn main() -> Result<()> {
             measured_fetches += outcome.jwks_fetches;
         }
         results.push(json!({
-            "summary": outcome.summary, "floor": scenario.floor, "authenticated": scenario.authenticated,
+            "summary": summary, "floor": scenario.floor, "authenticated": scenario.authenticated,
             "statuses": outcome.statuses, "jwksFetches": outcome.jwks_fetches,
         }));
     }
@@ -389,7 +432,7 @@ fn main() -> Result<()> {
     let path = bench::stats::write_json(
         "http.json",
         &json!({
-            "connections": o.connections, "warmupSeconds": o.warmup.as_secs_f64(),
+            "connections": o.connections, "warmupSeconds": o.warmup.as_secs_f64(), "rounds": o.rounds,
             "measuredSeconds": o.seconds.as_secs_f64(), "alg": o.alg, "scenarios": results,
             "jwks": {"fetchesTotal": jwks.fetches(), "fetchesMeasured": measured_fetches,
                      "authenticatedRequestsMeasured": measured_auth_requests},

@@ -235,8 +235,8 @@ fn main() -> Result<()> {
     if let Some(http) = &http {
         let _ = writeln!(
             text,
-            "HTTP: the dev-profile test host (`target/debug/testhost`), {} connections, {} s warm-up + {} s measured per scenario, {} tokens; ratios are to the floor built and run the same way.\n",
-            http["connections"], http["warmupSeconds"], http["measuredSeconds"], http["alg"].as_str().unwrap_or("?")
+            "HTTP: the dev-profile test host (`target/debug/testhost`), {} connections, {} s warm-up + {} s measured per scenario in {} interleaved rounds (every scenario and floor once per round), {} tokens; ratios are to the floor built and run the same way.\n",
+            http["connections"], http["warmupSeconds"], http["measuredSeconds"], http["rounds"], http["alg"].as_str().unwrap_or("?")
         );
     }
     text.push_str(&t.markdown());
