@@ -316,17 +316,8 @@ pub fn remove(
     current: &Address,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let params = [
-        Value::Integer(actor.organisation_id),
-        Value::Integer(customer_number),
-        Value::Integer(current.id),
-        Value::Integer(current.version),
-    ];
-    if db.execute(DELETE, &params)?.rows.is_empty() {
-        return Err(ApiError::PreconditionFailed);
-    }
-    subresource::record(db, actor, customer_number, "POSTAL_ADDRESS_REMOVED", &[], now)?;
-    Ok(())
+    let row = (current.id, current.version);
+    subresource::remove(db, actor, customer_number, DELETE, row, "POSTAL_ADDRESS_REMOVED", now)
 }
 
 /// GDPR export hook: the customer's addresses as the API shows them (a JSON array).
@@ -335,8 +326,7 @@ pub fn export(
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<serde_json::Value, DbError> {
-    let addresses = list(db, organisation_id, customer_number)?;
-    serde_json::to_value(addresses).map_err(|e| DbError::Other(format!("serialising addresses: {e}")))
+    subresource::export_list(list(db, organisation_id, customer_number), "addresses")
 }
 
 /// Merge hook (`connect`): every address of `from` moves to `to`. Addresses have no

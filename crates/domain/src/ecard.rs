@@ -253,17 +253,8 @@ pub fn remove(
     current: &Ecard,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let params = [
-        Value::Integer(actor.organisation_id),
-        Value::Integer(customer_number),
-        Value::Integer(current.id),
-        Value::Integer(current.version),
-    ];
-    if db.execute(DELETE, &params)?.rows.is_empty() {
-        return Err(ApiError::PreconditionFailed);
-    }
-    subresource::record(db, actor, customer_number, "ECARD_REMOVED", &[], now)?;
-    Ok(())
+    let row = (current.id, current.version);
+    subresource::remove(db, actor, customer_number, DELETE, row, "ECARD_REMOVED", now)
 }
 
 /// GDPR export hook: the customer's ecards as the API shows them (a JSON array).
@@ -272,8 +263,7 @@ pub fn export(
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<serde_json::Value, DbError> {
-    let cards = list(db, organisation_id, customer_number)?;
-    serde_json::to_value(cards).map_err(|e| DbError::Other(format!("serialising ecards: {e}")))
+    subresource::export_list(list(db, organisation_id, customer_number), "ecards")
 }
 
 /// Merge hook (`connect`): every card of `from` moves to `to`. A card has one owner per

@@ -453,17 +453,8 @@ pub fn leave(
     current: &Membership,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let params = [
-        Value::Integer(actor.organisation_id),
-        Value::Integer(customer_number),
-        Value::Integer(current.id),
-        Value::Integer(current.version),
-    ];
-    if db.execute(DELETE_MEMBERSHIP, &params)?.rows.is_empty() {
-        return Err(ApiError::PreconditionFailed);
-    }
-    subresource::record(db, actor, customer_number, "LOYALTY_PROGRAM_LEFT", &[], now)?;
-    Ok(())
+    let row = (current.id, current.version);
+    subresource::remove(db, actor, customer_number, DELETE_MEMBERSHIP, row, "LOYALTY_PROGRAM_LEFT", now)
 }
 
 /// The body of `POST .../transactions`.

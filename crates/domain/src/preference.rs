@@ -512,17 +512,8 @@ pub fn remove_value(
     current: &CustomerPreference,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let params = [
-        Value::Integer(actor.organisation_id),
-        Value::Integer(customer_number),
-        Value::Integer(current.preference_id),
-        Value::Integer(current.version),
-    ];
-    if db.execute(DELETE_VALUE, &params)?.rows.is_empty() {
-        return Err(ApiError::PreconditionFailed);
-    }
-    subresource::record(db, actor, customer_number, "PREFERENCE_REMOVED", &[], now)?;
-    Ok(())
+    let row = (current.preference_id, current.version);
+    subresource::remove(db, actor, customer_number, DELETE_VALUE, row, "PREFERENCE_REMOVED", now)
 }
 
 /// GDPR export hook: the customer's preference values as the API shows them (a JSON array).
@@ -531,8 +522,7 @@ pub fn export(
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<serde_json::Value, DbError> {
-    let values = values(db, organisation_id, customer_number)?;
-    serde_json::to_value(values).map_err(|e| DbError::Other(format!("serialising preferences: {e}")))
+    subresource::export_list(values(db, organisation_id, customer_number), "preferences")
 }
 
 /// Merge hook (`connect`): the values of `from` move to `to`; where both hold a value for

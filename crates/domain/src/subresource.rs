@@ -3,11 +3,11 @@
 //! the audit entry every one of their writes appends.
 
 use crate::audit::{self, AuditEntry};
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, Value};
 use crate::profile::Actor;
 use crate::time::Timestamp;
 use chrono::DateTime;
-use errors::Invalid;
+use errors::{ApiError, Invalid};
 
 /// The `customer_number` of audit entries about an organisation's catalogues rather than a
 /// customer (preference definitions, loyalty programs). Customer numbers start at 1, so no
@@ -35,6 +35,39 @@ pub fn instant(raw: &str) -> Result<Timestamp, Invalid> {
         .ok_or_else(|| {
             Invalid::new("INVALID_TIMESTAMP", "must be an RFC 3339 date-time, e.g. 2026-11-28T06:17:43.123Z")
         })
+}
+
+/// Deletes one of a customer's children, read in the same transaction with its `If-Match`
+/// checked, and records `action`. `delete` takes (organisation, customer, id, version) and
+/// returns a row when it deleted: none means the row changed since it was read (412).
+pub fn remove(
+    db: &impl Db,
+    actor: &Actor<'_>,
+    customer_number: i64,
+    delete: &str,
+    (id, version): (i64, i64),
+    action: &'static str,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let params = [
+        Value::Integer(actor.organisation_id),
+        Value::Integer(customer_number),
+        Value::Integer(id),
+        Value::Integer(version),
+    ];
+    if db.execute(delete, &params)?.rows.is_empty() {
+        return Err(ApiError::PreconditionFailed);
+    }
+    record(db, actor, customer_number, action, &[], now)?;
+    Ok(())
+}
+
+/// What a GDPR export hook gives for a list of children: the JSON array the API shows.
+pub fn export_list<T: serde::Serialize>(
+    items: Result<Vec<T>, DbError>,
+    what: &str,
+) -> Result<serde_json::Value, DbError> {
+    serde_json::to_value(items?).map_err(|e| DbError::Other(format!("serialising {what}: {e}")))
 }
 
 /// Appends the audit entry of a change to a customer's children (or, with [`CATALOGUE`], to
