@@ -4,7 +4,7 @@
 use crate::{parent, Answer, Call};
 use auth::Permission;
 use domain::audit::{self, AuditEntry};
-use domain::db::Db;
+use domain::db::{Db, Writes};
 use domain::password::{self, Password};
 use domain::profile::search::{self, Criteria};
 use domain::profile::{self, Actor, Changed, CreateProfileBody, Names, Profile, ProfileType, ProfileView};
@@ -19,7 +19,9 @@ pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let password_hash = new.password.as_ref().map(|p| password::hash(p, &(ctx.random_bytes)(16)));
     let uuid = fresh_customer_uuid(call);
     let actor = actor(call);
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
+    // Without addresses a create is one INSERT (its trigger writes the audit entry).
+    let writes = if new.postal_addresses.is_empty() { Writes::One } else { Writes::Several };
+    web::idempotency::create_writing(*db, writes, caller.org(), ctx, req, |tx| {
         // The stored profile comes back from the INSERT: no statement to read it back.
         let created = profile::create(tx, &actor, &new, password_hash, &uuid, ctx.now)?;
         let number = created.customer_number.0;

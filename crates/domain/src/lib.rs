@@ -15,6 +15,7 @@ pub mod password;
 pub mod preference;
 pub mod profile;
 pub mod purge;
+mod sql_code;
 pub mod subresource;
 pub mod time;
 

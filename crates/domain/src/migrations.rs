@@ -8,7 +8,8 @@
 
 use crate::db::{Db, DbError, Value};
 
-/// One numbered SQL file of `migrations/`, embedded at compile time.
+/// One numbered SQL file of `migrations/`, embedded at compile time without its comments
+/// (`build.rs`).
 pub struct Migration {
     pub version: i64,
     pub name: &'static str,
@@ -20,27 +21,32 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "0001_customer.sql",
-        sql: include_str!("../../../migrations/0001_customer.sql"),
+        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0001_customer.sql")),
     },
     Migration {
         version: 2,
         name: "0002_idempotency.sql",
-        sql: include_str!("../../../migrations/0002_idempotency.sql"),
+        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0002_idempotency.sql")),
     },
     Migration {
         version: 3,
         name: "0003_profile_children.sql",
-        sql: include_str!("../../../migrations/0003_profile_children.sql"),
+        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0003_profile_children.sql")),
     },
     Migration {
         version: 4,
         name: "0004_consents.sql",
-        sql: include_str!("../../../migrations/0004_consents.sql"),
+        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0004_consents.sql")),
     },
     Migration {
         version: 5,
         name: "0005_search_order.sql",
-        sql: include_str!("../../../migrations/0005_search_order.sql"),
+        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0005_search_order.sql")),
+    },
+    Migration {
+        version: 6,
+        name: "0006_created_audit.sql",
+        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0006_created_audit.sql")),
     },
 ];
 
@@ -90,15 +96,12 @@ fn current_version(db: &impl Db) -> Result<i64, DbError> {
 
 /// Splits a migration file into statements, because the SQLite interface runs one
 /// statement per call. A statement ends with `;` at the end of a line; `--` comments and
-/// blank lines are dropped. (Our migration files follow that rule; no triggers.)
+/// blank lines are dropped. (Our migration files follow that rule; a trigger's body is
+/// written on one line, so its inner `;` does not end a line.)
 pub fn split_statements(sql: &str) -> Vec<String> {
     let mut statements = Vec::new();
     let mut current = String::new();
-    for line in sql.lines() {
-        let code = line.split_once("--").map_or(line, |(code, _)| code).trim_end();
-        if code.trim().is_empty() {
-            continue;
-        }
+    for code in crate::sql_code::code_lines(sql) {
         current.push_str(code);
         current.push('\n');
         if code.ends_with(';') {

@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on creating POSTs (contract §1), around the create's transaction.
 
 use crate::{header, RequestCtx};
-use domain::db::Db;
+use domain::db::{Db, Writes};
 use domain::idempotency::{self, StoredResponse};
 use errors::ApiError;
 use http::{HeaderValue, Request, Response};
@@ -20,8 +20,22 @@ pub fn create<D: Db>(
     req: &Request<Vec<u8>>,
     create: impl FnOnce(&D) -> Result<Created, ApiError>,
 ) -> Result<Response<Vec<u8>>, ApiError> {
+    create_writing(db, Writes::Several, organisation_id, ctx, req, create)
+}
+
+/// [`create`] for a create that may write only one statement (`Writes::One`): without an
+/// `Idempotency-Key` it then runs without a transaction (`domain::db::write`); with one, the
+/// stored response makes two, in a transaction.
+pub fn create_writing<D: Db>(
+    db: &D,
+    writes: Writes,
+    organisation_id: i64,
+    ctx: &RequestCtx,
+    req: &Request<Vec<u8>>,
+    create: impl FnOnce(&D) -> Result<Created, ApiError>,
+) -> Result<Response<Vec<u8>>, ApiError> {
     let Some(raw_key) = header(req, "idempotency-key") else {
-        return db.transaction(|tx| create(tx).map(|(response, _)| response));
+        return domain::db::write(db, writes, |tx| create(tx).map(|(response, _)| response));
     };
     let key = idempotency::parse_key(raw_key).map_err(|e| ApiError::invalid_field("Idempotency-Key", e))?;
     let path = req.uri().path_and_query().map_or("/", |p| p.as_str());

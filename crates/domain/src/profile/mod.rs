@@ -107,8 +107,10 @@ pub struct Actor<'a> {
     pub client_id: Option<&'a str>,
 }
 
-/// Stores a new profile and returns its number. Call inside a transaction: it writes the
-/// profile, defaults `customerRef` to the number, and appends the audit entry.
+/// Stores a new profile and returns its number: the profile, its `customerRef` defaulted to
+/// the number, and its CREATED audit entry (written by the INSERT's trigger, migration 0006)
+/// in one statement, then its postal addresses. Call inside a transaction when there are
+/// addresses; without, the one statement is atomic by itself (`db::Writes::One`).
 /// Duplicate email or customerRef become 409s, decided by the unique indexes. The password
 /// arrives hashed: hashing is slow and must not happen under the write lock.
 pub fn insert(
@@ -145,6 +147,12 @@ pub fn create(
         Value::from(new.created_by.as_str()),
         Value::from(new.created_by_channel.as_str()),
         Value::from(password_hash),
+        // The CREATED audit entry's details, for the trigger that writes it (migration 0006).
+        Value::from(format!(
+            r#"{{"fields":{},"clientId":{}}}"#,
+            serde_json::to_string(&new.given_fields()).expect("names serialise"),
+            serde_json::Value::from(actor.client_id)
+        )),
     ];
     let params: Vec<Value> = params.into_iter().chain(field_params(&new.fields)).collect();
     let rows = db
@@ -163,19 +171,6 @@ pub fn create(
     for address in &new.postal_addresses {
         created.postal_addresses.push(crate::address::add(db, actor, number, address, now)?);
     }
-    audit::record(
-        db,
-        &AuditEntry {
-            organisation_id: actor.organisation_id,
-            customer_number: number,
-            action: "CREATED",
-            changed_fields: &new.given_fields(),
-            changed_by: Some(&new.created_by),
-            channel: Some(&new.created_by_channel),
-            client_id: actor.client_id,
-            at: now,
-        },
-    )?;
     Ok(created)
 }
 
@@ -681,6 +676,38 @@ mod tests {
 mod address_tests {
     use super::*;
     use crate::test_db::TestDb;
+
+    #[test]
+    fn a_create_is_one_statement_that_writes_its_audit_entry_and_leaves_no_trace_of_it() {
+        let db = TestDb::new();
+        let body: CreateProfileBody = serde_json::from_value(serde_json::json!({
+            "firstName": "Kari", "surname": "Nordmann", "email": "kari@example.no", "createdBy": "agent-1", "createdByChannel": "WEB"
+        }))
+        .unwrap();
+        let now = Timestamp(1_795_846_663_123);
+        let new = new_profile(body, 1, now).unwrap();
+        let actor = Actor { organisation_id: 1, client_id: Some("partner-a") };
+        // No transaction: the INSERT and what its trigger writes are one atomic statement.
+        let created = create(&db, &actor, &new, None, "u", now).unwrap();
+        let n = Value::Integer(created.customer_number.0);
+        let audit = db
+            .execute(
+                "SELECT action, changed_fields, changed_by, channel, client_id, at FROM audit_event
+                  WHERE customer_number = ?1",
+                std::slice::from_ref(&n),
+            )
+            .unwrap();
+        assert_eq!(audit.rows.len(), 1);
+        let entry = audit.first().unwrap();
+        assert_eq!(entry.text("action").unwrap(), "CREATED");
+        assert_eq!(entry.text("changed_fields").unwrap(), r#"["firstName","surname","email"]"#);
+        assert_eq!(entry.text("changed_by").unwrap(), "agent-1");
+        assert_eq!(entry.text("channel").unwrap(), "WEB");
+        assert_eq!(entry.text("client_id").unwrap(), "partner-a");
+        assert_eq!(entry.text("at").unwrap(), now.rfc3339());
+        let left = db.execute("SELECT pending_audit FROM customer WHERE customer_number = ?1", &[n]).unwrap();
+        assert_eq!(left.first().unwrap().opt_text("pending_audit").unwrap(), None);
+    }
 
     #[test]
     fn addresses_given_at_create_are_attached_to_the_profile() {

@@ -43,14 +43,14 @@ pub const INSERT: &str = concat!(
     "INSERT INTO customer (
         organisation_id, uuid, customer_ref, profile_type, expiration_date,
         created_at, created_by, created_by_channel, changed_at, changed_by, changed_by_channel,
-        password_hash, ",
+        password_hash, pending_audit, ",
     editable_columns!(),
     ")
     VALUES (?1, ?2,
             COALESCE(?3, CAST(max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'customer'), 0),
                                   COALESCE((SELECT max(customer_number) FROM customer), 0)) + 1 AS TEXT)),
-            ?4, ?5, ?6, ?7, ?8, ?6, ?7, ?8, ?9,
-            ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
+            ?4, ?5, ?6, ?7, ?8, ?6, ?7, ?8, ?9, ?10,
+            ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
     RETURNING ",
     profile_columns!()
 );
