@@ -60,6 +60,15 @@ fn routes_of(component: &str) -> Vec<(String, String)> {
 fn public_routes_of(component: &str) -> Vec<(String, String)> {
     let text = source(component);
     let mut routes = Vec::new();
+    // An API component's health paths: `Handlers { health_paths: &["/health", ...], .. }`.
+    if let Some((_, list)) = text.split_once("health_paths: &[") {
+        let mut rest = list.split(']').next().unwrap_or("");
+        while let Some((path, after)) = literal(rest) {
+            routes.push(("GET".to_owned(), path.to_owned()));
+            rest = after.trim_start().strip_prefix(',').unwrap_or(after);
+        }
+    }
+    // A public component's paths: `ctx.route.set("/path")` in the arm of its method.
     for (at, _) in text.match_indices("ctx.route.set(") {
         let (path, _) = literal(&text[at + "ctx.route.set(".len()..]).expect("a literal path");
         let arm = text[..at].rfind("(\"").expect("the match arm of the public path");

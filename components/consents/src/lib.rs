@@ -4,38 +4,14 @@
 //! it serves.
 
 use api::consents::{admin, client, crm, legacy};
-use auth::Caller;
-use http::{Request, Response};
-use spin_glue::{Handlers, SpinDb};
+use http::Response;
+use spin_glue::{route, Handler, Handlers};
 use spin_sdk::http::IncomingRequest;
-use web::{Answer, RequestCtx, Route};
+use web::Route;
 
 #[spin_sdk::http_component]
 async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
-    spin_glue::serve(req, Handlers { public, api }).await
-}
-
-/// Paths that need no token: this component's own health path, so that a deployment of
-/// consents alone (SpinKube `components`, `spin up --component-id`) has a probe path.
-fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Option<Answer> {
-    match (req.method().as_str(), web::segments(req).as_slice()) {
-        ("GET", ["health", "consents"]) => {
-            ctx.route.set("/health/consents");
-            Some(spin_glue::health())
-        }
-        (_, ["health", "consents"]) => Some(Err(errors::ApiError::MethodNotAllowed(vec!["GET"]))),
-        _ => None,
-    }
-}
-
-fn api(ctx: &RequestCtx, caller: &Caller, db: &SpinDb, req: &Request<Vec<u8>>) -> Answer {
-    web::dispatch(ROUTES, ctx, caller, db, req)
-}
-
-type Handler = web::Handler<SpinDb>;
-
-const fn route(method: &'static str, template: &'static str, handler: Handler) -> Route<Handler> {
-    Route { method, template, handler }
+    spin_glue::serve(req, Handlers { health_paths: &["/health/consents"], routes: ROUTES }).await
 }
 
 /// Every endpoint, in the order of contract §6. Literal paths before templates that match

@@ -1,45 +1,16 @@
 //! The `profiles` component: permanent customer profiles and their sub-resources, the
 //! organisation catalogues (contract §3), the deprecated v1 profile paths and `/health` (§8).
-//! `handle` is Spin glue; the two tables below are every route it serves.
+//! `handle` is Spin glue: its health paths, and the table below with every route it serves.
 
 use api::{addresses, catalogue, ecards, loyalty, preferences, profiles};
-use auth::Caller;
-use http::{Request, Response};
-use spin_glue::{Handlers, SpinDb};
+use http::Response;
+use spin_glue::{route, Handler, Handlers};
 use spin_sdk::http::IncomingRequest;
-use web::{Answer, RequestCtx, Route};
+use web::Route;
 
 #[spin_sdk::http_component]
 async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
-    spin_glue::serve(req, Handlers { public, api }).await
-}
-
-/// Paths that need no token: `/health` (contract §8) and this component's own probe path
-/// `/health/profiles` (each API component has one, for deployments of it alone).
-fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Option<Answer> {
-    let answer = match (req.method().as_str(), web::segments(req).as_slice()) {
-        ("GET", ["health"]) => {
-            ctx.route.set("/health");
-            spin_glue::health()
-        }
-        ("GET", ["health", "profiles"]) => {
-            ctx.route.set("/health/profiles");
-            spin_glue::health()
-        }
-        (_, ["health"] | ["health", "profiles"]) => Err(errors::ApiError::MethodNotAllowed(vec!["GET"])),
-        _ => return None,
-    };
-    Some(answer)
-}
-
-fn api(ctx: &RequestCtx, caller: &Caller, db: &SpinDb, req: &Request<Vec<u8>>) -> Answer {
-    web::dispatch(ROUTES, ctx, caller, db, req)
-}
-
-type Handler = web::Handler<SpinDb>;
-
-const fn route(method: &'static str, template: &'static str, handler: Handler) -> Route<Handler> {
-    Route { method, template, handler }
+    spin_glue::serve(req, Handlers { health_paths: &["/health", "/health/profiles"], routes: ROUTES }).await
 }
 
 /// Every endpoint, in the order of contract §3, then v1 (§8). Literal paths before templates

@@ -2,23 +2,30 @@
 //! answer CORS preflights, authenticate, open the database, route, respond.
 
 use crate::{authenticate, settings, SpinDb};
-use auth::Caller;
 use errors::ApiError;
 use futures::StreamExt;
 use http::{Request, Response};
 use spin_sdk::http::IncomingRequest;
-use web::{BodyTooLarge, RequestCtx, MAX_BODY_BYTES};
+use web::{BodyTooLarge, RequestCtx, Route, MAX_BODY_BYTES};
 
 /// Result of one handler.
 pub type Answer = Result<Response<Vec<u8>>, ApiError>;
 
-/// A component's handlers.
+/// What one of a component's routes calls.
+pub type Handler = web::Handler<SpinDb>;
+
+/// One row of a component's route table.
+pub const fn route(method: &'static str, template: &'static str, handler: Handler) -> Route<Handler> {
+    Route { method, template, handler }
+}
+
+/// What an API component serves.
 pub struct Handlers {
-    /// Paths anyone may call (health, the OpenAPI document, the local issuer). Returns
-    /// `None` for every other path, which then needs a valid token.
-    pub public: fn(&RequestCtx, &Request<Vec<u8>>) -> Option<Answer>,
-    /// Everything else, called with the verified caller and the prepared database.
-    pub api: fn(&RequestCtx, &Caller, &SpinDb, &Request<Vec<u8>>) -> Answer,
+    /// Health probe paths it answers to `GET` without a token (`/health`, contract §8, and
+    /// its own `/health/<component>`, so that a deployment of it alone has a probe path).
+    pub health_paths: &'static [&'static str],
+    /// Every endpoint, each called with the verified caller and the prepared database.
+    pub routes: &'static [Route<Handler>],
 }
 
 /// Serves one request of an API component with its handlers.
@@ -29,9 +36,9 @@ pub async fn serve(incoming: IncomingRequest, handlers: Handlers) -> Response<Ve
     let cors = settings::cors(&req);
     let result = match cors.preflight(&req) {
         Some(preflight) => preflight,
-        None => match (handlers.public)(&ctx, &req) {
+        None => match health_probe(&ctx, &req, handlers.health_paths) {
             Some(answer) => answer,
-            None => api(&ctx, &req, handlers.api).await,
+            None => api(&ctx, &req, handlers.routes).await,
         },
     };
     web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis())
@@ -52,16 +59,23 @@ pub async fn serve_public(
     web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis())
 }
 
-async fn api(
-    ctx: &RequestCtx,
-    req: &Request<Vec<u8>>,
-    handler: fn(&RequestCtx, &Caller, &SpinDb, &Request<Vec<u8>>) -> Answer,
-) -> Answer {
+/// The answer to a request for one of `paths` (`GET` only), or `None` for any other path.
+fn health_probe(ctx: &RequestCtx, req: &Request<Vec<u8>>, paths: &[&'static str]) -> Option<Answer> {
+    let segments = web::segments(req);
+    let path = paths.iter().find(|p| p.split('/').filter(|s| !s.is_empty()).eq(segments.iter().copied()))?;
+    if req.method() != http::Method::GET {
+        return Some(Err(ApiError::MethodNotAllowed(vec!["GET"])));
+    }
+    ctx.route.set(path);
+    Some(crate::health())
+}
+
+async fn api(ctx: &RequestCtx, req: &Request<Vec<u8>>, routes: &[Route<Handler>]) -> Answer {
     let settings = settings::Settings::load()?;
     let caller = authenticate(req, &settings, ctx.now).await?;
     *ctx.client_id.borrow_mut() = caller.client_id().map(str::to_owned);
     let db = SpinDb::open_default()?;
-    let answer = handler(ctx, &caller, &db, req);
+    let answer = web::dispatch(routes, ctx, &caller, &db, req);
     purge_now_and_then(ctx, &db);
     answer
 }

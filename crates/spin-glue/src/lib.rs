@@ -11,7 +11,7 @@ mod settings;
 
 pub use authenticate::{authenticate, DEV_ISSUER_JWKS_KEY};
 pub use db::SpinDb;
-pub use entry::{serve, serve_public, Handlers};
+pub use entry::{route, serve, serve_public, Handler, Handlers};
 pub use health::health;
 pub use settings::{dev_issuer_enabled, variable, Settings};
 
