@@ -1,9 +1,9 @@
-//! `domain::db::Db` over rusqlite, like `crates/domain/src/test_db.rs`, with one switch:
+//! `domain::db::Db` over rusqlite, reading rows with `domain::test_db::rows`, with one switch:
 //! statements are prepared afresh per call as in Spin's host (what the benches measure), or
 //! taken from rusqlite's statement cache (what the seeding tool uses to be fast).
 
 use domain::db::{Db, DbError, Rows, Value};
-use rusqlite::types::ValueRef;
+use domain::test_db::{classify, rows};
 use std::path::Path;
 
 pub struct SqliteDb {
@@ -41,43 +41,13 @@ impl SqliteDb {
     }
 }
 
-fn to_sql(value: &Value) -> rusqlite::types::Value {
-    match value {
-        Value::Integer(i) => rusqlite::types::Value::Integer(*i),
-        Value::Real(r) => rusqlite::types::Value::Real(*r),
-        Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
-        Value::Blob(b) => rusqlite::types::Value::Blob(b.clone()),
-        Value::Null => rusqlite::types::Value::Null,
-    }
-}
-
-fn collect(stmt: &mut rusqlite::Statement<'_>, params: &[Value]) -> rusqlite::Result<Rows> {
-    let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
-    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter().map(to_sql)))?;
-    let mut out = Vec::new();
-    while let Some(row) = rows.next()? {
-        let mut values = Vec::with_capacity(columns.len());
-        for i in 0..columns.len() {
-            values.push(match row.get_ref(i)? {
-                ValueRef::Integer(i) => Value::Integer(i),
-                ValueRef::Real(r) => Value::Real(r),
-                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-                ValueRef::Null => Value::Null,
-            });
-        }
-        out.push(values);
-    }
-    Ok(Rows { columns, rows: out })
-}
-
 impl Db for SqliteDb {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let result = if self.cached {
-            self.conn.prepare_cached(sql).and_then(|mut stmt| collect(&mut stmt, params))
+            self.conn.prepare_cached(sql).and_then(|mut stmt| rows(&mut stmt, params))
         } else {
-            self.conn.prepare(sql).and_then(|mut stmt| collect(&mut stmt, params))
+            self.conn.prepare(sql).and_then(|mut stmt| rows(&mut stmt, params))
         };
-        result.map_err(|e| errors::classify(e.to_string()))
+        result.map_err(classify)
     }
 }

@@ -19,5 +19,5 @@ mod sql_code;
 pub mod subresource;
 pub mod time;
 
-#[cfg(test)]
+#[cfg(any(test, feature = "rusqlite"))]
 pub mod test_db;

@@ -1,4 +1,5 @@
-//! A rusqlite-backed [`Db`] for native tests: real SQL, real migrations.
+//! A rusqlite-backed [`Db`] for native tests: real SQL, real migrations. Also built with
+//! the `rusqlite` feature, for the benchmark tools (`bench/`), which share [`rows`].
 
 use crate::db::{Db, DbError, Rows, Value};
 use rusqlite::types::ValueRef;
@@ -27,33 +28,40 @@ impl TestDb {
 
 impl Db for TestDb {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
-        let run = || -> rusqlite::Result<Rows> {
-            let mut stmt = self.0.prepare(sql)?;
-            let columns: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
-            let params = params.iter().map(|v| match v {
-                Value::Integer(i) => rusqlite::types::Value::Integer(*i),
-                Value::Real(r) => rusqlite::types::Value::Real(*r),
-                Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
-                Value::Blob(b) => rusqlite::types::Value::Blob(b.clone()),
-                Value::Null => rusqlite::types::Value::Null,
-            });
-            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                let mut values = Vec::with_capacity(columns.len());
-                for i in 0..columns.len() {
-                    values.push(match row.get_ref(i)? {
-                        ValueRef::Integer(i) => Value::Integer(i),
-                        ValueRef::Real(r) => Value::Real(r),
-                        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-                        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-                        ValueRef::Null => Value::Null,
-                    });
-                }
-                out.push(values);
-            }
-            Ok(Rows { columns, rows: out })
-        };
-        run().map_err(|e| errors::classify(e.to_string()))
+        self.0.prepare(sql).and_then(|mut statement| rows(&mut statement, params)).map_err(classify)
     }
+}
+
+/// Runs a prepared rusqlite statement with `params` and reads back every row the way Spin's
+/// host does (SQLite's dynamic type of each value). Shared with the benchmark tools' `Db`.
+pub fn rows(statement: &mut rusqlite::Statement<'_>, params: &[Value]) -> rusqlite::Result<Rows> {
+    let columns: Vec<String> = statement.column_names().into_iter().map(str::to_owned).collect();
+    let params = params.iter().map(|v| match v {
+        Value::Integer(i) => rusqlite::types::Value::Integer(*i),
+        Value::Real(r) => rusqlite::types::Value::Real(*r),
+        Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
+        Value::Blob(b) => rusqlite::types::Value::Blob(b.clone()),
+        Value::Null => rusqlite::types::Value::Null,
+    });
+    let mut rows = statement.query(rusqlite::params_from_iter(params))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let mut values = Vec::with_capacity(columns.len());
+        for i in 0..columns.len() {
+            values.push(match row.get_ref(i)? {
+                ValueRef::Integer(i) => Value::Integer(i),
+                ValueRef::Real(r) => Value::Real(r),
+                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+                ValueRef::Null => Value::Null,
+            });
+        }
+        out.push(values);
+    }
+    Ok(Rows { columns, rows: out })
+}
+
+/// A rusqlite error as the `Db` seam reports it (unique violations named).
+pub fn classify(e: rusqlite::Error) -> DbError {
+    errors::classify(e.to_string())
 }
