@@ -1,6 +1,6 @@
 //! Filling a database the way the service would have: the project's migrations
 //! (`domain::db::prepare_connection`), then every row written by the service's own domain
-//! functions (`profile::new_profile` + `profile::insert`, `consent::given::record`, ...), so
+//! functions (`profile::new_profile` + `profile::create`, `consent::given::record`, ...), so
 //! every folded `*_key` column, default `customerRef`, audit entry and history row is exactly
 //! what the service writes. Fast because it is one connection with cached prepared
 //! statements, large transactions, WAL, and `synchronous = OFF` during the load only.
@@ -118,7 +118,7 @@ pub struct Plan<'a> {
     pub now: Timestamp,
 }
 
-/// Seeds permanent profiles through `profile::new_profile` and `profile::insert` (each with
+/// Seeds permanent profiles through `profile::new_profile` and `profile::create` (each with
 /// its audit entry and, for three in four, a postal address), and given consents through
 /// `consent::given::record`. Returns the count of given consents.
 pub fn profiles(db: &SqliteDb, people: &mut People, plan: &Plan<'_>, progress: &dyn Fn(u64)) -> Result<u64> {
@@ -150,8 +150,9 @@ pub fn profiles(db: &SqliteDb, people: &mut People, plan: &Plan<'_>, progress: &
                 let new = profile::new_profile(body, plan.org, created)
                     .map_err(|e| anyhow!("profile {serial} is invalid: {e:?}"))?;
                 let uuid = fresh_uuid(people);
-                let number = profile::insert(tx, &actor, &new, None, &uuid, created)
-                    .map_err(|e| anyhow!("inserting profile {serial}: {e:?}"))?;
+                let number = profile::create(tx, &actor, &new, None, &uuid, created)
+                    .map_err(|e| anyhow!("inserting profile {serial}: {e:?}"))?
+                    .customer_number;
                 if people.rng().chance(plan.consent_percent) {
                     let who = Recorder {
                         organisation_id: plan.org,
@@ -225,8 +226,9 @@ pub fn temporary_profiles(
                     }
                 }
                 let uuid = fresh_uuid(people);
-                let number = profile::insert(tx, &actor, &new, None, &uuid, created)
-                    .map_err(|e| anyhow!("inserting temporary profile {i}: {e:?}"))?;
+                let number = profile::create(tx, &actor, &new, None, &uuid, created)
+                    .map_err(|e| anyhow!("inserting temporary profile {i}: {e:?}"))?
+                    .customer_number;
                 if let Some(consent_id) = consent_id.filter(|_| people.rng().chance(25)) {
                     let who = Recorder { organisation_id: org, client_id: None, api: Api::V2, now: created };
                     let choice = Choice {

@@ -4,7 +4,7 @@
 use crate::{parent, Answer, Call};
 use auth::Permission;
 use domain::audit::{self, AuditEntry};
-use domain::db::{Db, Writes};
+use domain::db::Db;
 use domain::password::{self, Password};
 use domain::profile::search::{self, Criteria};
 use domain::profile::{self, Actor, Changed, CreateProfileBody, Names, Profile, ProfileType, ProfileView};
@@ -19,17 +19,23 @@ pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let password_hash = new.password.as_ref().map(|p| password::hash(p, &(ctx.random_bytes)(16)));
     let uuid = fresh_customer_uuid(call);
     let actor = actor(call);
-    // Without addresses a create is one INSERT (its trigger writes the audit entry).
-    let writes = if new.postal_addresses.is_empty() { Writes::One } else { Writes::Several };
-    web::idempotency::create_writing(*db, writes, caller.org(), ctx, req, |tx| {
-        // The stored profile comes back from the INSERT: no statement to read it back.
+    web::idempotency::create_writing(*db, new.writes(), caller.org(), ctx, req, |tx| {
         let created = profile::create(tx, &actor, &new, password_hash, &uuid, ctx.now)?;
-        let number = created.customer_number.0;
-        let mut response = web::json_response(201, &ProfileView::from(&created))?;
-        web::set_etag(&mut response, &created.etag())?;
-        web::set_location(&mut response, &format!("/customers/v2/profiles/{number}"))?;
-        Ok((response, Some(number)))
+        created_response(&created, "/customers/v2/profiles")
     })
+}
+
+/// The 201 of a create, from the profile its INSERT returned (no statement reads it back):
+/// the `Customer`, its `ETag`, and its `Location` under `collection`.
+pub(crate) fn created_response(
+    created: &Profile,
+    collection: &str,
+) -> Result<web::idempotency::Created, ApiError> {
+    let number = created.customer_number.0;
+    let mut response = web::json_response(201, &ProfileView::from(created))?;
+    web::set_etag(&mut response, &created.etag())?;
+    web::set_location(&mut response, &format!("{collection}/{number}"))?;
+    Ok((response, Some(number)))
 }
 
 /// GET /customers/v2/profiles/{customerNumber}[?includeECards=true] (contract §3). A merged

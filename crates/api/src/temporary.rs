@@ -20,13 +20,9 @@ pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let new = temporary::new_temporary_profile(body, caller.org(), ctx.now)?;
     let uuid = crate::profiles::fresh_customer_uuid(call);
     let actor = Actor { organisation_id: caller.org(), client_id: caller.client_id() };
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let number = profile::insert(tx, &actor, &new, None, &uuid, ctx.now)?;
-        let created = profile::find(tx, caller.org(), number, ProfileType::Temporary, ctx.now)?
-            .ok_or(ApiError::NotFound)?;
-        let mut response = customer(tx, caller.org(), 201, created)?;
-        web::set_location(&mut response, &format!("/customers/v2/profiles/temporary/{}", number.0))?;
-        Ok((response, Some(number.0)))
+    web::idempotency::create_writing(*db, new.writes(), caller.org(), ctx, req, |tx| {
+        let created = profile::create(tx, &actor, &new, None, &uuid, ctx.now)?;
+        crate::profiles::created_response(&created, "/customers/v2/profiles/temporary")
     })
 }
 

@@ -107,26 +107,14 @@ pub struct Actor<'a> {
     pub client_id: Option<&'a str>,
 }
 
-/// Stores a new profile and returns its number: the profile, its `customerRef` defaulted to
-/// the number, and its CREATED audit entry (written by the INSERT's trigger, migration 0006)
-/// in one statement, then its postal addresses. Call inside a transaction when there are
-/// addresses; without, the one statement is atomic by itself (`db::Writes::One`).
-/// Duplicate email or customerRef become 409s, decided by the unique indexes. The password
-/// arrives hashed: hashing is slow and must not happen under the write lock.
-pub fn insert(
-    db: &impl Db,
-    actor: &Actor<'_>,
-    new: &NewProfile,
-    password_hash: Option<String>,
-    uuid: &str,
-    now: Timestamp,
-) -> Result<CustomerNumber, ApiError> {
-    create(db, actor, new, password_hash, uuid, now).map(|created| created.customer_number)
-}
-
-/// [`insert`], returning the stored profile with its postal addresses, as a read would find
-/// it: a create then needs no statement to read it back (every statement of a write
-/// transaction holds the write lock longer).
+/// Stores a new profile and returns it as a read would find it, with its postal addresses:
+/// a create then needs no statement to read it back. The profile, its `customerRef`
+/// defaulted to the number and its CREATED audit entry (written by the INSERT's trigger,
+/// migration 0006) are one statement, then come its postal addresses. Call inside a
+/// transaction when there are addresses; without, the one statement is atomic by itself
+/// (`db::Writes::One`). Duplicate email or customerRef become 409s, decided by the unique
+/// indexes. The password arrives hashed: hashing is slow and must not happen under the
+/// write lock.
 pub fn create(
     db: &impl Db,
     actor: &Actor<'_>,
@@ -596,7 +584,7 @@ mod tests {
     }
 
     fn create(db: &TestDb, new: &NewProfile, uuid: &str) -> Result<CustomerNumber, ApiError> {
-        db.transaction(|tx| insert(tx, &actor(), new, None, uuid, NOW))
+        db.transaction(|tx| super::create(tx, &actor(), new, None, uuid, NOW)).map(|p| p.customer_number)
     }
 
     #[test]
