@@ -1,6 +1,8 @@
-//! Embeds `migrations/*.sql` without their comments (`src/sql_code.rs`): every component
-//! carries every migration, and the comments, half of the text, counted against each
-//! `.wasm`'s 1 MiB budget. The files in the repository keep them for readers.
+//! Embeds `migrations/NNNN_name.sql` without their comments (`src/sql_code.rs`): every
+//! component carries every migration, and the comments, half of the text, counted against
+//! each `.wasm`'s 1 MiB budget. The files in the repository keep them for readers. Also
+//! writes the list of them (`migrations::MIGRATIONS`): adding a migration is adding a file,
+//! numbered one above the last.
 
 #[path = "src/sql_code.rs"]
 mod sql_code;
@@ -12,15 +14,29 @@ fn main() {
     let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("migrations");
     std::fs::create_dir_all(&target).expect("creating OUT_DIR/migrations");
     println!("cargo:rerun-if-changed={}", source.display());
-    for entry in std::fs::read_dir(&source).expect("reading migrations/") {
-        let path = entry.expect("a migrations/ entry").path();
-        if path.extension().is_none_or(|extension| extension != "sql") {
-            continue;
-        }
+    let mut names: Vec<String> = std::fs::read_dir(&source)
+        .expect("reading migrations/")
+        .map(|entry| entry.expect("a migrations/ entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".sql"))
+        .collect();
+    names.sort();
+    let mut list = String::from("&[\n");
+    for (index, name) in names.iter().enumerate() {
+        let version: i64 = name.get(..4).and_then(|n| n.parse().ok()).unwrap_or(0);
+        assert!(
+            version == index as i64 + 1 && name.as_bytes().get(4) == Some(&b'_'),
+            "migrations/{name}: expected {:04}_name.sql (numbered in order, no gaps)",
+            index + 1
+        );
+        let path = source.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path).expect("reading a migration");
         let code: String = sql_code::code_lines(&text).map(|line| format!("{line}\n")).collect();
-        std::fs::write(target.join(path.file_name().expect("a file name")), code)
-            .expect("writing a migration");
+        std::fs::write(target.join(name), code).expect("writing a migration");
+        list.push_str(&format!(
+            "    Migration {{ version: {version}, name: {name:?}, sql: include_str!(concat!(env!(\"OUT_DIR\"), \"/migrations/{name}\")) }},\n"
+        ));
     }
+    list.push_str("]\n");
+    std::fs::write(target.join("list.rs"), list).expect("writing the list of migrations");
 }

@@ -16,39 +16,9 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-/// Every migration, in order. Append only: a released migration never changes.
-pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "0001_customer.sql",
-        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0001_customer.sql")),
-    },
-    Migration {
-        version: 2,
-        name: "0002_idempotency.sql",
-        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0002_idempotency.sql")),
-    },
-    Migration {
-        version: 3,
-        name: "0003_profile_children.sql",
-        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0003_profile_children.sql")),
-    },
-    Migration {
-        version: 4,
-        name: "0004_consents.sql",
-        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0004_consents.sql")),
-    },
-    Migration {
-        version: 5,
-        name: "0005_search_order.sql",
-        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0005_search_order.sql")),
-    },
-    Migration {
-        version: 6,
-        name: "0006_created_audit.sql",
-        sql: include_str!(concat!(env!("OUT_DIR"), "/migrations/0006_created_audit.sql")),
-    },
-];
+/// Every migration, in order: `migrations/*.sql`, listed by `build.rs`. Append only: a
+/// released migration never changes.
+pub const MIGRATIONS: &[Migration] = include!(concat!(env!("OUT_DIR"), "/migrations/list.rs"));
 
 /// The version a fully migrated database has.
 pub fn latest_version() -> i64 {
