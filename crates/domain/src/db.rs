@@ -168,7 +168,8 @@ pub fn write<D: Db, T, E: From<DbError>>(
     result
 }
 
-/// How long a statement waits for a lock (see [`CONNECTION_PRAGMAS`]).
+/// How long a statement waits for a lock by default in Spin's SQLite (rusqlite's 5 s), set
+/// back after a transaction's shorter attempts ([`begin_immediate`]).
 const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 5000";
 
 /// How long to wait for the write lock.
