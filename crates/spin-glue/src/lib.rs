@@ -7,12 +7,14 @@ mod authenticate;
 mod db;
 mod entry;
 mod health;
+mod send;
 mod settings;
 
 pub use authenticate::{authenticate, DEV_ISSUER_JWKS_KEY};
 pub use db::SpinDb;
 pub use entry::{route, serve, serve_public, Handler, Handlers};
 pub use health::health;
+pub use send::send;
 pub use settings::{dev_issuer_enabled, variable, Settings};
 
 use domain::time::Timestamp;
