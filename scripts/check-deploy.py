@@ -57,6 +57,10 @@ def describe(resource):
     return f"{resource.get('kind', '?')}/{name}"
 
 
+def kinds_and_names(sourced):
+    return sorted(describe(resource) for _, resource in sourced)
+
+
 # ------------------------------------------------------------------------------ the SpinApp CRD
 
 
@@ -211,9 +215,10 @@ def main(directory):
         if built is not None:
             print(f"check-deploy: kubectl kustomize {directory}: {len(built)} resources")
             resources = [("kubectl kustomize", r) for r in built]
-            names = lambda rs: sorted(describe(r) for _, r in rs)  # noqa: E731
-            if names(resources) != names(written):
-                findings.append(f"the build holds {names(resources)}, the files {names(written)}")
+            if kinds_and_names(resources) != kinds_and_names(written):
+                findings.append(
+                    f"the build holds {kinds_and_names(resources)}, the files {kinds_and_names(written)}"
+                )
             findings += check_image_transform(kubectl, directory, kustomization)
         for finding in findings:
             print(f"check-deploy: kustomization: {finding}")
