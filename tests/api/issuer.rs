@@ -149,7 +149,6 @@ fn a_disabled_issuer_mints_nothing_and_its_earlier_tokens_are_refused() {
 fn a_real_issuer_turns_the_local_issuer_off_whatever_dev_issuer_enabled_says() {
     let state = fresh_state_dir();
     drop(spawn_app_on(state.clone(), &[], None).token(ORG_A)); // the key pair exists from before
-    let (key, kid) = stored_dev_key(&state);
     for issuer in ["https://tenant.eu.auth0.com/", "http://auth.example.com/", "http://localhost@192.0.2.7/"]
     {
         let app = spawn_app_on(
@@ -164,6 +163,7 @@ fn a_real_issuer_turns_the_local_issuer_off_whatever_dev_issuer_enabled_says() {
         assert_eq!(app.send("GET", "/.well-known/jwks.json", None, None).status, 404, "{issuer}");
         let mut claims = crate::tokens::claims(1001);
         claims["iss"] = json!(issuer);
+        let (key, kid) = stored_dev_key(&state);
         let forged = sign_as_local_issuer(&key, &kid, &claims);
         let response = app.send("GET", "/customers/v2/profiles/1", Some(&forged), None);
         assert_eq!(response.status, 401, "{issuer}: a token signed with the local key was trusted");
@@ -250,22 +250,28 @@ fn the_issuer_answers_only_callers_on_this_machine() {
     assert_eq!(from_outside.status().as_u16(), 404, "authenticated, and no profile 1");
 }
 
+/// Two first requests used to store one's public key and the other's private key, and from
+/// then on no token of the installation verified. A race shows it only now and then, so three
+/// fresh installations race here.
 #[test]
 fn the_first_token_requests_agree_on_one_key() {
-    let app = spawn_app();
-    let grant = json!({"grant_type": "client_credentials", "client_id": "partner-a",
-                       "client_secret": "partner-a-secret", "audience": AUDIENCE});
-    std::thread::scope(|scope| {
-        for _ in 0..12 {
-            scope.spawn(|| app.send("POST", "/oauth/token", None, Some(&grant)).status);
-        }
-    });
-    let later = app.send("POST", "/oauth/token", None, Some(&grant)).json()["access_token"]
-        .as_str()
-        .expect("a token")
-        .to_owned();
-    let published = app.send("GET", "/.well-known/jwks.json", None, None).json();
-    assert_eq!(published["keys"].as_array().map(Vec::len), Some(1));
-    assert_eq!(published["keys"][0]["kid"], header(&later)["kid"], "the published key signs");
-    assert_eq!(app.send("GET", "/customers/v2/profiles/1", Some(&later), None).status, 404, "and is trusted");
+    for round in 1..=3 {
+        let app = spawn_app();
+        let grant = json!({"grant_type": "client_credentials", "client_id": "partner-a",
+                           "client_secret": "partner-a-secret", "audience": AUDIENCE});
+        std::thread::scope(|scope| {
+            for _ in 0..16 {
+                scope.spawn(|| app.send("POST", "/oauth/token", None, Some(&grant)).status);
+            }
+        });
+        let later = app.send("POST", "/oauth/token", None, Some(&grant)).json()["access_token"]
+            .as_str()
+            .expect("a token")
+            .to_owned();
+        let published = app.send("GET", "/.well-known/jwks.json", None, None).json();
+        assert_eq!(published["keys"].as_array().map(Vec::len), Some(1));
+        assert_eq!(published["keys"][0]["kid"], header(&later)["kid"], "round {round}: the published key signs");
+        let response = app.send("GET", "/customers/v2/profiles/1", Some(&later), None);
+        assert_eq!(response.status, 404, "round {round}: and is the key the API trusts");
+    }
 }
