@@ -270,7 +270,11 @@ fn the_first_token_requests_agree_on_one_key() {
             .to_owned();
         let published = app.send("GET", "/.well-known/jwks.json", None, None).json();
         assert_eq!(published["keys"].as_array().map(Vec::len), Some(1));
-        assert_eq!(published["keys"][0]["kid"], header(&later)["kid"], "round {round}: the published key signs");
+        assert_eq!(
+            published["keys"][0]["kid"],
+            header(&later)["kid"],
+            "round {round}: the published key signs"
+        );
         let response = app.send("GET", "/customers/v2/profiles/1", Some(&later), None);
         assert_eq!(response.status, 404, "round {round}: and is the key the API trusts");
     }

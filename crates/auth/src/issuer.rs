@@ -5,7 +5,6 @@
 //! identity provider's and are verified by the same [`crate::Verifier::verify`].
 
 use std::fmt;
-use std::net::{IpAddr, SocketAddr};
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use jwt_compact::alg::Ed25519;
@@ -29,8 +28,8 @@ pub fn active(enabled: bool, jwt_issuer: &str) -> bool {
 /// [`active`] and the caller is on this machine, so no deployment reached from another
 /// machine can mint tokens, whatever its settings.
 pub fn serves(enabled: bool, jwt_issuer: &str, client_addr: Option<&str>) -> bool {
-    active(enabled, jwt_issuer)
-        && client_addr.and_then(|a| a.parse::<SocketAddr>().ok()).is_some_and(|a| is_loopback(a.ip()))
+    let client_ip = client_addr.and_then(split_authority).filter(|(_, port)| port.is_some());
+    active(enabled, jwt_issuer) && client_ip.is_some_and(|(ip, _)| is_loopback_ip(ip))
 }
 
 /// `http://` (any case) followed by an authority whose host is `localhost`, an address of
@@ -42,32 +41,44 @@ fn is_loopback_http_url(url: &str) -> bool {
         return false;
     };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
-        return false;
-    }
+    split_authority(authority)
+        .is_some_and(|(host, _)| host.eq_ignore_ascii_case("localhost") || is_loopback_ip(host))
+}
+
+/// `host[:port]` or `[ipv6][:port]` as the host and the port, if it is one: no user info, a
+/// port of digits up to 65535.
+fn split_authority(authority: &str) -> Option<(&str, Option<&str>)> {
     let (host, port) = match authority.strip_prefix('[') {
-        Some(bracketed) => match bracketed.split_once(']') {
-            Some((host, after)) => (host, after.strip_prefix(':')),
-            None => return false,
-        },
+        Some(bracketed) => {
+            let (host, after) = bracketed.split_once(']')?;
+            (host, if after.is_empty() { None } else { Some(after.strip_prefix(':')?) })
+        }
         None => match authority.split_once(':') {
             Some((host, port)) => (host, Some(port)),
             None => (authority, None),
         },
     };
-    if port.is_some_and(|p| p.is_empty() || p.parse::<u16>().is_err()) {
-        return false;
-    }
-    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(is_loopback)
+    let port_ok = port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok());
+    (port_ok && !host.is_empty() && !host.contains('@')).then_some((host, port))
 }
 
-/// 127.0.0.0/8, `::1`, and 127.0.0.0/8 written as an IPv4-mapped IPv6 address (how a host
-/// listening on `[::]` reports a client on 127.0.0.1).
-fn is_loopback(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
-    }
+/// An address of 127.0.0.0/8 in dotted decimal, `::1`, or 127.0.0.0/8 written as an
+/// IPv4-mapped IPv6 address (how a host listening on `[::]` reports a client on 127.0.0.1).
+/// Checked by hand: std's address parser is several KiB, and every API component links this.
+fn is_loopback_ip(ip: &str) -> bool {
+    let ip = ip.to_ascii_lowercase();
+    ip == "::1" || is_loopback_v4(&ip) || ip.strip_prefix("::ffff:").is_some_and(is_loopback_v4)
+}
+
+fn is_loopback_v4(ip: &str) -> bool {
+    let octets: Vec<&str> = ip.split('.').collect();
+    let octet = |o: &&str| {
+        (1..=3).contains(&o.len())
+            && o.bytes().all(|b| b.is_ascii_digit())
+            && (o.len() == 1 || !o.starts_with('0'))
+            && o.parse::<u16>().is_ok_and(|n| n <= 255)
+    };
+    octets.len() == 4 && octets[0] == "127" && octets.iter().all(octet)
 }
 
 /// The development issuer's Ed25519 signing key.
@@ -261,9 +272,19 @@ mod tests {
         for client in ["192.0.2.2:50000", "10.0.0.1:1", "[::ffff:192.0.2.2]:1", "[2001:db8::1]:1"] {
             assert!(!serves(true, issuer, Some(client)), "{client}");
         }
-        for malformed in
-            [None, Some(""), Some("127.0.0.1"), Some("localhost:1"), Some("127.0.0.1:1, 10.0.0.1:1")]
-        {
+        for malformed in [
+            None,
+            Some(""),
+            Some("127.0.0.1"),
+            Some("localhost:1"),
+            Some("127.0.0.1:1, 10.0.0.1:1"),
+            Some("127.0.0.256:1"),
+            Some("127.0.0.01:1"),
+            Some("127.0.0:1"),
+            Some("127.0.0.1:"),
+            Some("[::1]"),
+            Some("[::1]x:1"),
+        ] {
             assert!(!serves(true, issuer, malformed), "{malformed:?}");
         }
         assert!(!serves(false, issuer, Some("127.0.0.1:1")));
