@@ -54,7 +54,7 @@ fn the_expiration_is_answered_as_given_and_a_date_lasts_through_its_day() {
     let today = date_in_days(0);
     let n = create(&a, &traveller(&today));
     assert_eq!(a.get(&path(n)).json()["expirationDate"], today);
-    let found = a.get(&format!("/customers/v2/profiles?surname=Gjest&includeTemporary=true")).json();
+    let found = a.get("/customers/v2/profiles?surname=Gjest&includeTemporary=true").json();
     assert_eq!(found[0]["expirationDate"], today, "search answers it as given too");
     // A date-time with an offset: the same instant, in UTC (the clock may tick between the
     // two readings of it, hence two candidates).
