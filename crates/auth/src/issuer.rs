@@ -1,5 +1,6 @@
-//! The local development token issuer: an Ed25519 signing key, how it is stored and
-//! published (JWKS), and the tokens it signs.
+//! The local development token issuer: when it exists at all ([`active`], [`serves`]: the
+//! one place of that rule), its Ed25519 signing key, how the key is stored and published
+//! (JWKS), and the tokens it signs.
 //!
 //! Used only by the dev-only issuer component. Its tokens carry the same claims as a real
 //! identity provider's and are verified by the same [`crate::Verifier::verify`].
