@@ -223,7 +223,7 @@ fn the_issuer_answers_only_callers_on_this_machine() {
         None,
         Some(std::net::SocketAddr::from(([0, 0, 0, 0], 0))),
     );
-    let port = app.host.addr.port();
+    let port: u16 = app.url("").rsplit(':').next().and_then(|p| p.parse().ok()).expect("a port");
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
     let grant = json!({"grant_type": "client_credentials", "client_id": "partner-a",
                        "client_secret": "partner-a-secret", "audience": AUDIENCE})

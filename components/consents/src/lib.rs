@@ -4,14 +4,13 @@
 //! it serves.
 
 use api::consents::{admin, client, crm, legacy};
-use http::Response;
 use spin_glue::{route, Handler, Handlers};
-use spin_sdk::http::IncomingRequest;
+use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use web::Route;
 
 #[spin_sdk::http_component]
-async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
-    spin_glue::serve(req, Handlers { health_paths: &["/health/consents"], routes: ROUTES }).await
+async fn handle(req: IncomingRequest, out: ResponseOutparam) {
+    spin_glue::serve(req, out, Handlers { health_paths: &["/health/consents"], routes: ROUTES }).await
 }
 
 /// Every endpoint, in the order of contract §6. Literal paths before templates that match

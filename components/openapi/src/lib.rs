@@ -5,14 +5,14 @@
 
 use errors::ApiError;
 use http::{Request, Response};
-use spin_sdk::http::IncomingRequest;
+use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use web::{Answer, RequestCtx};
 
 const DOCUMENT: &str = include_str!("../../../openapi/openapi.json");
 
 #[spin_sdk::http_component]
-async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
-    spin_glue::serve_public(req, document).await
+async fn handle(req: IncomingRequest, out: ResponseOutparam) {
+    spin_glue::serve_public(req, out, document).await
 }
 
 fn document(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {

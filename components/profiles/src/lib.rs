@@ -3,14 +3,14 @@
 //! `handle` is Spin glue: its health paths, and the table below with every route it serves.
 
 use api::{addresses, catalogue, ecards, loyalty, preferences, profiles};
-use http::Response;
 use spin_glue::{route, Handler, Handlers};
-use spin_sdk::http::IncomingRequest;
+use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use web::Route;
 
 #[spin_sdk::http_component]
-async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
-    spin_glue::serve(req, Handlers { health_paths: &["/health", "/health/profiles"], routes: ROUTES }).await
+async fn handle(req: IncomingRequest, out: ResponseOutparam) {
+    spin_glue::serve(req, out, Handlers { health_paths: &["/health", "/health/profiles"], routes: ROUTES })
+        .await
 }
 
 /// Every endpoint, in the order of contract §3, then v1 (§8). Literal paths before templates

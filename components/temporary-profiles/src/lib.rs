@@ -4,14 +4,14 @@
 //! serves.
 
 use api::{addresses, preferences, profiles, purge, temporary};
-use http::Response;
 use spin_glue::{route, Handler, Handlers};
-use spin_sdk::http::IncomingRequest;
+use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use web::Route;
 
 #[spin_sdk::http_component]
-async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
-    spin_glue::serve(req, Handlers { health_paths: &["/health/temporary-profiles"], routes: ROUTES }).await
+async fn handle(req: IncomingRequest, out: ResponseOutparam) {
+    spin_glue::serve(req, out, Handlers { health_paths: &["/health/temporary-profiles"], routes: ROUTES })
+        .await
 }
 
 /// Every endpoint, in the order of contract §4 and §5.

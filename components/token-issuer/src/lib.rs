@@ -13,7 +13,7 @@ use auth::issuer::DevClaims;
 use errors::ApiError;
 use http::{Request, Response};
 use spin_glue::variable;
-use spin_sdk::http::IncomingRequest;
+use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use web::RequestCtx;
 
 type Answer = Result<Response<Vec<u8>>, ApiError>;
@@ -22,8 +22,8 @@ type Answer = Result<Response<Vec<u8>>, ApiError>;
 const TOKEN_LIFETIME_SECS: i64 = 86_400;
 
 #[spin_sdk::http_component]
-async fn handle(req: IncomingRequest) -> Response<Vec<u8>> {
-    spin_glue::serve_public(req, public).await
+async fn handle(req: IncomingRequest, out: ResponseOutparam) {
+    spin_glue::serve_public(req, out, public).await
 }
 
 /// Both endpoints are public: the client authenticates with its secret, not a token. They

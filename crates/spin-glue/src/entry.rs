@@ -5,7 +5,7 @@ use crate::{authenticate, settings, SpinDb};
 use errors::ApiError;
 use futures::StreamExt;
 use http::{Request, Response};
-use spin_sdk::http::IncomingRequest;
+use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use web::{BodyTooLarge, RequestCtx, Route, MAX_BODY_BYTES};
 
 /// Result of one handler.
@@ -29,7 +29,7 @@ pub struct Handlers {
 }
 
 /// Serves one request of an API component with its handlers.
-pub async fn serve(incoming: IncomingRequest, handlers: Handlers) -> Response<Vec<u8>> {
+pub async fn serve(incoming: IncomingRequest, out: ResponseOutparam, handlers: Handlers) {
     let started = std::time::Instant::now();
     let req = read_request(incoming).await;
     let ctx = RequestCtx::new(&req, crate::now(), crate::random_bytes);
@@ -41,7 +41,7 @@ pub async fn serve(incoming: IncomingRequest, handlers: Handlers) -> Response<Ve
             None => api(&ctx, &req, handlers.routes).await,
         },
     };
-    web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis())
+    crate::send(out, web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis()));
 }
 
 /// Serves one request of a component that needs neither a token nor the database (the
@@ -49,14 +49,15 @@ pub async fn serve(incoming: IncomingRequest, handlers: Handlers) -> Response<Ve
 /// without linking what it does not use.
 pub async fn serve_public(
     incoming: IncomingRequest,
+    out: ResponseOutparam,
     handler: fn(&RequestCtx, &Request<Vec<u8>>) -> Answer,
-) -> Response<Vec<u8>> {
+) {
     let started = std::time::Instant::now();
     let req = read_request(incoming).await;
     let ctx = RequestCtx::new(&req, crate::now(), crate::random_bytes);
     let cors = settings::cors(&req);
     let result = cors.preflight(&req).unwrap_or_else(|| handler(&ctx, &req));
-    web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis())
+    crate::send(out, web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis()));
 }
 
 /// The answer to a request for one of `paths` (`GET` only), or `None` for any other path.

@@ -8,12 +8,14 @@ mod db;
 mod entry;
 mod fetch;
 mod health;
+mod send;
 mod settings;
 
 pub use authenticate::{authenticate, DEV_ISSUER_KEY_PAIR};
 pub use db::SpinDb;
 pub use entry::{route, serve, serve_public, Handler, Handlers};
 pub use health::health;
+pub use send::send;
 pub use settings::{dev_issuer_serves, variable, Settings};
 
 use domain::time::Timestamp;
