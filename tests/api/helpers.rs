@@ -119,11 +119,23 @@ pub fn spawn_app_with(variables: &[(&str, &str)]) -> TestApp {
 
 /// The app on a given state directory, optionally with only some components.
 pub fn spawn_app_on(state_dir: PathBuf, variables: &[(&str, &str)], components: Option<&[&str]>) -> TestApp {
+    spawn_app_listening(state_dir, variables, components, None)
+}
+
+/// [`spawn_app_on`] listening on `listen` (default: a free port on 127.0.0.1), like
+/// `spin up --listen`.
+pub fn spawn_app_listening(
+    state_dir: PathBuf,
+    variables: &[(&str, &str)],
+    components: Option<&[&str]>,
+    listen: Option<std::net::SocketAddr>,
+) -> TestApp {
     built_components();
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
     let (running, base_url, clock_offset_ms) = match server() {
         Server::TestHost => {
             let mut config = HostConfig::new(repo_root().join("spin.toml"), &state_dir);
+            config.listen = listen.unwrap_or(config.listen);
             config.variables = variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
             config.components = components.map(|c| c.iter().map(|s| s.to_string()).collect());
             config.guest_log = Some(state_dir.join("guest.log"));
@@ -134,6 +146,7 @@ pub fn spawn_app_on(state_dir: PathBuf, variables: &[(&str, &str)], components: 
         }
         Server::Spin => {
             let mut spin = spin_up(repo_root().join("spin.toml"), &state_dir);
+            spin.listen = listen.unwrap_or(spin.listen);
             spin.variables = variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
             spin.components = components.unwrap_or_default().iter().map(|s| s.to_string()).collect();
             let running = start_spin(&spin);

@@ -55,30 +55,35 @@ pub struct Settings {
     pub jwks_url: Option<String>,
     /// `jwt_jwks`: a JWKS given inline.
     pub jwks_inline: Option<String>,
-    /// `dev_issuer_enabled`: trust the local issuer's keys too.
-    pub dev_issuer_enabled: bool,
+    /// Trust the local issuer's keys too: `dev_issuer_enabled` and a loopback `jwt_issuer`
+    /// (`auth::issuer::active`).
+    pub dev_issuer_active: bool,
 }
 
 impl Settings {
     pub fn load() -> Result<Self, ApiError> {
         let organisation_claim =
             variable("organisation_claim")?.unwrap_or_else(|| auth::DEFAULT_ORGANISATION_CLAIM.to_owned());
+        let issuer = required("jwt_issuer")?;
         Ok(Self {
-            verifier: Verifier {
-                issuer: required("jwt_issuer")?,
-                audience: required("jwt_audience")?,
-                organisation_claim,
-            },
+            dev_issuer_active: auth::issuer::active(dev_issuer_enabled()?, &issuer),
+            verifier: Verifier { issuer, audience: required("jwt_audience")?, organisation_claim },
             jwks_url: variable("jwt_jwks_url")?,
             jwks_inline: variable("jwt_jwks")?,
-            dev_issuer_enabled: dev_issuer_enabled()?,
         })
     }
 }
 
 /// `dev_issuer_enabled`: exactly `true` turns the local issuer on; anything else is off.
-pub fn dev_issuer_enabled() -> Result<bool, ApiError> {
+fn dev_issuer_enabled() -> Result<bool, ApiError> {
     Ok(variable("dev_issuer_enabled")?.is_some_and(|v| v.eq_ignore_ascii_case("true")))
+}
+
+/// Whether the local issuer answers this request (`auth::issuer::serves`: enabled, a loopback
+/// `jwt_issuer`, and a caller on this machine according to Spin's `spin-client-addr`).
+pub fn dev_issuer_serves<B>(req: &http::Request<B>) -> Result<bool, ApiError> {
+    let issuer = variable("jwt_issuer")?.unwrap_or_default();
+    Ok(auth::issuer::serves(dev_issuer_enabled()?, &issuer, web::header(req, "spin-client-addr")))
 }
 
 /// `cors_allowed_origins`; unreadable means no origin is allowed. Read only for a request
