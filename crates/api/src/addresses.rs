@@ -29,7 +29,7 @@ use errors::ApiError;
 
 /// GET /customers/v2/profiles/{customerNumber}/postal-addresses (contract §3, §4):
 /// the profile's addresses, oldest first, as a bare array.
-pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let parent = parent::find(call)?;
     web::json_response(200, &address::list(call.db, call.caller.org(), parent.customer_number.0)?)
@@ -37,7 +37,7 @@ pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// POST /customers/v2/profiles/{customerNumber}/postal-addresses (contract §3, §4):
 /// 201 with `Location`, `ETag` and the address. Takes `Idempotency-Key`.
-pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let new = address::new_address(web::json::<AddressBody>(req)?)?;
@@ -50,7 +50,7 @@ pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// GET /customers/v2/profiles/{customerNumber}/postal-addresses/{id} (contract §3, §4):
 /// the address with its `ETag`.
-pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let parent = parent::find(call)?;
     let id = subresource::id(call, "id")?;
@@ -61,7 +61,7 @@ pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// PUT /customers/v2/profiles/{customerNumber}/postal-addresses/{id} (contract §3, §4):
 /// replaces every field (same body as POST); `If-Match` optional. 200 with the address.
-pub fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileChange)?;
     let id = subresource::id(call, "id")?;
@@ -77,7 +77,7 @@ pub fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// DELETE /customers/v2/profiles/{customerNumber}/postal-addresses/{id} (contract §3, §4):
 /// 204; `If-Match` optional.
-pub fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let id = subresource::id(call, "id")?;

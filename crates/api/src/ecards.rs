@@ -31,7 +31,7 @@ use errors::ApiError;
 
 /// GET /customers/v2/profiles/{customerNumber}/ecards (contract §3): the profile's cards,
 /// oldest first, as a bare array.
-pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let parent = parent::find(call)?;
     web::json_response(200, &ecard::list(call.db, call.caller.org(), parent.customer_number.0)?)
@@ -40,7 +40,7 @@ pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
 /// POST /customers/v2/profiles/{customerNumber}/ecards (contract §3): registers a card to
 /// the profile. 201 with `Location`, `ETag` and the card; 409 `ECARD_ALREADY_OWNED`.
 /// Takes `Idempotency-Key`.
-pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let new = ecard::new_ecard(web::json::<EcardBody>(req)?)?;
@@ -53,7 +53,7 @@ pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// DELETE /customers/v2/profiles/{customerNumber}/ecards/{id} (contract §3): the card is
 /// no longer the profile's (and may be registered again). 204; `If-Match` optional.
-pub fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let id = subresource::id(call, "id")?;

@@ -35,7 +35,7 @@ use errors::ApiError;
 
 /// GET /customers/v2/profiles/{customerNumber}/loyalty-programs (contract §3): the
 /// profile's memberships, oldest first, as a bare array.
-pub fn memberships<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn memberships<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let parent = parent::find(call)?;
     web::json_response(200, &loyalty::memberships(call.db, call.caller.org(), parent.customer_number.0)?)
@@ -44,7 +44,7 @@ pub fn memberships<D: Db>(call: &Call<'_, D>) -> Answer {
 /// POST /customers/v2/profiles/{customerNumber}/loyalty-programs (contract §3): joins the
 /// program `programId`. 201 with `Location`, `ETag` and the membership; 409
 /// `LOYALTY_PROGRAM_ALREADY_JOINED`. Takes `Idempotency-Key`.
-pub fn join<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn join<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let body = web::json::<JoinBody>(req)?;
@@ -58,7 +58,7 @@ pub fn join<D: Db>(call: &Call<'_, D>) -> Answer {
 /// DELETE /customers/v2/profiles/{customerNumber}/loyalty-programs/{membershipId} (contract
 /// §3): leaves the program; the membership's balance and transactions are deleted with it.
 /// 204; `If-Match` optional.
-pub fn leave<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn leave<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let id = subresource::id(call, "membershipId")?;
@@ -73,7 +73,7 @@ pub fn leave<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// GET /customers/v2/profiles/{customerNumber}/loyalty-programs/{membershipId}/transactions
 /// (contract §3, §1 lists): oldest first, `limit` and `cursor`, `Link` to the next page.
-pub fn transactions<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn transactions<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileRead)?;
     let query = web::query(req);
@@ -96,7 +96,7 @@ pub fn transactions<D: Db>(call: &Call<'_, D>) -> Answer {
 /// `balanceAfter` is the new balance); 409 `INSUFFICIENT_BALANCE` when the balance would go
 /// below zero, also under concurrent transactions. Takes `Idempotency-Key`, which makes a
 /// retried spend safe.
-pub fn transact<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn transact<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let id = subresource::id(call, "membershipId")?;

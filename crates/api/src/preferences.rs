@@ -33,7 +33,7 @@ use errors::ApiError;
 
 /// GET /customers/v2/profiles/{customerNumber}/preferences (contract §3, §4): the
 /// profile's values, by code, as a bare array.
-pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let parent = parent::find(call)?;
     web::json_response(200, &preference::values(call.db, call.caller.org(), parent.customer_number.0)?)
@@ -42,7 +42,7 @@ pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
 /// PUT /customers/v2/profiles/{customerNumber}/preferences/{preferenceCode} (contract §3,
 /// §4): sets the value, checked against the definition's type. 201 (with `Location`) when
 /// the profile had no value for the code, else 200; `ETag` either way. `If-Match` optional.
-pub fn set<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn set<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileChange)?;
     let body = web::json::<ValueBody>(req)?;
@@ -71,7 +71,7 @@ pub fn set<D: Db>(call: &Call<'_, D>) -> Answer {
 /// DELETE /customers/v2/profiles/{customerNumber}/preferences/{preferenceCode} (contract
 /// §3, §4): removes the profile's value (also for an inactive definition). 204; 404 when
 /// it has none. `If-Match` optional.
-pub fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let code = call.params.get("preferenceCode")?;

@@ -13,7 +13,7 @@ use errors::{ApiError, FieldErrors, Invalid};
 use serde::Deserialize;
 
 /// POST /customers/v2/profiles (contract §3): 201, `Location`, `ETag`, body `Customer`.
-pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let new = profile::new_profile(web::json::<CreateProfileBody>(req)?, caller.org(), ctx.now)?;
@@ -42,7 +42,7 @@ pub(crate) fn created_response(
 /// GET /customers/v2/profiles/{customerNumber}[?includeECards=true] (contract §3). A merged
 /// profile answers with the profile it was merged into; another organisation's profile
 /// exactly like a missing one.
-pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let (org, now) = (call.caller.org(), call.ctx.now);
     // The profile and its addresses in one statement; a merged one leads to its target.
@@ -69,7 +69,7 @@ pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
 }
 
 /// GET /customers/v2/profiles/by-customer-ref/{customerRef} (contract §3).
-pub fn get_by_ref<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get_by_ref<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let customer_ref = call.params.get("customerRef")?;
     let found = profile::find_by_ref(call.db, call.caller.org(), customer_ref, call.ctx.now)?
@@ -81,7 +81,7 @@ pub fn get_by_ref<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// GET /customers/v2/profiles and /customers/v2/profiles-search (contract §3): the AND of
 /// the criteria, ordered by customer number, `maxResultSet` per page, `Link` to the next.
-pub fn search<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn search<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let query = web::query(call.req);
     let mut errs = FieldErrors::default();
@@ -101,7 +101,7 @@ pub fn search<D: Db>(call: &Call<'_, D>) -> Answer {
 }
 
 /// PUT /customers/v2/profiles/{customerNumber} (contract §3): replaces the editable fields.
-pub fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let change =
         profile::replacement(web::json(call.req)?, call.caller.org(), Names::Required, call.ctx.now)?;
@@ -111,7 +111,7 @@ pub fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
 /// PATCH /customers/v2/profiles/{customerNumber} (contract §3): a JSON Merge Patch (RFC
 /// 7396) of the editable fields; `null` clears an optional field; `changedBy` and
 /// `changedByChannel` are required.
-pub fn patch<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn patch<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let patch: serde_json::Value = web::json(call.req)?;
     if !patch.is_object() {
@@ -167,7 +167,7 @@ struct DeactivateBody {
 
 /// POST /customers/v2/profiles/{customerNumber}/deactivate (contract §3, §5): status `D`,
 /// email released, readable until `expirationDate`, then erased.
-pub fn deactivate<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn deactivate<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let body: DeactivateBody = web::json(call.req)?;
     let mut errs = FieldErrors::default();
@@ -200,7 +200,7 @@ struct ConnectBody {
 /// POST /customers/v2/profiles/{customerNumber}/connect (contract §3): merges the profile
 /// `customerNumberToConnect` (permanent or temporary, same organisation) into this one.
 /// Its children move over; it becomes `P` and GET on its number answers with this profile.
-pub fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let body: ConnectBody = web::json(call.req)?;
     let mut errs = FieldErrors::default();
@@ -254,7 +254,7 @@ pub fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// DELETE /customers/v2/profiles/{customerNumber} (contract §3, §5): GDPR erasure,
 /// immediate and irrecoverable. 204. An audit entry without personal data remains.
-pub fn erase<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn erase<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileDelete)?;
     let org = call.caller.org();
     call.db.transaction(|tx| {
@@ -279,7 +279,7 @@ pub fn erase<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// GET /customers/v2/profiles/{customerNumber}/export (contract §3): GDPR access, one
 /// document with everything the service holds on the customer.
-pub fn export<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn export<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let found = parent::find(call)?;
     let shown = profile::resolve_merged(call.db, call.caller.org(), found, call.ctx.now)?
@@ -290,7 +290,7 @@ pub fn export<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// GET /customers/v2/profiles/{customerNumber}/history (contract §3): the audit trail —
 /// who, when, which action, which fields; never their values. `limit` and `cursor` page it.
-pub fn history<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn history<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let found = parent::find(call)?;
     let query = web::query(call.req);
@@ -317,7 +317,7 @@ struct CredentialsBody {
 /// same work (an unknown email is checked against a dummy hash), or 429 `TOO_MANY_ATTEMPTS`
 /// with `Retry-After` while the email is locked after repeated failures (`domain::lockout`),
 /// without hashing anything.
-pub fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let body: CredentialsBody = web::json(call.req)?;
     let mut errs = FieldErrors::default();
@@ -365,7 +365,7 @@ struct PasswordBody {
 }
 
 /// PUT /customers/v2/profiles/{customerNumber}/password (contract §3): 204.
-pub fn change_password<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn change_password<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let body: PasswordBody = web::json(call.req)?;
     let mut errs = FieldErrors::default();

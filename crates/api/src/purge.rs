@@ -25,7 +25,7 @@ pub const PACING: purge::Pacing = purge::Pacing {
     pause: Duration::from_millis(10),
 };
 
-pub fn purge_expired<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn purge_expired<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileDelete)?;
     let run = purge::purge_expired(call.db, Some(call.caller.org()), call.ctx.now, PACING)?;
     let mut body = serde_json::to_value(run.purged).map_err(|e| errors::ApiError::Internal(e.into()))?;

@@ -13,7 +13,7 @@ use errors::ApiError;
 
 /// POST /customers/v2/profiles/temporary (contract §4): 201 `Customer` with `profileType`
 /// `T` and `expirationDate`.
-pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let body: CreateTemporaryBody = web::json(req)?;
@@ -28,7 +28,7 @@ pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// GET /customers/v2/profiles/temporary/{customerNumber} (contract §4): 404 from the
 /// instant it expires.
-pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let found = parent::find(call)?;
     customer(call.db, call.caller.org(), 200, found)
@@ -36,7 +36,7 @@ pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// PUT /customers/v2/profiles/temporary/{customerNumber} (contract §4): overwrites every
 /// field, `expirationDate` included.
-pub fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let body: ReplaceTemporaryBody = web::json(call.req)?;
     let (change, expiration) = temporary::temporary_replacement(body, call.caller.org(), call.ctx.now)?;
@@ -60,7 +60,7 @@ pub fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
 /// POST /customers/v2/profiles/temporary/{customerNumber}/convert (contract §4): the same
 /// customer number becomes a permanent profile, keeping its consents, addresses and
 /// preferences. Only before expiry; 409 when the email is taken.
-pub fn convert<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn convert<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let conversion = temporary::conversion(web::json::<ConvertBody>(call.req)?)?;
     let hash = conversion.password.as_ref().map(|p| password::hash(p, &(call.ctx.random_bytes)(16)));
@@ -88,7 +88,7 @@ pub fn convert<D: Db>(call: &Call<'_, D>) -> Answer {
 }
 
 /// Ecards and loyalty programs of a temporary profile (contract §4): refused.
-pub fn not_allowed<D: Db>(_call: &Call<'_, D>) -> Answer {
+pub async fn not_allowed<D: Db>(_call: &Call<'_, D>) -> Answer {
     Err(ApiError::BadRequest {
         code: "NOT_ALLOWED_FOR_TEMPORARY_PROFILE",
         field: None,

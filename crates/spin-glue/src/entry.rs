@@ -11,10 +11,10 @@ use web::{BodyTooLarge, RequestCtx, Route, MAX_BODY_BYTES};
 /// Result of one handler.
 pub type Answer = Result<Response<Vec<u8>>, ApiError>;
 
-/// What one of a component's routes calls.
-pub type Handler = web::Handler<SpinDb>;
+/// What one of a component's routes calls: an `async fn(&Call<'_, SpinDb>) -> Answer`.
+pub type Handler = &'static dyn web::Handler<SpinDb>;
 
-/// One row of a component's route table.
+/// One row of a component's route table: `route("GET", "/customers/v2/profiles", &profiles::search)`.
 pub const fn route(method: &'static str, template: &'static str, handler: Handler) -> Route<Handler> {
     Route { method, template, handler }
 }
@@ -76,7 +76,7 @@ async fn api(ctx: &RequestCtx, req: &Request<Vec<u8>>, routes: &[Route<Handler>]
     let caller = authenticate(req, &settings, ctx.now).await?;
     *ctx.client_id.borrow_mut() = caller.client_id().map(str::to_owned);
     let db = SpinDb::open_default()?;
-    let answer = web::dispatch(routes, ctx, &caller, &db, req);
+    let answer = web::dispatch(routes, ctx, &caller, &db, req).await;
     purge_now_and_then(ctx, &db);
     answer
 }

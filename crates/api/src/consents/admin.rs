@@ -25,7 +25,7 @@ fn consent_response(status: u16, consent: &Consent, now: Timestamp) -> Answer {
 }
 
 /// POST /customers/v2/consents/admin/consent-bases (contract §6): 201, `Location`, version 1.
-pub fn create_base<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn create_base<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ConsentsAdmin)?;
     let new = base::new_base(web::json::<ConsentBaseBody>(req)?, caller.org())?;
@@ -43,14 +43,14 @@ pub fn create_base<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// GET /customers/v2/consents/admin/consent-bases (contract §6): the organisation's bases and
 /// the shared ones, each with its latest terms.
-pub fn list_bases<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list_bases<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsAdmin)?;
     let bases = base::list(call.db, call.caller.org())?;
     web::json_response(200, &bases.iter().map(ConsentBaseView::from).collect::<Vec<_>>())
 }
 
 /// GET /customers/v2/consents/admin/consent-bases/{consentCode} (contract §6): the latest version.
-pub fn get_base<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get_base<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsAdmin)?;
     let code = call.params.get("consentCode")?;
     let found = base::find(call.db, call.caller.org(), code, None)?.ok_or(ApiError::NotFound)?;
@@ -59,7 +59,7 @@ pub fn get_base<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// PUT /customers/v2/consents/admin/consent-bases/{consentCode} (contract §6): new terms make a
 /// new version; `If-Match` against the base's revision.
-pub fn replace_base<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn replace_base<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ConsentsAdmin)?;
     let code = call.params.get("consentCode")?;
@@ -74,7 +74,7 @@ pub fn replace_base<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// GET /customers/v2/consents/admin/consent-bases/{consentCode}/versions/{version} (contract §6):
 /// any version, old ones included.
-pub fn get_base_version<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get_base_version<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsAdmin)?;
     let code = call.params.get("consentCode")?;
     let version = path_id(call, "version")?;
@@ -84,7 +84,7 @@ pub fn get_base_version<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// POST /customers/v2/consents/admin/consents (contract §6): 201, `Location`; 409
 /// `OVERLAPPING_CONSENT` when another consent of the code is valid in part of the period.
-pub fn create_consent<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn create_consent<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ConsentsAdmin)?;
     let spec = offer::consent_spec(web::json::<ConsentBody>(req)?, caller.org(), ctx.now)?;
@@ -98,7 +98,7 @@ pub fn create_consent<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// GET /customers/v2/consents/admin/consents?consentCodes=&versions=&includeInactive=
 /// (contract §6): the organisation's consents, drafts included.
-pub fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsAdmin)?;
     let filter = query::consent_filter(&web::query(call.req), true)?;
     let now = call.ctx.now;
@@ -107,7 +107,7 @@ pub fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
 }
 
 /// GET /customers/v2/consents/admin/consents/{id} (contract §6).
-pub fn get_consent<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get_consent<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsAdmin)?;
     let id = path_id(call, "id")?;
     let found = offer::find(call.db, call.caller.org(), id)?.ok_or(ApiError::NotFound)?;
@@ -116,7 +116,7 @@ pub fn get_consent<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// PUT /customers/v2/consents/admin/consents/{id} (contract §6): full replacement, only in
 /// draft (409 `CONSENT_NOT_DRAFT`).
-pub fn replace_consent<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn replace_consent<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ConsentsAdmin)?;
     let id = path_id(call, "id")?;
@@ -132,7 +132,7 @@ pub fn replace_consent<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// PATCH /customers/v2/consents/admin/consents/{id} (contract §6): JSON Merge Patch; an active
 /// consent changes only its channels and `validTo`, an inactive one nothing.
-pub fn patch_consent<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn patch_consent<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ConsentsAdmin)?;
     let id = path_id(call, "id")?;

@@ -48,7 +48,7 @@ fn customer_of_query<D: Db>(call: &Call<'_, D>) -> Result<i64, ApiError> {
 
 /// GET /customers/v2/consents/client/consents?consentCodes=&versions=&includeInactive=
 /// (contract §6): the organisation's active consents (inactive ones on request; never drafts).
-pub fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
     let filter = query::consent_filter(&web::query(call.req), false)?;
     let now = call.ctx.now;
@@ -59,7 +59,7 @@ pub fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
 /// POST /customers/v2/consents/client/given-consents (contract §6): records the customer's
 /// choice for a consent, creating it (201) or replacing the existing one (200), and appends
 /// the history entry in the same transaction.
-pub fn give<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn give<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ConsentsChange)?;
     let choice = given::choice(web::json::<GivenConsentBody>(req)?, ctx.now)?;
@@ -71,7 +71,7 @@ pub fn give<D: Db>(call: &Call<'_, D>) -> Answer {
 }
 
 /// GET /customers/v2/consents/client/given-consents?customerNumber= (contract §6).
-pub fn list_given<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list_given<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
     let customer = customer_of_query(call)?;
     let found = given::list_for_customer(call.db, call.caller.org(), customer)?;
@@ -79,7 +79,7 @@ pub fn list_given<D: Db>(call: &Call<'_, D>) -> Answer {
 }
 
 /// GET /customers/v2/consents/client/given-consents/{id} (contract §6).
-pub fn get_given<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get_given<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
     let id = path_id(call, "id")?;
     let found = given::find(call.db, call.caller.org(), id, call.ctx.now)?.ok_or(ApiError::NotFound)?;
@@ -90,7 +90,7 @@ pub fn get_given<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// DELETE /customers/v2/consents/client/given-consents/{id} (contract §6): 204; the history
 /// keeps the choice and records the deletion.
-pub fn delete_given<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn delete_given<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsChange)?;
     let id = path_id(call, "id")?;
     let who = recorder(call);
@@ -104,7 +104,7 @@ pub fn delete_given<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// PUT /customers/v2/consents/client/given-consents/bulk (contract §6): a JSON array of given
 /// consents, recorded all or nothing in one transaction; 200 with the results in order.
-pub fn bulk<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn bulk<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsChange)?;
     let choices = given::choices(web::json::<Vec<GivenConsentBody>>(call.req)?, call.ctx.now)?;
     let who = recorder(call);
@@ -119,7 +119,7 @@ pub fn bulk<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// GET /customers/v2/consents/client/given-consents/history?customerNumber= (contract §6): every
 /// change of the customer's choices, oldest first — the proof of consent.
-pub fn history<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn history<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
     let customer = customer_of_query(call)?;
     let entries = given::history(call.db, call.caller.org(), customer)?;

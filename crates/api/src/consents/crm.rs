@@ -11,7 +11,7 @@ use domain::db::Db;
 /// (contract §6, paging §1): the organisation's given consents with `customerRef`, contact data
 /// only when asked, `limit` (default 100, at most 1000) per page and the next page in
 /// `Link: <…&cursor=…>; rel="next"`.
-pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
     let params = web::query(call.req);
     let filter = CrmFilter::parse(&params)?;

@@ -32,7 +32,7 @@ fn customer<D: Db>(db: &D, call: &Call<'_, D>) -> Result<CustomerNumber, ApiErro
 
 /// GET /customers/v2/consents/v1/{customerNumber} and /customers/v1/consents/{customerNumber}
 /// (contract §6, §8): the customer's choice per consent code.
-pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
     let number = customer(call.db, call)?;
     let lines = legacy::list(call.db, call.caller.org(), number.0, call.ctx.now)?;
@@ -42,7 +42,7 @@ pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// GET /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under /customers/v1/consents):
 /// one line, with `ETag`.
-pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
     let number = customer(call.db, call)?;
     let code = call.params.get("consentCode")?;
@@ -56,7 +56,7 @@ pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
 /// PUT /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under /customers/v1/consents)
 /// `{consentChoice}`: records the choice for the organisation's active consent of that code
 /// (404 when there is none): 201 when created, else 200. The history marks it `api: "v1"`.
-pub fn put<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn put<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ConsentsChange)?;
     CustomerNumber::from_path(call.params.get("customerNumber")?)?;
@@ -98,7 +98,7 @@ pub fn put<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// DELETE /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under
 /// /customers/v1/consents): 204; 404 when the customer has no choice for the active consent.
-pub fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsChange)?;
     CustomerNumber::from_path(call.params.get("customerNumber")?)?;
     let code = call.params.get("consentCode")?;
