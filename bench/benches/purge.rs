@@ -13,6 +13,7 @@ use bench::sqlite::SqliteDb;
 use bench::stats::{write_json, Summary};
 use criterion::Criterion;
 use domain::db::{Db, DbError, Rows, Value};
+use domain::test_db::BlockOn;
 use domain::time::Timestamp;
 use std::cell::Cell;
 use std::path::Path;
@@ -31,11 +32,11 @@ struct LockTimer {
 }
 
 impl Db for LockTimer {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let begin = sql.starts_with("BEGIN");
         let end = sql == "COMMIT" || sql == "ROLLBACK";
         let started = Instant::now();
-        let result = self.db.execute(sql, params);
+        let result = self.db.execute(sql, params).await;
         let key: String = sql.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(60).collect();
         *self.per_statement.borrow_mut().entry(key).or_default() += started.elapsed();
         if begin {
@@ -69,7 +70,7 @@ fn seed_expired(path: &Path, count: u64, serial: u64) {
 
 fn service_connection(path: &Path) -> LockTimer {
     let db = SqliteDb::open(path).expect("opening");
-    domain::db::prepare_connection(&db).expect("the service's connection setup");
+    domain::db::prepare_connection(&db).block_on().expect("the service's connection setup");
     LockTimer { db, since: Cell::new(None), held: Default::default(), per_statement: Default::default() }
 }
 
@@ -104,7 +105,9 @@ fn main() {
     loop {
         let db = service_connection(&copy);
         let t = Instant::now();
-        let run = domain::purge::purge_expired(&db, Some(bench::BIG_ORG), now, api::purge::PACING).unwrap();
+        let run = domain::purge::purge_expired(&db, Some(bench::BIG_ORG), now, api::purge::PACING)
+            .block_on()
+            .unwrap();
         calls.push(t.elapsed());
         batches += run.batches;
         purged_total += run.purged.temporary_profiles;
@@ -168,6 +171,7 @@ fn main() {
                 let t = Instant::now();
                 let purged =
                     domain::purge::purge_batch(&db, Some(bench::BIG_ORG), now, api::purge::PACING.batch)
+                        .block_on()
                         .unwrap();
                 total += t.elapsed();
                 if purged.temporary_profiles < api::purge::PACING.batch {

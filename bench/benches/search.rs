@@ -13,6 +13,7 @@ use bench::stats::{write_json, Summary};
 use criterion::Criterion;
 use domain::db::{Db, Value};
 use domain::profile::search::Criteria;
+use domain::test_db::BlockOn;
 use domain::time::Timestamp;
 use errors::FieldErrors;
 use std::hint::black_box;
@@ -70,6 +71,7 @@ fn sample(db: &SqliteDb) -> Vec<Customer> {
               ORDER BY random() LIMIT 4000",
             &[Value::Integer(bench::BIG_ORG)],
         )
+        .block_on()
         .expect("sampling customers");
     rows.iter()
         .map(|r| Customer {
@@ -93,7 +95,7 @@ fn main() {
     let path = bench::seeded_db();
     assert!(path.is_file(), "no seeded database at {}: run the seed tool first", path.display());
     let db = SqliteDb::open(&path).expect("opening the seeded database");
-    domain::db::prepare_connection(&db).expect("the service's connection setup");
+    domain::db::prepare_connection(&db).block_on().expect("the service's connection setup");
     let customers = sample(&db);
     let now = Timestamp(bench::now_millis());
     let mut c = Criterion::default()
@@ -118,6 +120,7 @@ fn main() {
         let (sql, params) = &statements[0];
         let plan: Vec<String> = db
             .execute(&format!("EXPLAIN QUERY PLAN {sql}"), params)
+            .block_on()
             .expect("plan")
             .iter()
             .map(|r| r.text("detail").unwrap())
@@ -127,7 +130,7 @@ fn main() {
             b.iter(|| {
                 let (sql, params) = &statements[i % statements.len()];
                 i += 1;
-                black_box(db.execute(sql, params).unwrap())
+                black_box(db.execute(sql, params).block_on().unwrap())
             })
         });
         // The distribution: every input once (up to 1,000), each query timed on its own.
@@ -138,7 +141,7 @@ fn main() {
             .take(1000)
             .map(|(sql, params)| {
                 let t = Instant::now();
-                rows += db.execute(sql, params).unwrap().rows.len();
+                rows += db.execute(sql, params).block_on().unwrap().rows.len();
                 t.elapsed()
             })
             .collect();

@@ -31,8 +31,8 @@ use errors::ApiError;
 /// the profile's addresses, oldest first, as a bare array.
 pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let parent = parent::find(call)?;
-    web::json_response(200, &address::list(call.db, call.caller.org(), parent.customer_number.0)?)
+    let parent = parent::find(call).await?;
+    web::json_response(200, &address::list(call.db, call.caller.org(), parent.customer_number.0).await?)
 }
 
 /// POST /customers/v2/profiles/{customerNumber}/postal-addresses (contract §3, §4):
@@ -41,21 +41,23 @@ pub async fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let new = address::new_address(web::json::<AddressBody>(req)?)?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let n = writable_parent(call)?;
-        let added = address::add(tx, &actor(caller), n, &new, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let n = writable_parent(call).await?;
+        let added = address::add(tx, &actor(caller), n, &new, ctx.now).await?;
         Ok((subresource::created(call, added.id, added.version, &added)?, Some(n)))
     })
+    .await
 }
 
 /// GET /customers/v2/profiles/{customerNumber}/postal-addresses/{id} (contract §3, §4):
 /// the address with its `ETag`.
 pub async fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let parent = parent::find(call)?;
+    let parent = parent::find(call).await?;
     let id = subresource::id(call, "id")?;
-    let found =
-        address::find(call.db, call.caller.org(), parent.customer_number.0, id)?.ok_or(ApiError::NotFound)?;
+    let found = address::find(call.db, call.caller.org(), parent.customer_number.0, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     subresource::single(200, &found, found.version)
 }
 
@@ -66,12 +68,14 @@ pub async fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(caller, Permission::ProfileChange)?;
     let id = subresource::id(call, "id")?;
     let new = address::new_address(web::json::<AddressBody>(req)?)?;
-    let replaced = db.transaction(|tx| {
-        let n = writable_parent(call)?;
-        let current = address::find(tx, caller.org(), n, id)?.ok_or(ApiError::NotFound)?;
-        web::check_if_match(req, current.version)?;
-        address::replace(tx, &actor(caller), n, &current, &new, ctx.now)
-    })?;
+    let replaced = db
+        .transaction(async |tx| {
+            let n = writable_parent(call).await?;
+            let current = address::find(tx, caller.org(), n, id).await?.ok_or(ApiError::NotFound)?;
+            web::check_if_match(req, current.version)?;
+            address::replace(tx, &actor(caller), n, &current, &new, ctx.now).await
+        })
+        .await?;
     subresource::single(200, &replaced, replaced.version)
 }
 
@@ -81,11 +85,12 @@ pub async fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let id = subresource::id(call, "id")?;
-    db.transaction(|tx| {
-        let n = writable_parent(call)?;
-        let current = address::find(tx, caller.org(), n, id)?.ok_or(ApiError::NotFound)?;
+    db.transaction(async |tx| {
+        let n = writable_parent(call).await?;
+        let current = address::find(tx, caller.org(), n, id).await?.ok_or(ApiError::NotFound)?;
         web::check_if_match(req, current.version)?;
-        address::remove(tx, &actor(caller), n, &current, ctx.now)
-    })?;
+        address::remove(tx, &actor(caller), n, &current, ctx.now).await
+    })
+    .await?;
     Ok(web::no_content())
 }

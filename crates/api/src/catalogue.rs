@@ -41,7 +41,7 @@ use errors::ApiError;
 /// GET /customers/v2/preferences (contract §3): the organisation's definitions, by code.
 pub async fn preferences<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    web::json_response(200, &preference::definitions(call.db, call.caller.org())?)
+    web::json_response(200, &preference::definitions(call.db, call.caller.org()).await?)
 }
 
 /// POST /customers/v2/preferences (contract §3): 201 with `Location`, `ETag` and the
@@ -50,17 +50,18 @@ pub async fn create_preference<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileChange)?;
     let new = preference::new_definition(web::json::<DefinitionBody>(req)?, caller.org())?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let added = preference::add_definition(tx, &actor(caller), &new, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let added = preference::add_definition(tx, &actor(caller), &new, ctx.now).await?;
         Ok((subresource::created(call, added.id, added.version, &added)?, None))
     })
+    .await
 }
 
 /// GET /customers/v2/preferences/{id} (contract §3): the definition with its `ETag`.
 pub async fn get_preference<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let id = subresource::id(call, "id")?;
-    let found = preference::definition(call.db, call.caller.org(), id)?.ok_or(ApiError::NotFound)?;
+    let found = preference::definition(call.db, call.caller.org(), id).await?.ok_or(ApiError::NotFound)?;
     subresource::single(200, &found, found.version)
 }
 
@@ -71,11 +72,13 @@ pub async fn replace_preference<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(caller, Permission::ProfileChange)?;
     let id = subresource::id(call, "id")?;
     let new = preference::new_definition(web::json::<DefinitionBody>(req)?, caller.org())?;
-    let replaced = db.transaction(|tx| {
-        let current = preference::definition(tx, caller.org(), id)?.ok_or(ApiError::NotFound)?;
-        web::check_if_match(req, current.version)?;
-        preference::replace_definition(tx, &actor(caller), &current, &new, ctx.now)
-    })?;
+    let replaced = db
+        .transaction(async |tx| {
+            let current = preference::definition(tx, caller.org(), id).await?.ok_or(ApiError::NotFound)?;
+            web::check_if_match(req, current.version)?;
+            preference::replace_definition(tx, &actor(caller), &current, &new, ctx.now).await
+        })
+        .await?;
     subresource::single(200, &replaced, replaced.version)
 }
 
@@ -85,18 +88,19 @@ pub async fn delete_preference<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let id = subresource::id(call, "id")?;
-    db.transaction(|tx| {
-        let current = preference::definition(tx, caller.org(), id)?.ok_or(ApiError::NotFound)?;
+    db.transaction(async |tx| {
+        let current = preference::definition(tx, caller.org(), id).await?.ok_or(ApiError::NotFound)?;
         web::check_if_match(req, current.version)?;
-        preference::remove_definition(tx, &actor(caller), &current, ctx.now)
-    })?;
+        preference::remove_definition(tx, &actor(caller), &current, ctx.now).await
+    })
+    .await?;
     Ok(web::no_content())
 }
 
 /// GET /customers/v2/loyalty-programs (contract §3): the organisation's programs, oldest first.
 pub async fn programs<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    web::json_response(200, &loyalty::programs(call.db, call.caller.org())?)
+    web::json_response(200, &loyalty::programs(call.db, call.caller.org()).await?)
 }
 
 /// POST /customers/v2/loyalty-programs (contract §3): 201 with `Location`, `ETag` and the
@@ -105,17 +109,18 @@ pub async fn create_program<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileChange)?;
     let new = loyalty::new_program(web::json::<ProgramBody>(req)?, caller.org())?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let added = loyalty::add_program(tx, &actor(caller), &new, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let added = loyalty::add_program(tx, &actor(caller), &new, ctx.now).await?;
         Ok((subresource::created(call, added.id, added.version, &added)?, None))
     })
+    .await
 }
 
 /// GET /customers/v2/loyalty-programs/{id} (contract §3): the program with its `ETag`.
 pub async fn get_program<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let id = subresource::id(call, "id")?;
-    let found = loyalty::program(call.db, call.caller.org(), id)?.ok_or(ApiError::NotFound)?;
+    let found = loyalty::program(call.db, call.caller.org(), id).await?.ok_or(ApiError::NotFound)?;
     subresource::single(200, &found, found.version)
 }
 
@@ -127,10 +132,12 @@ pub async fn replace_program<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(caller, Permission::ProfileChange)?;
     let id = subresource::id(call, "id")?;
     let new = loyalty::new_program(web::json::<ProgramBody>(req)?, caller.org())?;
-    let replaced = db.transaction(|tx| {
-        let current = loyalty::program(tx, caller.org(), id)?.ok_or(ApiError::NotFound)?;
-        web::check_if_match(req, current.version)?;
-        loyalty::replace_program(tx, &actor(caller), &current, &new, ctx.now)
-    })?;
+    let replaced = db
+        .transaction(async |tx| {
+            let current = loyalty::program(tx, caller.org(), id).await?.ok_or(ApiError::NotFound)?;
+            web::check_if_match(req, current.version)?;
+            loyalty::replace_program(tx, &actor(caller), &current, &new, ctx.now).await
+        })
+        .await?;
     subresource::single(200, &replaced, replaced.version)
 }

@@ -37,8 +37,11 @@ use errors::ApiError;
 /// profile's memberships, oldest first, as a bare array.
 pub async fn memberships<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let parent = parent::find(call)?;
-    web::json_response(200, &loyalty::memberships(call.db, call.caller.org(), parent.customer_number.0)?)
+    let parent = parent::find(call).await?;
+    web::json_response(
+        200,
+        &loyalty::memberships(call.db, call.caller.org(), parent.customer_number.0).await?,
+    )
 }
 
 /// POST /customers/v2/profiles/{customerNumber}/loyalty-programs (contract §3): joins the
@@ -48,11 +51,12 @@ pub async fn join<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let body = web::json::<JoinBody>(req)?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let n = writable_parent(call)?;
-        let joined = loyalty::join(tx, &actor(caller), n, body, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let n = writable_parent(call).await?;
+        let joined = loyalty::join(tx, &actor(caller), n, body, ctx.now).await?;
         Ok((subresource::created(call, joined.id, joined.version, &joined)?, Some(n)))
     })
+    .await
 }
 
 /// DELETE /customers/v2/profiles/{customerNumber}/loyalty-programs/{membershipId} (contract
@@ -62,12 +66,13 @@ pub async fn leave<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let id = subresource::id(call, "membershipId")?;
-    db.transaction(|tx| {
-        let n = writable_parent(call)?;
-        let current = loyalty::membership(tx, caller.org(), n, id)?.ok_or(ApiError::NotFound)?;
+    db.transaction(async |tx| {
+        let n = writable_parent(call).await?;
+        let current = loyalty::membership(tx, caller.org(), n, id).await?.ok_or(ApiError::NotFound)?;
         web::check_if_match(req, current.version)?;
-        loyalty::leave(tx, &actor(caller), n, &current, ctx.now)
-    })?;
+        loyalty::leave(tx, &actor(caller), n, &current, ctx.now).await
+    })
+    .await?;
     Ok(web::no_content())
 }
 
@@ -79,11 +84,12 @@ pub async fn transactions<D: Db>(call: &Call<'_, D>) -> Answer {
     let query = web::query(req);
     let limit = web::paging::limit(&query, "limit", loyalty::DEFAULT_LIMIT, loyalty::MAX_LIMIT)?;
     let after = web::paging::after(&query)?;
-    let parent = parent::find(call)?;
+    let parent = parent::find(call).await?;
     let id = subresource::id(call, "membershipId")?;
-    let membership =
-        loyalty::membership(*db, caller.org(), parent.customer_number.0, id)?.ok_or(ApiError::NotFound)?;
-    let (page, more) = loyalty::transactions(*db, caller.org(), membership.id, after, limit)?;
+    let membership = loyalty::membership(*db, caller.org(), parent.customer_number.0, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (page, more) = loyalty::transactions(*db, caller.org(), membership.id, after, limit).await?;
     let mut response = web::json_response(200, &page)?;
     if let (true, Some(last)) = (more, page.last()) {
         web::paging::link_next(req, &mut response, last.id);
@@ -101,10 +107,11 @@ pub async fn transact<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(caller, Permission::ProfileCreate)?;
     let id = subresource::id(call, "membershipId")?;
     let new = loyalty::new_transaction(web::json::<TransactionBody>(req)?)?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let n = writable_parent(call)?;
-        let membership = loyalty::membership(tx, caller.org(), n, id)?.ok_or(ApiError::NotFound)?;
-        let recorded = loyalty::transact(tx, &actor(caller), n, &membership, &new, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let n = writable_parent(call).await?;
+        let membership = loyalty::membership(tx, caller.org(), n, id).await?.ok_or(ApiError::NotFound)?;
+        let recorded = loyalty::transact(tx, &actor(caller), n, &membership, &new, ctx.now).await?;
         Ok((web::json_response(201, &recorded)?, Some(n)))
     })
+    .await
 }

@@ -27,7 +27,7 @@ pub const PACING: purge::Pacing = purge::Pacing {
 
 pub async fn purge_expired<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileDelete)?;
-    let run = purge::purge_expired(call.db, Some(call.caller.org()), call.ctx.now, PACING)?;
+    let run = purge::purge_expired(call.db, Some(call.caller.org()), call.ctx.now, PACING).await?;
     let mut body = serde_json::to_value(run.purged).map_err(|e| errors::ApiError::Internal(e.into()))?;
     body["complete"] = run.complete.into();
     web::json_response(200, &body)

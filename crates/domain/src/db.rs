@@ -104,20 +104,27 @@ impl<'a> Row<'a> {
     }
 }
 
-/// The only way into SQLite.
+/// The only way into SQLite. Every call is a future, because in a WASIp3 component a host
+/// call is one (and several requests share an instance, taking turns at each `.await`); over
+/// a synchronous host (spin-sdk 5, rusqlite) the futures are ready at once. They need not be
+/// `Send`: a component is single-threaded.
+#[allow(async_fn_in_trait)] // the lint asks for a `Send` bound we do not want (see above)
 pub trait Db {
     /// Runs one statement.
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError>;
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError>;
 
     /// Runs `f` in one write transaction. `BEGIN IMMEDIATE` takes the write lock up front,
     /// so two writers never deadlock upgrading a read lock ([`begin_immediate`] waits for it);
     /// keep the closure short and free of slow work (password hashing, HTTP), because every
     /// other writer waits for it.
-    fn transaction<T, E: From<DbError>>(&self, f: impl FnOnce(&Self) -> Result<T, E>) -> Result<T, E>
+    async fn transaction<T, E: From<DbError>>(
+        &self,
+        f: impl AsyncFnOnce(&Self) -> Result<T, E>,
+    ) -> Result<T, E>
     where
         Self: Sized,
     {
-        write(self, Writes::Several, f)
+        write(self, Writes::Several, f).await
     }
 }
 
@@ -136,35 +143,35 @@ pub enum Writes {
 /// `COMMIT`, during which a request on a busy machine may wait for a CPU while every other
 /// writer waits for it (`scripts/bench`: create p99 224 ms → 54 ms at 16 connections). It
 /// waits for the lock in SQLite's busy handler, which is fair enough for so short a hold.
-pub fn write<D: Db, T, E: From<DbError>>(
+pub async fn write<D: Db, T, E: From<DbError>>(
     db: &D,
     writes: Writes,
-    f: impl FnOnce(&D) -> Result<T, E>,
+    f: impl AsyncFnOnce(&D) -> Result<T, E>,
 ) -> Result<T, E> {
     // `f` is called in one place only: the components' size budget counts every copy.
     let in_transaction = writes == Writes::Several;
     if in_transaction {
-        begin_immediate(db)?;
+        begin_immediate(db).await?;
     }
-    let result = f(db);
+    let result = f(db).await;
     if !in_transaction {
         return result;
     }
     let result = match result {
-        Ok(value) => match db.execute("COMMIT", &[]) {
+        Ok(value) => match db.execute("COMMIT", &[]).await {
             Ok(_) => Ok(value),
             Err(e) => {
-                let _ = db.execute("ROLLBACK", &[]);
+                let _ = db.execute("ROLLBACK", &[]).await;
                 Err(e.into())
             }
         },
         Err(e) => {
-            let _ = db.execute("ROLLBACK", &[]);
+            let _ = db.execute("ROLLBACK", &[]).await;
             Err(e)
         }
     };
     // Back to the connection's busy timeout, now that the write lock is released.
-    let _ = db.execute(BUSY_TIMEOUT, &[]);
+    let _ = db.execute(BUSY_TIMEOUT, &[]).await;
     result
 }
 
@@ -181,11 +188,11 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// 16 connections creating profiles that made p99 875 ms; attempts of 10 ms (within which
 /// SQLite retries after 1, 3 and 8 ms) brought it to about 200 ms (`scripts/bench`). The
 /// caller restores the busy timeout once the lock is released again.
-pub fn begin_immediate(db: &impl Db) -> Result<(), DbError> {
-    db.execute("PRAGMA busy_timeout = 10", &[])?;
+pub async fn begin_immediate(db: &impl Db) -> Result<(), DbError> {
+    db.execute("PRAGMA busy_timeout = 10", &[]).await?;
     let started = std::time::Instant::now();
     loop {
-        match db.execute("BEGIN IMMEDIATE", &[]) {
+        match db.execute("BEGIN IMMEDIATE", &[]).await {
             Err(DbError::Other(message)) if is_busy(&message) && started.elapsed() < LOCK_WAIT => {}
             other => return other.map(|_| ()),
         }
@@ -244,21 +251,23 @@ impl<D: Db> OnDemand<D> {
         Self { connection, prepared: std::cell::Cell::new(false) }
     }
 
-    fn prepare(&self) -> Result<(), DbError> {
-        self.prepared.set(true); // before: preparing runs statements through `self`
-        prepare_connection(self)
+    /// Preparing runs its statements on the connection itself (not through `self`, which
+    /// would make `execute` an endlessly recursive future).
+    async fn prepare(&self) -> Result<(), DbError> {
+        self.prepared.set(true);
+        prepare_connection(&self.connection).await
     }
 }
 
 impl<D: Db> Db for OnDemand<D> {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         if !self.prepared.get() && may_write(sql) {
-            self.prepare()?;
+            self.prepare().await?;
         }
-        match self.connection.execute(sql, params) {
+        match self.connection.execute(sql, params).await {
             Err(DbError::Other(message)) if !self.prepared.get() && schema_is_behind(&message) => {
-                self.prepare()?;
-                self.connection.execute(sql, params)
+                self.prepare().await?;
+                self.connection.execute(sql, params).await
             }
             other => other,
         }
@@ -267,18 +276,18 @@ impl<D: Db> Db for OnDemand<D> {
 
 /// Prepares a freshly opened connection: its pragmas, then the schema check (one query when
 /// the schema is current; see [`crate::migrations`]).
-pub fn prepare_connection(db: &impl Db) -> Result<(), DbError> {
+pub async fn prepare_connection(db: &impl Db) -> Result<(), DbError> {
     for pragma in CONNECTION_PRAGMAS {
-        db.execute(pragma, &[])?;
+        db.execute(pragma, &[]).await?;
     }
-    crate::migrations::ensure_schema(db)
+    crate::migrations::ensure_schema(db).await
 }
 
 /// Moves the write-ahead log into the database file and truncates it, so old versions of
 /// erased rows do not linger there (§5). Best effort: with readers active SQLite checkpoints
 /// what it can, and a later checkpoint finishes the job.
-pub fn checkpoint(db: &impl Db) {
-    let _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)", &[]);
+pub async fn checkpoint(db: &impl Db) {
+    let _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)", &[]).await;
 }
 
 #[cfg(test)]
@@ -288,29 +297,32 @@ mod tests {
     #[test]
     fn a_transaction_waits_for_another_writer_and_leaves_the_busy_timeout_as_it_was() {
         use crate::db::Db;
-        use crate::test_db::TestDb;
+        use crate::test_db::{BlockOn, TestDb};
         let dir = std::env::temp_dir().join(format!("begin-wait-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("wait.db");
         let _ = std::fs::remove_file(&path);
         let first = TestDb::open(&path);
-        first.execute("PRAGMA journal_mode = WAL", &[]).unwrap();
-        first.execute("CREATE TABLE t (x INTEGER)", &[]).unwrap();
-        first.execute("BEGIN IMMEDIATE", &[]).unwrap();
+        first.execute("PRAGMA journal_mode = WAL", &[]).block_on().unwrap();
+        first.execute("CREATE TABLE t (x INTEGER)", &[]).block_on().unwrap();
+        first.execute("BEGIN IMMEDIATE", &[]).block_on().unwrap();
         let waiter = std::thread::spawn(move || {
             let second = TestDb::open(&path);
             let started = std::time::Instant::now();
-            second.transaction(|tx| tx.execute("INSERT INTO t VALUES (2)", &[])).unwrap();
-            let timeout = second.execute("PRAGMA busy_timeout", &[]).unwrap();
+            second
+                .transaction(async |tx| tx.execute("INSERT INTO t VALUES (2)", &[]).await)
+                .block_on()
+                .unwrap();
+            let timeout = second.execute("PRAGMA busy_timeout", &[]).block_on().unwrap();
             (started.elapsed(), timeout.rows[0][0].clone())
         });
         std::thread::sleep(std::time::Duration::from_millis(300));
-        first.execute("INSERT INTO t VALUES (1)", &[]).unwrap();
-        first.execute("COMMIT", &[]).unwrap();
+        first.execute("INSERT INTO t VALUES (1)", &[]).block_on().unwrap();
+        first.execute("COMMIT", &[]).block_on().unwrap();
         let (waited, timeout) = waiter.join().unwrap();
         assert!(waited >= std::time::Duration::from_millis(250), "{waited:?}");
         assert_eq!(timeout, crate::db::Value::Integer(5000));
-        let rows = first.execute("SELECT count(*) AS n FROM t", &[]).unwrap();
+        let rows = first.execute("SELECT count(*) AS n FROM t", &[]).block_on().unwrap();
         assert_eq!(rows.first().unwrap().int("n").unwrap(), 2);
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -337,38 +349,40 @@ mod tests {
     struct Recorded(crate::test_db::TestDb, std::cell::RefCell<Vec<String>>);
 
     impl super::Db for Recorded {
-        fn execute(&self, sql: &str, params: &[super::Value]) -> Result<super::Rows, super::DbError> {
+        async fn execute(&self, sql: &str, params: &[super::Value]) -> Result<super::Rows, super::DbError> {
             self.1.borrow_mut().push(sql.split_whitespace().collect::<Vec<_>>().join(" "));
-            self.0.execute(sql, params)
+            self.0.execute(sql, params).await
         }
     }
 
     #[test]
     fn a_read_only_request_runs_only_its_own_statements_and_a_write_prepares_first() {
         use super::{Db, OnDemand, Value};
+        use crate::test_db::BlockOn;
         let db = OnDemand::new(Recorded(crate::test_db::TestDb::new(), Default::default()));
-        db.execute("SELECT count(*) AS n FROM customer", &[]).unwrap();
+        db.execute("SELECT count(*) AS n FROM customer", &[]).block_on().unwrap();
         assert_eq!(*db.connection.1.borrow(), ["SELECT count(*) AS n FROM customer"]);
-        db.execute("INSERT INTO preference_definition_probe VALUES (1)", &[]).unwrap_err();
+        db.execute("INSERT INTO preference_definition_probe VALUES (1)", &[]).block_on().unwrap_err();
         let seen = db.connection.1.borrow().clone();
         let pragmas = super::CONNECTION_PRAGMAS.len();
         assert_eq!(&seen[1..=pragmas], super::CONNECTION_PRAGMAS, "pragmas before the first write");
         assert!(seen[pragmas + 1].starts_with("SELECT max(version)"), "then the schema check: {seen:?}");
         assert_eq!(seen.len(), pragmas + 3, "and nothing twice: {seen:?}");
-        db.execute("UPDATE customer SET surname = ?1 WHERE 0", &[Value::from("x")]).unwrap();
+        db.execute("UPDATE customer SET surname = ?1 WHERE 0", &[Value::from("x")]).block_on().unwrap();
         assert_eq!(db.connection.1.borrow().len(), pragmas + 4, "a connection is prepared once");
     }
 
     #[test]
     fn a_read_on_a_database_behind_the_schema_migrates_it_and_runs_again() {
         use super::{Db, OnDemand};
+        use crate::test_db::BlockOn;
         let db = OnDemand::new(crate::test_db::TestDb::empty());
-        let rows = db.execute("SELECT count(*) AS n FROM customer", &[]).unwrap();
+        let rows = db.execute("SELECT count(*) AS n FROM customer", &[]).block_on().unwrap();
         assert_eq!(rows.first().unwrap().int("n").unwrap(), 0);
-        let version = db.execute("SELECT max(version) AS v FROM schema_migration", &[]).unwrap();
+        let version = db.execute("SELECT max(version) AS v FROM schema_migration", &[]).block_on().unwrap();
         assert_eq!(version.first().unwrap().int("v").unwrap(), crate::migrations::latest_version());
         // A statement that is wrong for other reasons fails as it is, and only once.
-        let e = db.execute("SELECT no_column FROM customer", &[]).unwrap_err();
+        let e = db.execute("SELECT no_column FROM customer", &[]).block_on().unwrap_err();
         assert!(e.to_string().contains("no such column"), "{e}");
     }
 }

@@ -62,7 +62,7 @@ const DELETE_EXPIRED_IDEMPOTENCY_RECORDS: &str = "
 /// Deletes at most `batch` expired profiles and `batch` expired idempotency records, in one
 /// transaction. `organisation_id` limits it to one organisation (the admin endpoint);
 /// `None` purges for all (the batches piggy-backed on requests).
-pub fn purge_batch(
+pub async fn purge_batch(
     db: &impl Db,
     organisation_id: Option<i64>,
     now: Timestamp,
@@ -70,33 +70,37 @@ pub fn purge_batch(
 ) -> Result<Purged, DbError> {
     let params = [Value::from(organisation_id), Value::from(now.rfc3339()), Value::Integer(batch)];
     // A cheap look first: most of the time there is nothing to do, and then no write lock.
-    let any_due = db.execute(concat!("SELECT EXISTS (", expired!(), ") AS due"), &params)?;
-    let idempotency_due = db.execute(
-        "SELECT EXISTS (SELECT 1 FROM idempotency_record WHERE expires_at <= ?2
+    let any_due = db.execute(concat!("SELECT EXISTS (", expired!(), ") AS due"), &params).await?;
+    let idempotency_due = db
+        .execute(
+            "SELECT EXISTS (SELECT 1 FROM idempotency_record WHERE expires_at <= ?2
                           AND (?1 IS NULL OR organisation_id = ?1) LIMIT ?3) AS due",
-        &params,
-    )?;
+            &params,
+        )
+        .await?;
     let due = |rows: &crate::db::Rows| rows.first().map(|r| r.int("due")).transpose().map(|d| d == Some(1));
     if !due(&any_due)? && !due(&idempotency_due)? {
         return Ok(Purged::default());
     }
-    db.transaction(|tx| {
+    db.transaction(async |tx| {
         let mut purged = Purged {
-            idempotency_records: tx.execute(DELETE_THEIR_IDEMPOTENCY_RECORDS, &params)?.rows.len() as i64,
+            idempotency_records: tx.execute(DELETE_THEIR_IDEMPOTENCY_RECORDS, &params).await?.rows.len()
+                as i64,
             ..Purged::default()
         };
-        tx.execute(DELETE_MERGED_INTO_THEM, &params)?;
-        tx.execute(AUDIT_THEM, &params)?;
-        for row in tx.execute(DELETE_THEM, &params)?.iter() {
+        tx.execute(DELETE_MERGED_INTO_THEM, &params).await?;
+        tx.execute(AUDIT_THEM, &params).await?;
+        for row in tx.execute(DELETE_THEM, &params).await?.iter() {
             match row.text("profile_type")?.as_str() {
                 "T" => purged.temporary_profiles += 1,
                 _ => purged.deactivated_profiles += 1,
             }
         }
         purged.idempotency_records +=
-            tx.execute(DELETE_EXPIRED_IDEMPOTENCY_RECORDS, &params)?.rows.len() as i64;
+            tx.execute(DELETE_EXPIRED_IDEMPOTENCY_RECORDS, &params).await?.rows.len() as i64;
         Ok(purged)
     })
+    .await
 }
 
 /// How one purge run paces itself (the admin endpoint's figures are `api::purge::PACING`).
@@ -138,14 +142,14 @@ const CHECKPOINT_EVERY: usize = 16;
 
 /// Purges in batches until nothing expired is left or `pacing` says stop, then checkpoints
 /// and truncates the write-ahead log, so that no copy of a purged row outlives the run (§5).
-pub fn purge_expired(
+pub async fn purge_expired(
     db: &impl Db,
     organisation_id: Option<i64>,
     now: Timestamp,
     pacing: Pacing,
 ) -> Result<Run, DbError> {
     for pragma in PURGE_CONNECTION_PRAGMAS {
-        db.execute(pragma, &[])?;
+        db.execute(pragma, &[]).await?;
     }
     let started = Instant::now();
     let mut run = Run::default();
@@ -155,11 +159,11 @@ pub fn purge_expired(
                 break;
             }
             if run.batches % CHECKPOINT_EVERY == 0 {
-                let _ = db.execute("PRAGMA wal_checkpoint(PASSIVE)", &[]);
+                let _ = db.execute("PRAGMA wal_checkpoint(PASSIVE)", &[]).await;
             }
             std::thread::sleep(pacing.pause);
         }
-        let purged = purge_batch(db, organisation_id, now, pacing.batch)?;
+        let purged = purge_batch(db, organisation_id, now, pacing.batch).await?;
         run.purged.add(purged);
         run.batches += 1;
         if purged.temporary_profiles + purged.deactivated_profiles < pacing.batch
@@ -170,7 +174,7 @@ pub fn purge_expired(
         }
     }
     if run.purged.total() > 0 {
-        crate::db::checkpoint(db);
+        crate::db::checkpoint(db).await;
     }
     Ok(run)
 }
@@ -178,7 +182,7 @@ pub fn purge_expired(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     fn insert(db: &TestDb, org: i64, profile_type: &str, status: &str, expires: Option<&str>) -> i64 {
         let rows = db
@@ -189,7 +193,7 @@ mod tests {
                          't', 'x', 'x', 't', 'x', 'x')
                  RETURNING customer_number",
                 &[Value::Integer(org), Value::from(profile_type), Value::from(status), Value::from(expires)],
-            )
+            ).block_on()
             .unwrap();
         rows.first().unwrap().int("customer_number").unwrap()
     }
@@ -197,6 +201,7 @@ mod tests {
     fn exists(db: &TestDb, n: i64) -> bool {
         let rows = db
             .execute("SELECT count(*) AS n FROM customer WHERE customer_number = ?1", &[Value::Integer(n)])
+            .block_on()
             .unwrap();
         rows.first().unwrap().int("n").unwrap() == 1
     }
@@ -210,7 +215,7 @@ mod tests {
         let live_temp = insert(&db, 1, "T", "A", Some("2026-11-29T00:00:00.000Z"));
         let expired_deactivated = insert(&db, 1, "S", "D", Some("2026-11-01T00:00:00.000Z"));
         let active = insert(&db, 1, "S", "A", None);
-        let purged = purge_batch(&db, None, NOW, 100).unwrap();
+        let purged = purge_batch(&db, None, NOW, 100).block_on().unwrap();
         assert_eq!((purged.temporary_profiles, purged.deactivated_profiles), (1, 1));
         assert!(!exists(&db, expired_temp) && !exists(&db, expired_deactivated));
         assert!(exists(&db, live_temp) && exists(&db, active));
@@ -223,9 +228,9 @@ mod tests {
             insert(&db, 1, "T", "A", Some("2026-01-01T00:00:00.000Z"));
         }
         let other = insert(&db, 2, "T", "A", Some("2026-01-01T00:00:00.000Z"));
-        assert_eq!(purge_batch(&db, Some(1), NOW, 3).unwrap().temporary_profiles, 3);
-        assert_eq!(purge_batch(&db, Some(1), NOW, 3).unwrap().temporary_profiles, 2);
-        assert_eq!(purge_batch(&db, Some(1), NOW, 3).unwrap(), Purged::default());
+        assert_eq!(purge_batch(&db, Some(1), NOW, 3).block_on().unwrap().temporary_profiles, 3);
+        assert_eq!(purge_batch(&db, Some(1), NOW, 3).block_on().unwrap().temporary_profiles, 2);
+        assert_eq!(purge_batch(&db, Some(1), NOW, 3).block_on().unwrap(), Purged::default());
         assert!(exists(&db, other));
     }
 
@@ -237,11 +242,11 @@ mod tests {
         }
         let pacing =
             Pacing { batch: 2, max_batches: 2, time_budget: Duration::from_secs(60), pause: Duration::ZERO };
-        let first = purge_expired(&db, Some(1), NOW, pacing).unwrap();
+        let first = purge_expired(&db, Some(1), NOW, pacing).block_on().unwrap();
         assert_eq!((first.purged.temporary_profiles, first.batches, first.complete), (4, 2, false));
-        let second = purge_expired(&db, Some(1), NOW, pacing).unwrap();
+        let second = purge_expired(&db, Some(1), NOW, pacing).block_on().unwrap();
         assert_eq!((second.purged.temporary_profiles, second.batches, second.complete), (1, 1, true));
-        let nothing = purge_expired(&db, Some(1), NOW, pacing).unwrap();
+        let nothing = purge_expired(&db, Some(1), NOW, pacing).block_on().unwrap();
         assert_eq!((nothing.purged.total(), nothing.complete), (0, true));
     }
 
@@ -249,7 +254,7 @@ mod tests {
     fn the_batch_query_uses_the_expiry_index() {
         let db = TestDb::new();
         let params = [Value::Null, Value::from(NOW.rfc3339()), Value::Integer(10)];
-        let plan = db.execute(concat!("EXPLAIN QUERY PLAN ", expired!()), &params).unwrap();
+        let plan = db.execute(concat!("EXPLAIN QUERY PLAN ", expired!()), &params).block_on().unwrap();
         let details: Vec<String> = plan.iter().map(|r| r.text("detail").unwrap()).collect();
         assert!(details.iter().any(|d| d.contains("customer_expiry")), "{details:?}");
     }

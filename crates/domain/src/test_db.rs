@@ -1,8 +1,25 @@
 //! A rusqlite-backed [`Db`] for native tests: real SQL, real migrations. Also built with
-//! the `rusqlite` feature, for the benchmark tools (`bench/`), which share [`rows`].
+//! the `rusqlite` feature, for the benchmark tools (`bench/`), which share [`rows`] and
+//! [`BlockOn`].
 
 use crate::db::{Db, DbError, Rows, Value};
 use rusqlite::types::ValueRef;
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+
+/// `future.block_on()`: the output of a future over a synchronous database (rusqlite), for
+/// tests and tools that are not async themselves. Such a future is ready at its first poll,
+/// so no executor is needed; one that is not is a bug, and panics.
+pub trait BlockOn: Future + Sized {
+    fn block_on(self) -> Self::Output {
+        match std::pin::pin!(self).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("a future over a synchronous database was not ready at once"),
+        }
+    }
+}
+
+impl<F: Future> BlockOn for F {}
 
 pub struct TestDb(pub rusqlite::Connection);
 
@@ -11,7 +28,7 @@ impl TestDb {
     #[allow(clippy::new_without_default)] // a database is made, not defaulted
     pub fn new() -> Self {
         let db = Self::empty();
-        crate::db::prepare_connection(&db).expect("migrations apply to an empty database");
+        crate::db::prepare_connection(&db).block_on().expect("migrations apply to an empty database");
         db
     }
 
@@ -27,7 +44,7 @@ impl TestDb {
 }
 
 impl Db for TestDb {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         self.0.prepare(sql).and_then(|mut statement| rows(&mut statement, params)).map_err(classify)
     }
 }

@@ -62,7 +62,7 @@ pub async fn authenticate(
         return Ok(caller);
     }
     let kid = settings.verifier.screen(token, now.unix_seconds()).map_err(auth_error)?;
-    let keys = trusted_keys(settings, kid.as_deref(), now)?;
+    let keys = trusted_keys(settings, kid.as_deref(), now).await?;
     let verified = settings.verifier.verify_token(token, &keys, now.unix_seconds()).map_err(auth_error)?;
     let entry = Remembered::new(&digest, &verified, now.unix_seconds());
     if let Err(e) = store.set(&slot, &entry.to_bytes()) {
@@ -84,7 +84,7 @@ fn auth_error(e: AuthError) -> ApiError {
 
 /// Every key the service trusts right now. 503 when there is none at all because the
 /// issuer's JWKS has never been fetched (an unknown key with other keys at hand is a 401).
-fn trusted_keys(settings: &Settings, kid: Option<&str>, now: Timestamp) -> Result<Jwks, ApiError> {
+async fn trusted_keys(settings: &Settings, kid: Option<&str>, now: Timestamp) -> Result<Jwks, ApiError> {
     let mut keys = Jwks::empty();
     if let Some(inline) = &settings.jwks_inline {
         keys.extend(Jwks::parse(inline).map_err(|e| config_error("jwt_jwks", e))?);
@@ -99,7 +99,9 @@ fn trusted_keys(settings: &Settings, kid: Option<&str>, now: Timestamp) -> Resul
     }
     if let Some(url) = &settings.jwks_url {
         let known_elsewhere = kid.is_none_or(|kid| keys.has_kid(kid));
-        match url_keys(url, now, |fetched| known_elsewhere || kid.is_none_or(|kid| fetched.has_kid(kid)))? {
+        match url_keys(url, now, |fetched| known_elsewhere || kid.is_none_or(|kid| fetched.has_kid(kid)))
+            .await?
+        {
             Some(from_url) => keys.extend(from_url),
             None if keys.is_empty() => return Err(ApiError::IssuerUnavailable),
             None => {}
@@ -116,7 +118,11 @@ fn trusted_keys(settings: &Settings, kid: Option<&str>, now: Timestamp) -> Resul
 /// before the stamp landed also find a fetch due: the database elects one of them
 /// (`domain::jwks_fetch::claim`), and the others use the cache as well. A failed fetch leaves
 /// the cached keys in use, so an issuer outage does not lock out tokens signed with known keys.
-fn url_keys(url: &str, now: Timestamp, kid_known: impl Fn(&Jwks) -> bool) -> Result<Option<Jwks>, ApiError> {
+async fn url_keys(
+    url: &str,
+    now: Timestamp,
+    kid_known: impl Fn(&Jwks) -> bool,
+) -> Result<Option<Jwks>, ApiError> {
     let store = crate::kv()?;
     let cache_key = format!("jwks-cache/{url}");
     let cached: Option<CachedJwks> =
@@ -131,7 +137,7 @@ fn url_keys(url: &str, now: Timestamp, kid_known: impl Fn(&Jwks) -> bool) -> Res
         });
     }
     store_cache(&store, &cache_key, &CachedJwks::attempted(cached, now.0));
-    if !claim_fetch(&store, url, now)? {
+    if !claim_fetch(&store, url, now).await? {
         return Ok(cached_keys.or_else(|| fetched_meanwhile(&store, &cache_key)));
     }
     match fetch_jwks(url) {
@@ -166,7 +172,11 @@ fn fetched_meanwhile(store: &spin_sdk::key_value::Store, cache_key: &str) -> Opt
 }
 
 /// Whether this request is the one of its replica to fetch `url` now (`domain::jwks_fetch`).
-fn claim_fetch(store: &spin_sdk::key_value::Store, url: &str, now: Timestamp) -> Result<bool, ApiError> {
+async fn claim_fetch(
+    store: &spin_sdk::key_value::Store,
+    url: &str,
+    now: Timestamp,
+) -> Result<bool, ApiError> {
     let replica = match store.get(REPLICA_ID_KEY).map_err(kv_error)? {
         Some(id) => String::from_utf8_lossy(&id).into_owned(),
         None => {
@@ -178,7 +188,7 @@ fn claim_fetch(store: &spin_sdk::key_value::Store, url: &str, now: Timestamp) ->
         }
     };
     let db = crate::SpinDb::open_default()?;
-    Ok(domain::jwks_fetch::claim(&db, url, &replica, now.0, REFETCH_INTERVAL_MS)?)
+    Ok(domain::jwks_fetch::claim(&db, url, &replica, now.0, REFETCH_INTERVAL_MS).await?)
 }
 
 fn store_cache(store: &spin_sdk::key_value::Store, key: &str, entry: &CachedJwks) {

@@ -22,13 +22,14 @@ impl SpinDb {
 }
 
 impl Db for SpinDb {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
-        self.0.execute(sql, params)
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+        self.0.execute(sql, params).await
     }
 }
 
+/// spin-sdk 5's SQLite is synchronous: the future is ready when it is first polled.
 impl Db for Raw {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let params: Vec<sqlite::Value> = params.iter().map(to_spin).collect();
         let result = self.0.execute(sql, &params).map_err(|e| match e {
             sqlite::Error::Io(message) => errors::classify(message),

@@ -37,7 +37,8 @@ pub async fn serve(incoming: IncomingRequest, out: ResponseOutparam, handlers: H
     let result = match cors.preflight(&req) {
         Some(preflight) => preflight,
         None => match health_probe(&ctx, &req, handlers.health_paths) {
-            Some(answer) => answer,
+            Some(Ok(())) => crate::health().await,
+            Some(Err(refused)) => Err(refused),
             None => api(&ctx, &req, handlers.routes).await,
         },
     };
@@ -60,15 +61,20 @@ pub async fn serve_public(
     crate::send(out, web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis()));
 }
 
-/// The answer to a request for one of `paths` (`GET` only), or `None` for any other path.
-fn health_probe(ctx: &RequestCtx, req: &Request<Vec<u8>>, paths: &[&'static str]) -> Option<Answer> {
+/// Whether the request is for one of `paths`: `Ok` for a `GET`, an error for another method,
+/// `None` for any other path.
+fn health_probe(
+    ctx: &RequestCtx,
+    req: &Request<Vec<u8>>,
+    paths: &[&'static str],
+) -> Option<Result<(), ApiError>> {
     let segments = web::segments(req);
     let path = paths.iter().find(|p| p.split('/').filter(|s| !s.is_empty()).eq(segments.iter().copied()))?;
     if req.method() != http::Method::GET {
         return Some(Err(ApiError::MethodNotAllowed(vec!["GET"])));
     }
     ctx.route.set(path);
-    Some(crate::health())
+    Some(Ok(()))
 }
 
 async fn api(ctx: &RequestCtx, req: &Request<Vec<u8>>, routes: &[Route<Handler>]) -> Answer {
@@ -77,7 +83,7 @@ async fn api(ctx: &RequestCtx, req: &Request<Vec<u8>>, routes: &[Route<Handler>]
     *ctx.client_id.borrow_mut() = caller.client_id().map(str::to_owned);
     let db = SpinDb::open_default()?;
     let answer = web::dispatch(routes, ctx, &caller, &db, req).await;
-    purge_now_and_then(ctx, &db);
+    purge_now_and_then(ctx, &db).await;
     answer
 }
 
@@ -87,15 +93,15 @@ async fn api(ctx: &RequestCtx, req: &Request<Vec<u8>>, routes: &[Route<Handler>]
 /// stays well under the lock budget.
 const PIGGY_BACK_BATCH: i64 = 50;
 
-fn purge_now_and_then(ctx: &RequestCtx, db: &SpinDb) {
+async fn purge_now_and_then(ctx: &RequestCtx, db: &SpinDb) {
     let one_in = crate::variable("purge_one_request_in").ok().flatten().and_then(|v| v.parse::<u32>().ok());
     let one_in = one_in.unwrap_or(50);
     let draw = u32::from_le_bytes((ctx.random_bytes)(4)[..4].try_into().expect("four bytes"));
     if one_in == 0 || !draw.is_multiple_of(one_in) {
         return;
     }
-    match domain::purge::purge_batch(db, None, ctx.now, PIGGY_BACK_BATCH) {
-        Ok(purged) if purged.total() > 0 => domain::db::checkpoint(db),
+    match domain::purge::purge_batch(db, None, ctx.now, PIGGY_BACK_BATCH).await {
+        Ok(purged) if purged.total() > 0 => domain::db::checkpoint(db).await,
         Ok(_) => {}
         Err(e) => web::write_log_line(
             &serde_json::json!({"event": "purge_failed", "correlationId": ctx.correlation_id, "error": e.to_string()}),

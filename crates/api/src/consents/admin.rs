@@ -29,9 +29,10 @@ pub async fn create_base<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ConsentsAdmin)?;
     let new = base::new_base(web::json::<ConsentBaseBody>(req)?, caller.org())?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        base::insert(tx, caller.org(), &new, ctx.now)?;
-        let created = base::find(tx, caller.org(), new.code.as_str(), None)?.ok_or(ApiError::NotFound)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        base::insert(tx, caller.org(), &new, ctx.now).await?;
+        let created =
+            base::find(tx, caller.org(), new.code.as_str(), None).await?.ok_or(ApiError::NotFound)?;
         let response = web::created(
             &created.location(),
             &web::etag(created.revision),
@@ -39,13 +40,14 @@ pub async fn create_base<D: Db>(call: &Call<'_, D>) -> Answer {
         )?;
         Ok((response, None))
     })
+    .await
 }
 
 /// GET /customers/v2/consents/admin/consent-bases (contract §6): the organisation's bases and
 /// the shared ones, each with its latest terms.
 pub async fn list_bases<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsAdmin)?;
-    let bases = base::list(call.db, call.caller.org())?;
+    let bases = base::list(call.db, call.caller.org()).await?;
     web::json_response(200, &bases.iter().map(ConsentBaseView::from).collect::<Vec<_>>())
 }
 
@@ -53,7 +55,7 @@ pub async fn list_bases<D: Db>(call: &Call<'_, D>) -> Answer {
 pub async fn get_base<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsAdmin)?;
     let code = call.params.get("consentCode")?;
-    let found = base::find(call.db, call.caller.org(), code, None)?.ok_or(ApiError::NotFound)?;
+    let found = base::find(call.db, call.caller.org(), code, None).await?.ok_or(ApiError::NotFound)?;
     base_response(200, &found)
 }
 
@@ -64,11 +66,13 @@ pub async fn replace_base<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(caller, Permission::ConsentsAdmin)?;
     let code = call.params.get("consentCode")?;
     let change = base::base_change(web::json::<ConsentBaseBody>(req)?, code, caller.org())?;
-    let changed = db.transaction(|tx| {
-        let current = base::find(tx, caller.org(), code, None)?.ok_or(ApiError::NotFound)?;
-        web::check_if_match(req, current.revision)?;
-        base::change(tx, caller.org(), &current, &change, ctx.now)
-    })?;
+    let changed = db
+        .transaction(async |tx| {
+            let current = base::find(tx, caller.org(), code, None).await?.ok_or(ApiError::NotFound)?;
+            web::check_if_match(req, current.revision)?;
+            base::change(tx, caller.org(), &current, &change, ctx.now).await
+        })
+        .await?;
     base_response(200, &changed)
 }
 
@@ -78,7 +82,8 @@ pub async fn get_base_version<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsAdmin)?;
     let code = call.params.get("consentCode")?;
     let version = path_id(call, "version")?;
-    let found = base::find(call.db, call.caller.org(), code, Some(version))?.ok_or(ApiError::NotFound)?;
+    let found =
+        base::find(call.db, call.caller.org(), code, Some(version)).await?.ok_or(ApiError::NotFound)?;
     base_response(200, &found)
 }
 
@@ -88,12 +93,13 @@ pub async fn create_consent<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ConsentsAdmin)?;
     let spec = offer::consent_spec(web::json::<ConsentBody>(req)?, caller.org(), ctx.now)?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let created = offer::insert(tx, caller.org(), &spec, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let created = offer::insert(tx, caller.org(), &spec, ctx.now).await?;
         let view = ConsentView::new(&created, ctx.now);
         let response = web::created(&created.location(), &web::etag(created.version), &view)?;
         Ok((response, None))
     })
+    .await
 }
 
 /// GET /customers/v2/consents/admin/consents?consentCodes=&versions=&includeInactive=
@@ -102,7 +108,7 @@ pub async fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsAdmin)?;
     let filter = query::consent_filter(&web::query(call.req), true)?;
     let now = call.ctx.now;
-    let consents = offer::list(call.db, call.caller.org(), &filter, now)?;
+    let consents = offer::list(call.db, call.caller.org(), &filter, now).await?;
     web::json_response(200, &consents.iter().map(|c| ConsentView::new(c, now)).collect::<Vec<_>>())
 }
 
@@ -110,7 +116,7 @@ pub async fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
 pub async fn get_consent<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsAdmin)?;
     let id = path_id(call, "id")?;
-    let found = offer::find(call.db, call.caller.org(), id)?.ok_or(ApiError::NotFound)?;
+    let found = offer::find(call.db, call.caller.org(), id).await?.ok_or(ApiError::NotFound)?;
     consent_response(200, &found, call.ctx.now)
 }
 
@@ -121,12 +127,14 @@ pub async fn replace_consent<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(caller, Permission::ConsentsAdmin)?;
     let id = path_id(call, "id")?;
     let next = offer::consent_spec(web::json::<ConsentBody>(req)?, caller.org(), ctx.now)?;
-    let changed = db.transaction(|tx| {
-        let current = offer::find(tx, caller.org(), id)?.ok_or(ApiError::NotFound)?;
-        web::check_if_match(req, current.version)?;
-        offer::check_transition(&current, &next, true, ctx.now)?;
-        offer::update(tx, caller.org(), &current, &next, ctx.now)
-    })?;
+    let changed = db
+        .transaction(async |tx| {
+            let current = offer::find(tx, caller.org(), id).await?.ok_or(ApiError::NotFound)?;
+            web::check_if_match(req, current.version)?;
+            offer::check_transition(&current, &next, true, ctx.now)?;
+            offer::update(tx, caller.org(), &current, &next, ctx.now).await
+        })
+        .await?;
     consent_response(200, &changed, ctx.now)
 }
 
@@ -137,12 +145,14 @@ pub async fn patch_consent<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(caller, Permission::ConsentsAdmin)?;
     let id = path_id(call, "id")?;
     let patch = web::json::<ConsentPatchBody>(req)?;
-    let changed = db.transaction(|tx| {
-        let current = offer::find(tx, caller.org(), id)?.ok_or(ApiError::NotFound)?;
-        web::check_if_match(req, current.version)?;
-        let next = offer::patched(patch, &current, caller.org(), ctx.now)?;
-        offer::check_transition(&current, &next, false, ctx.now)?;
-        offer::update(tx, caller.org(), &current, &next, ctx.now)
-    })?;
+    let changed = db
+        .transaction(async |tx| {
+            let current = offer::find(tx, caller.org(), id).await?.ok_or(ApiError::NotFound)?;
+            web::check_if_match(req, current.version)?;
+            let next = offer::patched(patch, &current, caller.org(), ctx.now)?;
+            offer::check_transition(&current, &next, false, ctx.now)?;
+            offer::update(tx, caller.org(), &current, &next, ctx.now).await
+        })
+        .await?;
     consent_response(200, &changed, ctx.now)
 }

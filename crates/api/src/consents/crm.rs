@@ -17,7 +17,7 @@ pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     let filter = CrmFilter::parse(&params)?;
     let limit = web::paging::limit(&params, "limit", 100, 1000)?;
     let after = web::paging::after(&params)?;
-    let page = crm::page(call.db, call.caller.org(), &filter, after, limit, call.ctx.now)?;
+    let page = crm::page(call.db, call.caller.org(), &filter, after, limit, call.ctx.now).await?;
     let mut response = web::json_response(200, &page.rows.iter().map(CrmView::from).collect::<Vec<_>>())?;
     if let Some(last) = page.next_after {
         web::paging::link_next(call.req, &mut response, last);
