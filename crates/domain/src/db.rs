@@ -3,6 +3,8 @@
 //! change count), so statements use `RETURNING`.
 
 pub use errors::DbError;
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
 
 /// A parameter or column value, as SQLite's dynamic types.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +106,52 @@ impl<'a> Row<'a> {
     }
 }
 
+/// `future.block_on()`: the output of a future over a synchronous database (spin-sdk 5's
+/// SQLite, rusqlite), for an adapter over such a database and for tests and tools that are not
+/// async themselves. Such a future is ready at its first poll, so no executor is needed; one
+/// that is not is a bug, and panics.
+pub trait BlockOn: Future + Sized {
+    fn block_on(self) -> Self::Output {
+        match std::pin::pin!(self).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("a future over a synchronous database was not ready at once"),
+        }
+    }
+}
+
+impl<F: Future> BlockOn for F {}
+
+/// The future of a statement that has run already: what an adapter over a synchronous database
+/// returns. Its `poll` is inlined and always ready, so an `.await` of it compiles to little more
+/// than the call that ran the statement (an `async fn` would be a state machine at each caller).
+pub struct Ready<T>(Option<T>);
+
+impl<T> Ready<T> {
+    pub fn new(output: T) -> Self {
+        Self(Some(output))
+    }
+}
+
+impl<T> Unpin for Ready<T> {} // nothing is pinned: `poll` moves the output out
+
+impl<T> Future for Ready<T> {
+    type Output = T;
+
+    #[inline(always)]
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<T> {
+        match self.get_mut().0.take() {
+            Some(output) => Poll::Ready(output),
+            None => polled_after_completion(),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn polled_after_completion() -> ! {
+    panic!("a ready statement polled after completion")
+}
+
 /// The only way into SQLite. Every call is a future, because in a WASIp3 component a host
 /// call is one (and several requests share an instance, taking turns at each `.await`); over
 /// a synchronous host (spin-sdk 5, rusqlite) the futures are ready at once. They need not be
@@ -117,14 +165,17 @@ pub trait Db {
     /// so two writers never deadlock upgrading a read lock ([`begin_immediate`] waits for it);
     /// keep the closure short and free of slow work (password hashing, HTTP), because every
     /// other writer waits for it.
-    async fn transaction<T, E: From<DbError>>(
+    ///
+    /// (The future of [`write`] itself, not an `async fn` around it: one state machine less at
+    /// each of the many call sites.)
+    fn transaction<T, E: From<DbError>>(
         &self,
         f: impl AsyncFnOnce(&Self) -> Result<T, E>,
-    ) -> Result<T, E>
+    ) -> impl Future<Output = Result<T, E>>
     where
         Self: Sized,
     {
-        write(self, Writes::Several, f).await
+        write(self, Writes::Several, f)
     }
 }
 

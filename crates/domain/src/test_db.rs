@@ -2,24 +2,9 @@
 //! the `rusqlite` feature, for the benchmark tools (`bench/`), which share [`rows`] and
 //! [`BlockOn`].
 
+pub use crate::db::BlockOn;
 use crate::db::{Db, DbError, Rows, Value};
 use rusqlite::types::ValueRef;
-use std::future::Future;
-use std::task::{Context, Poll, Waker};
-
-/// `future.block_on()`: the output of a future over a synchronous database (rusqlite), for
-/// tests and tools that are not async themselves. Such a future is ready at its first poll,
-/// so no executor is needed; one that is not is a bug, and panics.
-pub trait BlockOn: Future + Sized {
-    fn block_on(self) -> Self::Output {
-        match std::pin::pin!(self).poll(&mut Context::from_waker(Waker::noop())) {
-            Poll::Ready(output) => output,
-            Poll::Pending => panic!("a future over a synchronous database was not ready at once"),
-        }
-    }
-}
-
-impl<F: Future> BlockOn for F {}
 
 pub struct TestDb(pub rusqlite::Connection);
 

@@ -1,8 +1,9 @@
 //! `Db` over Spin's `fermyon:spin/sqlite@2.0.0`.
 
-use domain::db::{Db, DbError, OnDemand, Rows, Value};
+use domain::db::{BlockOn, Db, DbError, OnDemand, Ready, Rows, Value};
 use errors::ApiError;
 use spin_sdk::sqlite::{self, Connection};
+use std::future::Future;
 
 /// A connection to the `default` database, prepared on demand (`domain::db::OnDemand`: the
 /// pragmas and the schema check run before the first statement that may write, or when a read
@@ -21,15 +22,25 @@ impl SpinDb {
     }
 }
 
+/// spin-sdk 5's SQLite is synchronous: a statement runs to its end when `execute` is called,
+/// and the future it returns is ready ([`domain::db::Ready`]). Callers' `.await`s then compile
+/// to plain calls, which keeps the components within their size budget; an `async fn` here
+/// would be a state machine at each of them.
 impl Db for SpinDb {
-    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
-        self.0.execute(sql, params).await
+    fn execute(&self, sql: &str, params: &[Value]) -> impl Future<Output = Result<Rows, DbError>> {
+        // `OnDemand` over `Raw` is ready at once too (it only awaits `Raw`).
+        Ready::new(self.0.execute(sql, params).block_on())
     }
 }
 
-/// spin-sdk 5's SQLite is synchronous: the future is ready when it is first polled.
 impl Db for Raw {
-    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    fn execute(&self, sql: &str, params: &[Value]) -> impl Future<Output = Result<Rows, DbError>> {
+        Ready::new(self.run(sql, params))
+    }
+}
+
+impl Raw {
+    fn run(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let params: Vec<sqlite::Value> = params.iter().map(to_spin).collect();
         let result = self.0.execute(sql, &params).map_err(|e| match e {
             sqlite::Error::Io(message) => errors::classify(message),
