@@ -70,7 +70,9 @@ REASON = {
     413: "Content Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
+    429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 # --------------------------------------------------------------------------------------------
@@ -247,12 +249,18 @@ ERROR_CODES = [
     ("METHOD_NOT_ALLOWED", 405, "The path exists, but not with this method."),
     ("PRECONDITION_FAILED", 412, "`If-Match` does not name the current version."),
     ("PAYLOAD_TOO_LARGE", 413, "The body is larger than 64 KiB."),
-    ("UNSUPPORTED_MEDIA_TYPE", 415, "The body is not `application/json` (or another `+json` type "
-     "such as `application/merge-patch+json`)."),
+    ("UNSUPPORTED_MEDIA_TYPE", 415, "The body is not `application/json` (a PATCH may also send "
+     "`application/merge-patch+json`; a POST or PUT may not)."),
     ("IDEMPOTENCY_KEY_REUSED", 422, "The `Idempotency-Key` was used with a different request "
      "within 24 hours."),
+    ("TOO_MANY_ATTEMPTS", 429, "verify-credentials: 5 consecutive failures for this email in the "
+     "organisation; the password was not checked. `Retry-After` says when to try again (1 minute, "
+     "doubling with each further failure, at most 1 hour). Unknown emails are locked alike."),
     ("INTERNAL_ERROR", 500, "An unexpected error; the cause is logged with the correlation id, "
      "never sent."),
+    ("ISSUER_UNAVAILABLE", 503, "No key to check the token with: the issuer's JWKS "
+     "(`jwt_jwks_url`) has not been fetched yet or cannot be fetched now, and no other key is "
+     "trusted. `Retry-After` says when to try again."),
     # Field errors (400 VALIDATION_FAILED entries) and 400s naming one parameter.
     ("REQUIRED", 400, "A required field or parameter is absent, null or blank."),
     ("TOO_LONG", 400, "A text is longer than its limit."),
@@ -340,7 +348,8 @@ ERROR_CODES = [
     ("PREFERENCE_IN_USE", 409, "Customers hold values for the preference: it cannot be deleted or "
      "change its type."),
     ("LOYALTY_PROGRAM_IN_USE", 409, "The program has members: its type cannot change."),
-    ("DUPLICATE_CONSENT_CODE", 409, "The consent code is in use (codes are unique system-wide)."),
+    ("DUPLICATE_CONSENT_CODE", 409, "The organisation already sees a consent base of this code: "
+     "its own, or a shared one (codes are unique within an organisation)."),
     ("CONSENT_BASE_NOT_OWNED", 409, "A shared consent base cannot be changed through the API."),
     ("CONSENT_NOT_DRAFT", 409, "Only a draft consent can be replaced; an active one can change "
      "only its channels and `validTo`."),
@@ -447,6 +456,12 @@ HEADERS = {
         "required": True,
         "schema": string(pattern=r'^(?:<[^>]*[?&]cursor=[^>]*>; rel="next", )?'
                                  r'</customers/v2/profiles(?:/[^>]*)?>; rel="successor-version"$'),
+    }),
+    "Retry-After": ("Retry-After", {
+        "description": "Seconds until the request may succeed: until the email unlocks (429), "
+                       "or until the issuer's keys are fetched again (503).",
+        "required": True,
+        "schema": string(pattern=r"^[0-9]+$"),
     }),
     "WWW-Authenticate": ("WWW-Authenticate", {
         "description": "`Bearer` without a token; `Bearer error=\"invalid_token\", "
@@ -654,7 +669,8 @@ def param_ref(name):
 def problem_response(status):
     return {
         "description": REASON[status],
-        "headers": header_refs(COMMON_RESPONSE_HEADERS + (["WWW-Authenticate"] if status == 401 else [])),
+        "headers": header_refs(COMMON_RESPONSE_HEADERS + (["WWW-Authenticate"] if status == 401 else [])
+                               + (["Retry-After"] if status in (429, 503) else [])),
         "content": {"application/problem+json": {"schema": {
             "allOf": [ref("Problem")],
             "properties": {"status": {"const": status}, "title": {"const": REASON[status]}},
@@ -665,7 +681,8 @@ def problem_response(status):
 RESPONSE_NAMES = {
     400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
     412: "PreconditionFailed", 413: "ContentTooLarge", 415: "UnsupportedMediaType",
-    422: "UnprocessableContent", 500: "InternalServerError",
+    422: "UnprocessableContent", 429: "TooManyRequests", 500: "InternalServerError",
+    503: "ServiceUnavailable",
 }
 
 # Error responses of deprecated operations carry their deprecation headers too; a reference
@@ -787,8 +804,10 @@ def customer_schema():
                               pattern=rf"^{COUNTRY_CALLING_CODE}$"),
         "telephoneNumberNoCountryCode": string(pattern=rf"^{PHONE_DIGITS}$"),
         "landlineNumber": string(pattern=rf"^{PHONE_DIGITS}$"),
-        "expirationDate": {"$ref": "#/components/schemas/Timestamp",
-                           "description": "When a temporary or deactivated profile expires."},
+        "expirationDate": {"description": "When a temporary or deactivated profile expires, as it "
+                                          "was given: a date (valid through that day) or the "
+                                          "instant of a date-time, in UTC with milliseconds.",
+                           "anyOf": [DATE, TIMESTAMP]},
         "postalAddresses": array(ref("PostalAddress"),
                                  "Postal addresses (see the `postal-addresses` sub-resource)."),
         "ecards": array(ref("ECard"), "Only with `includeECards=true`."),
@@ -1035,7 +1054,7 @@ def consent_base_schema():
 
 def consent_base_request(create):
     props = {
-        "consentCode": (nonblank("1 to 20 of `A-Z a-z 0-9 _ -`, unique system-wide.",
+        "consentCode": (nonblank("1 to 20 of `A-Z a-z 0-9 _ -`, unique within the organisation.",
                                  max_length=20, pattern=r"^\s*[A-Za-z0-9_-]{1,20}\s*$")
                         if create else
                         string("Optional; when given it must be the path's consent code.",
@@ -1442,6 +1461,7 @@ def op(op_id, tags, summary, description="", *, permission=None, public=False, a
         add(status, *more)
     if not public:
         add(500, "INTERNAL_ERROR")
+        add(503, "ISSUER_UNAVAILABLE")
     return spec
 
 
@@ -1623,10 +1643,14 @@ def search_profiles_alias():
 def verify_credentials():
     return op("verifyCredentials", "profiles", "Verify a customer's email and password",
               "200 with the profile when the password is right; 401 `INVALID_CREDENTIALS` for a "
-              "wrong password and an unknown email alike, after the same work.",
+              "wrong password and an unknown email alike, after the same work. After 5 "
+              "consecutive failures for one email in the organisation, attempts for it are 429 "
+              "`TOO_MANY_ATTEMPTS` with `Retry-After` (1 minute, doubling with each further "
+              "failure, at most 1 hour) without checking the password; a success resets the "
+              "count; unknown emails are counted and locked exactly like known ones.",
               permission=READ, request=body("VerifyCredentialsRequest"),
               ok={200: one("Customer", "The password is right.")},
-              errors={400: ["REQUIRED", *TEXT], 401: ["INVALID_CREDENTIALS"]})
+              errors={400: ["REQUIRED", *TEXT], 401: ["INVALID_CREDENTIALS"], 429: ["TOO_MANY_ATTEMPTS"]})
 
 
 @operation("GET", "/customers/v2/profiles/by-customer-ref/{customerRef}")
@@ -2132,8 +2156,9 @@ GIVEN_FIELDS = ["REQUIRED", "INVALID_CUSTOMER_NUMBER", "INVALID_CONSENT_ID", *TE
 @operation("POST", C + "/admin/consent-bases")
 def create_base():
     return op("createConsentBase", ADMIN_TAG, "Create a consent base",
-              "Version 1 of its terms. The base is owned by the caller's organisation; codes are "
-              "unique system-wide.",
+              "Version 1 of its terms. The base is owned by the caller's organisation; its code "
+              "must differ from the organisation's other bases and the shared ones, and another "
+              "organisation may have a base of the same code.",
               permission=CONSENTS_ADMIN, request=body("ConsentBaseRequest"), idempotent=True,
               ok={201: created("ConsentBase", "Created.")},
               errors={400: BASE_FIELDS + ["INVALID_CONSENT_CODE"], 403: ["ORGANISATION_MISMATCH"],
@@ -2387,8 +2412,10 @@ def openapi_document():
               ok={200: response("The OpenAPI 3.1 document.", {"type": "object"})})
 
 
-ISSUER_NOTE = ("Local development issuer: off in every production configuration "
-               "(`dev_issuer_enabled`), and then 404.")
+ISSUER_NOTE = ("Local development issuer: answers only while `dev_issuer_enabled` is `true`, "
+               "`jwt_issuer` is a plain-HTTP URL of this machine (`localhost`, 127.0.0.0/8, "
+               "`[::1]`) and the caller is on this machine too; otherwise 404, as in every "
+               "production configuration.")
 
 
 @operation("POST", "/oauth/token")
@@ -2429,7 +2456,9 @@ token is valid when its signature verifies with a trusted key (RS256, PS256, ES2
 `none` and HMAC refused), `iss` is the configured issuer, `aud` contains the configured
 audience, `exp` is in the future and `nbf`/`iat` are not (60 s leeway), and it is at most 8 KiB.
 No token is 401 `MISSING_TOKEN`, an invalid one 401 `INVALID_TOKEN` (`WWW-Authenticate`, RFC
-6750). The organisation comes from the claim `https://entur.io/organisationID` (configurable;
+6750); a header `typ` other than `JWT` or `at+jwt` (RFC 9068) is invalid too. While the
+issuer's keys have never been fetched and none can be, a token is 503 `ISSUER_UNAVAILABLE`
+with `Retry-After`. The organisation comes from the claim `https://entur.io/organisationID` (configurable;
 an integer or a string of digits); a valid token without it is 403 `MISSING_ORGANISATION`. A
 resource of another organisation answers exactly like one that does not exist (404). Each
 operation needs one permission from the `permissions` claim (listed in its description and in

@@ -48,13 +48,53 @@ pub fn built_components() -> &'static Path {
     })
 }
 
+/// Which server runs the components: `E2E_SERVER=spin` runs every test on the real Spin CLI
+/// (`spin up`, found by `spin_cli::find`), anything else on the test host (`tests/src/`).
+/// `scripts/test` runs the suite once on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Server {
+    TestHost,
+    Spin,
+}
+
+pub fn server() -> Server {
+    match std::env::var("E2E_SERVER").as_deref() {
+        Ok("spin") => Server::Spin,
+        _ => Server::TestHost,
+    }
+}
+
+/// For a test that needs what only the test host can do (move the components' clock): on
+/// real Spin it says so and returns true, and the test returns.
+pub fn test_host_only(why: &str) -> bool {
+    let skip = server() == Server::Spin;
+    if skip {
+        let test = std::thread::current().name().unwrap_or("?").to_owned();
+        eprintln!("{test}: skipped on real Spin: {why}");
+        // scripts/test counts them (it empties the file before the run).
+        use std::io::Write;
+        let list = repo_root().join("target/e2e/skipped-on-spin.txt");
+        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(list) {
+            let _ = writeln!(file, "{test}");
+        }
+    }
+    skip
+}
+
 /// A running application on a fresh database and key-value store.
 pub struct TestApp {
-    pub host: RunningHost,
+    running: Running,
+    base_url: String,
     pub state_dir: PathBuf,
     clock_offset_ms: Arc<AtomicI64>,
     agent: ureq::Agent,
     tokens: std::sync::Mutex<HashMap<String, String>>,
+}
+
+/// The server process or thread; stopped when dropped.
+enum Running {
+    TestHost(#[allow(dead_code)] RunningHost),
+    Spin(spin_cli::RunningSpin),
 }
 
 /// A fresh, empty state directory under `target/`.
@@ -79,30 +119,93 @@ pub fn spawn_app_with(variables: &[(&str, &str)]) -> TestApp {
 
 /// The app on a given state directory, optionally with only some components.
 pub fn spawn_app_on(state_dir: PathBuf, variables: &[(&str, &str)], components: Option<&[&str]>) -> TestApp {
+    spawn_app_listening(state_dir, variables, components, None)
+}
+
+/// [`spawn_app_on`] listening on `listen` (default: a free port on 127.0.0.1), like
+/// `spin up --listen`.
+pub fn spawn_app_listening(
+    state_dir: PathBuf,
+    variables: &[(&str, &str)],
+    components: Option<&[&str]>,
+    listen: Option<std::net::SocketAddr>,
+) -> TestApp {
     built_components();
-    let mut config = HostConfig::new(repo_root().join("spin.toml"), &state_dir);
-    config.variables = variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    config.components = components.map(|c| c.iter().map(|s| s.to_string()).collect());
-    config.guest_log = Some(state_dir.join("guest.log"));
-    let clock_offset_ms = config.clock_offset_ms.clone();
-    let host = testhost::start(config).expect("the test host starts");
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
-    TestApp { host, state_dir, clock_offset_ms, agent, tokens: Default::default() }
+    let (running, base_url, clock_offset_ms) = match server() {
+        Server::TestHost => {
+            let mut config = HostConfig::new(repo_root().join("spin.toml"), &state_dir);
+            config.listen = listen.unwrap_or(config.listen);
+            config.variables = variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            config.components = components.map(|c| c.iter().map(|s| s.to_string()).collect());
+            config.guest_log = Some(state_dir.join("guest.log"));
+            let clock_offset_ms = config.clock_offset_ms.clone();
+            let host = testhost::start(config).expect("the test host starts");
+            let base_url = host.base_url();
+            (Running::TestHost(host), base_url, clock_offset_ms)
+        }
+        Server::Spin => {
+            let mut spin = spin_up(repo_root().join("spin.toml"), &state_dir);
+            spin.listen = listen.unwrap_or(spin.listen);
+            spin.variables = variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            spin.components = components.unwrap_or_default().iter().map(|s| s.to_string()).collect();
+            let running = start_spin(&spin);
+            let base_url = running.base_url();
+            (Running::Spin(running), base_url, Arc::default())
+        }
+    };
+    TestApp { running, base_url, state_dir, clock_offset_ms, agent, tokens: Default::default() }
+}
+
+/// `spin up` of `manifest` on `state_dir` with the CLI `spin_cli::find` picks.
+pub fn spin_up(manifest: PathBuf, state_dir: &Path) -> spin_cli::SpinUp {
+    let cli = spin_cli::find()
+        .expect("E2E_SERVER=spin needs the Spin CLI: `spin` on PATH, $SPIN_BIN or ../shared/tools/spin");
+    spin_cli::SpinUp::new(cli, manifest, state_dir)
+}
+
+/// Starts `spin`. The first start of a test run compiles every component (Spin caches the
+/// result): it runs alone, so that the tests starting at the same moment find the cache
+/// instead of all compiling at once.
+pub fn start_spin(spin: &spin_cli::SpinUp) -> spin_cli::RunningSpin {
+    static WARM: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let mut warm = WARM.lock().unwrap_or_else(|e| e.into_inner());
+    if *warm {
+        drop(warm);
+        return spin.start().unwrap_or_else(|e| panic!("{e}"));
+    }
+    let running = spin.start().unwrap_or_else(|e| panic!("{e}"));
+    *warm = true;
+    running
 }
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.host.base_url())
+        format!("{}{path}", self.base_url)
     }
 
-    /// Moves the components' wall clock forward.
+    /// Everything the components wrote to stderr so far.
+    pub fn log_text(&self) -> String {
+        match &self.running {
+            Running::TestHost(_) => {
+                std::fs::read_to_string(self.state_dir.join("guest.log")).unwrap_or_default()
+            }
+            Running::Spin(spin) => spin.component_stderr(),
+        }
+    }
+
     /// The components' log lines so far (one JSON object per request).
     pub fn log_lines(&self) -> Vec<Value> {
-        let text = std::fs::read_to_string(self.state_dir.join("guest.log")).unwrap_or_default();
-        text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect()
+        self.log_text().lines().filter_map(|line| serde_json::from_str(line).ok()).collect()
     }
 
+    /// Moves the components' wall clock forward (test host only: start the test with
+    /// [`test_host_only`]).
     pub fn advance_clock_secs(&self, secs: i64) {
+        assert!(
+            matches!(self.running, Running::TestHost(_)),
+            "only the test host can move the clock: start this test with `if test_host_only(..) {{ return; }}`"
+        );
         self.clock_offset_ms.fetch_add(secs * 1000, Ordering::Relaxed);
     }
 
@@ -127,6 +230,7 @@ impl TestApp {
         let headers = response.headers().clone();
         let body = response.into_body().read_to_string().unwrap_or_default();
         let response = TestResponse { status, headers, body };
+        assert_length_announced(method, path, &response);
         crate::conformance::check(method, path, &response);
         response
     }
@@ -159,6 +263,25 @@ impl TestApp {
     pub fn client(&self, client: (&str, &str, i64)) -> Client<'_> {
         Client { app: self, token: self.token(client) }
     }
+}
+
+/// Every answer of a component announces its length and is not chunked, so that it leaves
+/// Spin in one write (`spin_glue::send`; a chunked end waits 40 ms for the client's delayed
+/// ACK on keep-alive connections). Answers of the host itself (no route: no correlation id)
+/// are the host's business.
+fn assert_length_announced(method: &str, path: &str, response: &TestResponse) {
+    if response.header("x-correlation-id").is_none() || matches!(response.status, 204 | 304) {
+        return;
+    }
+    let length = response.header("content-length");
+    assert_eq!(
+        length.and_then(|l| l.parse::<usize>().ok()),
+        Some(response.body.len()),
+        "{method} {path} ({}): Content-Length {length:?} for a body of {} bytes",
+        response.status,
+        response.body.len()
+    );
+    assert_eq!(response.header("transfer-encoding"), None, "{method} {path}: chunked");
 }
 
 /// Requests on behalf of one token.

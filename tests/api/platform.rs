@@ -57,6 +57,52 @@ fn bad_bodies_are_415_413_and_400_naming_the_field() {
     assert_eq!(unknown.error_code(), "UNKNOWN_FIELD");
 }
 
+/// Contract §1: `application/merge-patch+json` is a PATCH's body type only; a POST or PUT
+/// sent as one is 415, on every component, and so is any other `+json` type.
+#[test]
+fn a_merge_patch_body_is_415_except_in_a_patch() {
+    let app = spawn_app();
+    let a = app.client(ORG_A);
+    let n = a.create_profile(&kari_nordmann());
+    let auth = format!("Bearer {}", a.token);
+    let send = |method: &str, path: &str, content_type: &str, body: &serde_json::Value| {
+        app.request(
+            method,
+            path,
+            &[("authorization", &auth), ("content-type", content_type)],
+            Some(body.to_string().into_bytes()),
+        )
+    };
+    let mut other = kari_nordmann();
+    other["email"] = json!("other@example.no");
+    let replacement =
+        json!({"firstName": "Kari", "surname": "Nordmann", "changedBy": "t", "changedByChannel": "WEB"});
+    let temporary = json!({"expirationDate": "2099-01-01", "createdBy": "t", "createdByChannel": "TVM"});
+    let base = json!({"consentCode": "NEWSLETTER", "terms": [{"language": "EN", "text": "Yes"}]});
+    let cases = [
+        ("POST", "/customers/v2/profiles".to_owned(), other),
+        ("PUT", format!("/customers/v2/profiles/{n}"), replacement.clone()),
+        ("POST", "/customers/v2/profiles/temporary".to_owned(), temporary),
+        ("POST", "/customers/v2/consents/admin/consent-bases".to_owned(), base),
+        ("PUT", format!("/customers/v1/profiles/{n}"), replacement.clone()),
+    ];
+    for (method, path, body) in &cases {
+        for content_type in
+            ["application/merge-patch+json", "application/vnd.api+json", "application/problem+json"]
+        {
+            let response = send(method, path, content_type, body);
+            assert_eq!(response.status, 415, "{method} {path} as {content_type}: {}", response.body);
+            assert_eq!(response.error_code(), "UNSUPPORTED_MEDIA_TYPE");
+        }
+    }
+    let patch = json!({"firstName": "Kari Marie", "changedBy": "t", "changedByChannel": "WEB"});
+    let patched =
+        send("PATCH", &format!("/customers/v2/profiles/{n}"), "application/merge-patch+json", &patch);
+    assert_eq!(patched.status, 200, "a PATCH takes it: {}", patched.body);
+    let as_json = send("PUT", &format!("/customers/v2/profiles/{n}"), "application/json", &replacement);
+    assert_eq!(as_json.status, 200, "and application/json stays fine: {}", as_json.body);
+}
+
 #[test]
 fn browsers_get_no_cors_headers_unless_their_origin_is_allowed() {
     let app = spawn_app_with(&[("cors_allowed_origins", "https://crm.example")]);
@@ -143,7 +189,7 @@ fn every_request_logs_one_line_without_personal_data_or_tokens() {
     let a = app.client(ORG_A);
     let n = a.create_profile(&kari_nordmann());
     assert_eq!(a.get(&format!("/customers/v2/profiles/{n}")).status, 200);
-    let log = std::fs::read_to_string(app.state_dir.join("guest.log")).unwrap();
+    let log = app.log_text();
     for secret in ["Nordmann", "kari.nordmann", a.token.as_str(), "partner-a-secret"] {
         assert!(!log.contains(secret), "the log holds {secret}");
     }

@@ -116,6 +116,9 @@ fn changing_to_a_taken_email_conflicts() {
 
 #[test]
 fn deactivation_releases_the_email_and_the_profile_vanishes_at_its_expiration() {
+    if test_host_only("moves the components' clock") {
+        return;
+    }
     let app = spawn_app();
     let a = app.client(ORG_A);
     let n = a.create_profile(&kari_nordmann());
@@ -254,7 +257,7 @@ fn passwords_are_checked_never_shown_and_wrong_or_unknown_answers_alike() {
     assert_eq!(changed.status, 204);
     assert_eq!(verify("kari.nordmann@example.no", "abcD123").status, 401);
     assert_eq!(verify("kari.nordmann@example.no", "Xyz98765").status, 200);
-    let log = std::fs::read_to_string(app.state_dir.join("guest.log")).unwrap();
+    let log = app.log_text();
     assert!(!log.contains("abcD123") && !log.contains("Xyz98765"));
 }
 

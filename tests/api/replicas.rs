@@ -19,46 +19,111 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Barrier;
 use std::time::Duration;
 
-/// One `testhost` process; killed (and reaped) when dropped, also when a test panics.
+/// One replica: a `testhost` process, or a `spin up` (`E2E_SERVER=spin`); stopped (and
+/// reaped) when dropped, also when a test panics.
 struct Replica {
-    child: Child,
     base: String,
+    server: ReplicaServer,
+}
+
+enum ReplicaServer {
+    /// The process, and the file its stderr (the guests' log lines) goes to.
+    TestHost(Child, PathBuf),
+    Spin(spin_cli::RunningSpin),
 }
 
 impl Drop for Replica {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let ReplicaServer::TestHost(child, _) = &mut self.server {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
-/// Starts one replica per name on `state_dir`, one after the other (the first one compiles the
-/// components if no cache has them; the others load them from the disk cache). `extra` are
-/// more `testhost` arguments for every replica. Each one's stderr (the log lines of its guests
-/// and the host's own messages) goes to `replica-<name>.log` in the state directory.
+impl Replica {
+    /// Everything its components wrote to stderr.
+    fn log_text(&self) -> String {
+        match &self.server {
+            ReplicaServer::TestHost(_, log) => std::fs::read_to_string(log).unwrap_or_default(),
+            ReplicaServer::Spin(spin) => spin.component_stderr(),
+        }
+    }
+
+    /// The JSON log lines (one per request) its guests wrote.
+    fn log_lines(&self) -> Vec<Value> {
+        self.log_text()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|l| l["route"].is_string())
+            .collect()
+    }
+}
+
+/// Starts one replica per name over the database and key-value store in `state_dir`, one
+/// after the other (the first one compiles the components if no cache has them; the others
+/// load them from the cache). `extra` are more `testhost` arguments for every replica.
 fn start_replicas(state_dir: &Path, names: &[&str], extra: &[String]) -> Vec<Replica> {
     built_components();
     names.iter().map(|name| start_replica(state_dir, name, extra)).collect()
 }
 
+/// The partner issuer's keys inline and the local issuer off, as in production.
+fn production_variables() -> Vec<(String, String)> {
+    vec![("jwt_jwks".into(), tokens::partner_jwks()), ("dev_issuer_enabled".into(), "false".into())]
+}
+
 fn start_replica(state_dir: &Path, name: &str, extra: &[String]) -> Replica {
-    let log = std::fs::File::create(log_file(state_dir, name)).expect("replica log file");
-    let child = Command::new(env!("CARGO_BIN_EXE_testhost"))
-        .arg("--manifest")
-        .arg(repo_root().join("spin.toml"))
-        .arg("--state-dir")
-        .arg(state_dir)
-        .args(["--listen", "127.0.0.1:0"])
-        .args(["--variable", &format!("jwt_jwks={}", tokens::partner_jwks())])
-        .args(["--variable", "dev_issuer_enabled=false"])
+    match server() {
+        Server::TestHost => start_test_host_replica(state_dir, name, extra),
+        Server::Spin => {
+            assert!(extra.is_empty(), "testhost arguments for a spin replica: {extra:?}");
+            start_spin_replica(state_dir, name)
+        }
+    }
+}
+
+/// A `spin up` with a state directory of its own (its logs) and a runtime config that points
+/// the `default` database and key-value store at the shared files, as an operator would.
+fn start_spin_replica(state_dir: &Path, name: &str) -> Replica {
+    let own_dir = state_dir.join(format!("replica-{name}"));
+    std::fs::create_dir_all(&own_dir).expect("replica state dir");
+    let runtime_config = own_dir.join("runtime-config.toml");
+    let shared = |file: &str| state_dir.join(file).display().to_string();
+    std::fs::write(
+        &runtime_config,
+        format!(
+            "[sqlite_database.default]\ntype = \"spin\"\npath = {:?}\n\n[key_value_store.default]\ntype = \"spin\"\npath = {:?}\n",
+            shared("sqlite_db.db"),
+            shared("sqlite_key_value.db")
+        ),
+    )
+    .expect("runtime config");
+    let mut spin = spin_up(repo_root().join("spin.toml"), &own_dir);
+    spin.variables = production_variables();
+    spin.runtime_config = Some(runtime_config);
+    let running = start_spin(&spin);
+    Replica { base: running.base_url(), server: ReplicaServer::Spin(running) }
+}
+
+fn start_test_host_replica(state_dir: &Path, name: &str, extra: &[String]) -> Replica {
+    let log_path = state_dir.join(format!("replica-{name}.log"));
+    let log = std::fs::File::create(&log_path).expect("replica log file");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_testhost"));
+    command.arg("--manifest").arg(repo_root().join("spin.toml"));
+    command.arg("--state-dir").arg(state_dir).args(["--listen", "127.0.0.1:0"]);
+    for (key, value) in production_variables() {
+        command.args(["--variable", &format!("{key}={value}")]);
+    }
+    let mut child = command
         .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(log)
         .spawn()
         .expect("the testhost binary starts");
-    let mut replica = Replica { child, base: String::new() };
-    let stdout = replica.child.stdout.take().expect("piped stdout");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut replica = Replica { base: String::new(), server: ReplicaServer::TestHost(child, log_path) };
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
@@ -66,25 +131,12 @@ fn start_replica(state_dir: &Path, name: &str, extra: &[String]) -> Replica {
         let _ = sender.send(line);
     });
     let line = receiver.recv_timeout(Duration::from_secs(300)).unwrap_or_default();
-    let base = line.trim().strip_prefix("testhost: serving on ").unwrap_or_else(|| {
-        let log = std::fs::read_to_string(log_file(state_dir, name)).unwrap_or_default();
-        panic!("replica {name} did not start: {line:?}\n{log}")
-    });
+    let base = line
+        .trim()
+        .strip_prefix("testhost: serving on ")
+        .unwrap_or_else(|| panic!("replica {name} did not start: {line:?}\n{}", replica.log_text()));
     replica.base = base.to_owned();
     replica
-}
-
-fn log_file(state_dir: &Path, name: &str) -> PathBuf {
-    state_dir.join(format!("replica-{name}.log"))
-}
-
-/// The JSON log lines (one per request) a replica's guests wrote.
-fn log_lines(state_dir: &Path, name: &str) -> Vec<Value> {
-    let text = std::fs::read_to_string(log_file(state_dir, name)).unwrap_or_default();
-    text.lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|l| l["route"].is_string())
-        .collect()
 }
 
 fn agent() -> &'static ureq::Agent {
@@ -319,6 +371,9 @@ fn loyalty_balances_never_go_negative_across_replicas() {
 
 #[test]
 fn two_purges_at_once_delete_each_row_once_and_neither_fails() {
+    if test_host_only("moves the components' clock three days on") {
+        return;
+    }
     let dir = fresh_state_dir();
     const TEMPORARY: usize = 600; // more than one batch of 500
     const DEACTIVATED: usize = 20;
@@ -509,15 +564,14 @@ fn each_replica_logs_one_line_per_request_it_served() {
     // A guest's stderr reaches the file shortly after its response: wait for the lines.
     let mut waited = 0;
     let (a, b) = loop {
-        let (a, b) = (log_lines(&dir, "a"), log_lines(&dir, "b"));
+        let (a, b) = (replicas[0].log_lines(), replicas[1].log_lines());
         if (a.len(), b.len()) == expected || waited >= 50 {
             break (a, b);
         }
         std::thread::sleep(Duration::from_millis(100));
         waited += 1;
     };
-    let logs = std::fs::read_to_string(log_file(&dir, "a")).unwrap()
-        + &std::fs::read_to_string(log_file(&dir, "b")).unwrap();
+    let logs = replicas[0].log_text() + &replicas[1].log_text();
     let garbled: Vec<&str> = logs
         .lines()
         .filter(|l| !l.starts_with("testhost: ") && serde_json::from_str::<Value>(l).is_err())

@@ -1,7 +1,8 @@
-//! `load`: the HTTP half of the benchmark suite. Starts the JWKS server and the test host on
-//! the seeded state, then runs each scenario at a fixed concurrency (16 keep-alive
-//! connections, one thread each): a warm-up, then measured windows whose latencies give
-//! throughput, p50 and p99. Writes `<out>/http.json`.
+//! `load`: the HTTP half of the benchmark suite. Starts the JWKS server and real Spin
+//! (`spin up`, or the test host with `--server testhost`) on the seeded state, then runs each
+//! scenario at each of the given concurrencies (16 keep-alive connections, then 1; one thread
+//! per connection): a warm-up, then measured windows whose latencies give throughput, p50 and
+//! p99. Writes `<out>/http.json`.
 //!
 //! The measured time of each scenario is split into `--rounds` slices, and each round runs
 //! every scenario once, floors included (after a warm-up of `--warmup` seconds in the first
@@ -11,10 +12,15 @@
 //! floor moved between 0.52 and 0.90 from run to run.
 //!
 //! ```text
-//! load [--testhost target/debug/testhost] [--manifest bench/spin.toml]
-//!      [--state-dir target/bench/state] [--connections 16] [--warmup 3] [--seconds 10]
-//!      [--rounds 5] [--alg RS256] [--only get,create,...]
+//! load [--server spin|testhost] [--spin PATH] [--nodelay] [--testhost target/debug/testhost]
+//!      [--manifest bench/spin.toml] [--state-dir target/bench/state] [--connections 16,1]
+//!      [--warmup 3] [--seconds 10] [--rounds 5] [--alg RS256] [--only get,create,...]
 //! ```
+//!
+//! `--spin` defaults to the CLI `spin_cli::find` picks (`spin` on PATH, `$SPIN_BIN`,
+//! `../shared/tools/spin`). `--nodelay` runs that Spin with `SPIN_PROBE_NODELAY=1`, which only
+//! `../shared/tools/spin` understands: it sets `TCP_NODELAY` on accepted connections, as the
+//! one-line upstream fix would (docs/upstream/spin-tcp-nodelay.md).
 //!
 //! The service trusts the benchmark's partner issuer through `jwt_jwks_url`, served by
 //! [`bench::http::JwksServer`], which counts the fetches: in steady state (after the first
@@ -34,11 +40,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Which server runs the components.
+#[derive(Clone, Copy, PartialEq)]
+enum Server {
+    Spin,
+    TestHost,
+}
+
 struct Options {
+    server: Server,
+    spin: Option<PathBuf>,
+    nodelay: bool,
     testhost: PathBuf,
     manifest: PathBuf,
     state_dir: PathBuf,
-    connections: usize,
+    connections: Vec<usize>,
     warmup: Duration,
     seconds: Duration,
     rounds: u32,
@@ -49,10 +65,13 @@ struct Options {
 fn options() -> Result<Options> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut o = Options {
+        server: Server::Spin,
+        spin: spin_cli::find(),
+        nodelay: false,
         testhost: root.join("target/debug/testhost"),
         manifest: root.join("bench/spin.toml"),
         state_dir: bench::seeded_db().parent().context("state dir")?.to_path_buf(),
-        connections: 16,
+        connections: vec![16, 1],
         warmup: Duration::from_secs(3),
         seconds: Duration::from_secs(10),
         rounds: 5,
@@ -61,12 +80,26 @@ fn options() -> Result<Options> {
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--nodelay" {
+            o.nodelay = true;
+            continue;
+        }
         let value = args.next().with_context(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
+            "--server" => {
+                o.server = match value.as_str() {
+                    "spin" => Server::Spin,
+                    "testhost" => Server::TestHost,
+                    other => bail!("--server {other}: spin or testhost"),
+                }
+            }
+            "--spin" => o.spin = Some(value.into()),
             "--testhost" => o.testhost = value.into(),
             "--manifest" => o.manifest = value.into(),
             "--state-dir" => o.state_dir = value.into(),
-            "--connections" => o.connections = value.parse()?,
+            "--connections" => {
+                o.connections = value.split(',').map(str::parse).collect::<Result<_, _>>()?;
+            }
             "--warmup" => o.warmup = Duration::from_secs_f64(value.parse()?),
             "--seconds" => o.seconds = Duration::from_secs_f64(value.parse()?),
             "--rounds" => o.rounds = value.parse::<u32>()?.max(1),
@@ -78,21 +111,39 @@ fn options() -> Result<Options> {
     Ok(o)
 }
 
-/// The test host as a child process; killed when dropped.
-struct Host {
-    child: Child,
-    addr: SocketAddr,
+/// The server under load; stopped when dropped.
+enum Host {
+    Spin(spin_cli::RunningSpin),
+    /// The test host as a child process.
+    TestHost(Child, SocketAddr),
 }
 
 impl Host {
     fn start(o: &Options, jwks_url: &str) -> Result<Host> {
+        let variables = [("jwt_jwks_url", jwks_url), ("dev_issuer_enabled", "false")];
+        match o.server {
+            Server::Spin => {
+                let cli = o.spin.clone().context("no Spin CLI: spin on PATH, $SPIN_BIN or --spin PATH")?;
+                let mut spin = spin_cli::SpinUp::new(cli, &o.manifest, &o.state_dir);
+                spin.variables = variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                if o.nodelay {
+                    spin.env.push(("SPIN_PROBE_NODELAY".into(), "1".into()));
+                }
+                Ok(Host::Spin(spin.start().map_err(anyhow::Error::msg)?))
+            }
+            Server::TestHost => Self::start_test_host(o, &variables),
+        }
+    }
+
+    fn start_test_host(o: &Options, variables: &[(&str, &str)]) -> Result<Host> {
         let log = bench::out_dir().join("testhost.log");
-        let mut child = Command::new(&o.testhost)
-            .args(["--manifest".as_ref(), o.manifest.as_os_str()])
-            .args(["--listen", "127.0.0.1:0"])
-            .args(["--state-dir".as_ref(), o.state_dir.as_os_str()])
-            .args(["--variable", &format!("jwt_jwks_url={jwks_url}")])
-            .args(["--variable", "dev_issuer_enabled=false"])
+        let mut command = Command::new(&o.testhost);
+        command.args(["--manifest".as_ref(), o.manifest.as_os_str()]).args(["--listen", "127.0.0.1:0"]);
+        command.args(["--state-dir".as_ref(), o.state_dir.as_os_str()]);
+        for (key, value) in variables {
+            command.args(["--variable", &format!("{key}={value}")]);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log)?)
             .spawn()
@@ -113,14 +164,36 @@ impl Host {
             }
         };
         std::thread::spawn(move || for _ in lines {});
-        Ok(Host { child, addr })
+        Ok(Host::TestHost(child, addr))
+    }
+
+    fn addr(&self) -> SocketAddr {
+        match self {
+            Host::Spin(spin) => spin.addr,
+            Host::TestHost(_, addr) => *addr,
+        }
+    }
+
+    fn describe(&self, o: &Options) -> String {
+        match self {
+            Host::Spin(_) => {
+                let cli = o.spin.as_deref().unwrap_or(std::path::Path::new("spin"));
+                let version = Command::new(cli).arg("--version").output().ok();
+                let version = version.map(|v| String::from_utf8_lossy(&v.stdout).trim().to_owned());
+                let nodelay = if o.nodelay { ", SPIN_PROBE_NODELAY=1" } else { "" };
+                format!("real Spin (`spin up`, {}{nodelay})", version.unwrap_or_default())
+            }
+            Host::TestHost(..) => "the dev-profile test host (`target/debug/testhost`)".into(),
+        }
     }
 }
 
 impl Drop for Host {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        if let Host::TestHost(child, _) = self {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
 
@@ -184,8 +257,8 @@ fn ok_2xx(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
-fn ok_any(status: u16) -> bool {
-    status > 0
+fn ok_401(status: u16) -> bool {
+    status == 401
 }
 
 fn scenarios(host: &str, token: &str, s: Arc<Sample>, run: u64) -> Vec<Scenario> {
@@ -201,7 +274,7 @@ fn scenarios(host: &str, token: &str, s: Arc<Sample>, run: u64) -> Vec<Scenario>
                 name: $name,
                 floor: $floor,
                 authenticated: $auth,
-                ok: if $name.starts_with("probe:") { ok_any } else { ok_2xx },
+                ok: if $name.starts_with("401") { ok_401 } else { ok_2xx },
                 make: Box::new(move |$conn, $i, $rng| {
                     let _ = (&$h, &$t, &$s, $conn, $i, &$rng);
                     $body
@@ -210,17 +283,14 @@ fn scenarios(host: &str, token: &str, s: Arc<Sample>, run: u64) -> Vec<Scenario>
         }};
     }
     scenario!("floor: hello", None, false, |c, i, r, h, t, s| request("GET", &h, "/bench/hello", None, None));
-    // Probes, run only when named with --only: what the request pipeline costs without the
-    // database and token (401), and a database round trip without a token (/health).
-    scenario!("probe: profiles, no token (401)", Some("floor: hello"), false, |c, i, r, h, t, s| {
+    // What the request pipeline costs without the database and token (a 401), and with one
+    // database round trip and no token (`/health`).
+    scenario!("401 without a token", Some("floor: hello"), false, |c, i, r, h, t, s| {
         request("GET", &h, "/customers/v2/profiles/1", None, None)
     });
-    scenario!(
-        "probe: health (open + pragmas + schema check + SELECT 1)",
-        Some("floor: select"),
-        false,
-        |c, i, r, h, t, s| request("GET", &h, "/health", None, None)
-    );
+    scenario!("GET /health", Some("floor: select"), false, |c, i, r, h, t, s| {
+        request("GET", &h, "/health", None, None)
+    });
     scenario!("floor: select", None, false, |c, i, r, h, t, s| {
         let n = *r.pick(&s.numbers);
         request("GET", &h, &format!("/bench/select/{n}"), None, None)
@@ -297,7 +367,7 @@ impl Outcome {
 /// One window of one scenario: `warmup`, then `seconds` measured. Request numbers start at
 /// `first_i`, so that creates stay unique across windows.
 fn run(
-    o: &Options,
+    connections: usize,
     addr: SocketAddr,
     scenario: &Scenario,
     jwks: &JwksServer,
@@ -313,7 +383,7 @@ fn run(
             std::thread::sleep(measure_from.saturating_duration_since(Instant::now()));
             fetches_before.store(jwks.fetches(), Ordering::SeqCst);
         });
-        let handles: Vec<_> = (0..o.connections)
+        let handles: Vec<_> = (0..connections)
             .map(|c| {
                 scope.spawn(move || {
                     let mut rng = bench::data::Rng::new(
@@ -386,22 +456,27 @@ fn main() -> Result<()> {
     let sample = Arc::new(sample(&o)?);
     let started = Instant::now();
     let host = Host::start(&o, &jwks.url())?;
-    eprintln!("load: test host on {} ready in {:.1} s", host.addr, started.elapsed().as_secs_f64());
+    let server = host.describe(&o);
+    eprintln!("load: {server} on {} ready in {:.1} s", host.addr(), started.elapsed().as_secs_f64());
     let token = keys.token(&o.alg, bench::BIG_ORG, 4 * 3600);
     let run_id = bench::now_millis() as u64;
-    let scenarios: Vec<Scenario> = scenarios(&host.addr.to_string(), &token, sample, run_id)
+    let scenarios: Vec<Scenario> = scenarios(&host.addr().to_string(), &token, sample, run_id)
         .into_iter()
         .filter(|scenario| match &o.only {
             Some(only) => only.iter().any(|n| scenario.name.contains(n.as_str())),
-            None => !scenario.name.starts_with("probe:"),
+            None => true,
         })
         .collect();
+    // Every (scenario, connections) pair, measured in interleaved rounds.
+    let runs: Vec<(&Scenario, usize)> =
+        o.connections.iter().flat_map(|&c| scenarios.iter().map(move |s| (s, c))).collect();
     let slice = o.seconds / o.rounds;
-    let mut outcomes: Vec<Option<Outcome>> = scenarios.iter().map(|_| None).collect();
+    let mut outcomes: Vec<Option<Outcome>> = runs.iter().map(|_| None).collect();
     for round in 0..o.rounds {
         let warmup = if round == 0 { o.warmup } else { Duration::from_millis(500) };
-        for (scenario, total) in scenarios.iter().zip(outcomes.iter_mut()) {
-            let outcome = run(&o, host.addr, scenario, &jwks, (warmup, slice, u64::from(round) << 32));
+        for (&(scenario, connections), total) in runs.iter().zip(outcomes.iter_mut()) {
+            let first_i = (u64::from(round) << 32) | ((connections as u64) << 24);
+            let outcome = run(connections, host.addr(), scenario, &jwks, (warmup, slice, first_i));
             match total {
                 Some(total) => total.add(outcome),
                 None => *total = Some(outcome),
@@ -411,12 +486,12 @@ fn main() -> Result<()> {
     }
     let mut results = Vec::new();
     let (mut measured_auth_requests, mut measured_fetches) = (0u64, 0u64);
-    for (scenario, outcome) in scenarios.iter().zip(outcomes) {
+    for (&(scenario, connections), outcome) in runs.iter().zip(outcomes) {
         let mut outcome = outcome.expect("every scenario ran");
         let summary = Summary::of(scenario.name, &mut outcome.latencies, outcome.errors, slice * o.rounds);
         let s = &summary;
         eprintln!(
-            "load: {:<24} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>8.2} ms  errors {}  statuses {:?}  jwks fetches {}",
+            "load: {:<32} c={connections:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>8.2} ms  errors {}  statuses {:?}  jwks fetches {}",
             s.name, s.per_sec, s.p50_ms, s.p99_ms, s.errors, outcome.statuses, outcome.jwks_fetches
         );
         if scenario.authenticated {
@@ -425,15 +500,15 @@ fn main() -> Result<()> {
         }
         results.push(json!({
             "summary": summary, "floor": scenario.floor, "authenticated": scenario.authenticated,
-            "statuses": outcome.statuses, "jwksFetches": outcome.jwks_fetches,
+            "connections": connections, "statuses": outcome.statuses, "jwksFetches": outcome.jwks_fetches,
         }));
     }
     drop(host);
     let path = bench::stats::write_json(
         "http.json",
         &json!({
-            "connections": o.connections, "warmupSeconds": o.warmup.as_secs_f64(), "rounds": o.rounds,
-            "measuredSeconds": o.seconds.as_secs_f64(), "alg": o.alg, "scenarios": results,
+            "server": server, "connections": o.connections, "warmupSeconds": o.warmup.as_secs_f64(),
+            "rounds": o.rounds, "measuredSeconds": o.seconds.as_secs_f64(), "alg": o.alg, "scenarios": results,
             "jwks": {"fetchesTotal": jwks.fetches(), "fetchesMeasured": measured_fetches,
                      "authenticatedRequestsMeasured": measured_auth_requests},
         }),

@@ -26,9 +26,11 @@ async fn handle(req: IncomingRequest, out: ResponseOutparam) {
     spin_glue::serve_public(req, out, public).await
 }
 
-/// Both endpoints are public: the client authenticates with its secret, not a token.
+/// Both endpoints are public: the client authenticates with its secret, not a token. They
+/// exist only for a caller on this machine while the issuer is active (contract §2,
+/// `auth::issuer::serves`); to anyone else they answer 404, as if there were no issuer.
 fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
-    match spin_glue::dev_issuer_enabled()? {
+    match spin_glue::dev_issuer_serves(req)? {
         true => route(ctx, req),
         false => Err(ApiError::NotFound),
     }

@@ -1,24 +1,26 @@
-//! The issuer's Ed25519 signing key, kept in key-value.
+//! The issuer's Ed25519 key pair, kept in key-value as one entry.
 
 use auth::issuer::DevSigningKey;
 use errors::ApiError;
+use spin_glue::DEV_ISSUER_KEY_PAIR;
 
-const SIGNING_KEY: &str = "dev-issuer/signing-key";
-
-/// The key, generated on first use. The public JWKS is stored before the private key and
-/// the key is read back after storing, so two first requests at once settle on the key
-/// that was stored last, whose public half is the one published.
+/// The key, generated on first use. The pair is one entry (public JWKS and private key
+/// together), so the key published and the key that signs are always the same pair; the entry
+/// is read back after storing, so two first requests at once both sign with the pair stored
+/// last. (Key-value has no compare-and-swap: a first request that read its own pair back just
+/// before another first request stored a different one has signed one token that no longer
+/// verifies. That takes two first requests within a few host calls of each other, once per
+/// installation; asking for a new token mends it.)
 pub fn load_or_create() -> Result<DevSigningKey, ApiError> {
     let store = spin_glue::kv()?;
     let kv_error = |e: spin_sdk::key_value::Error| ApiError::Internal(anyhow::anyhow!("key-value: {e}"));
-    if store.get(SIGNING_KEY).map_err(kv_error)?.is_none() {
+    if store.get(DEV_ISSUER_KEY_PAIR).map_err(kv_error)?.is_none() {
         let mut seed = [0u8; 32];
         seed.copy_from_slice(&spin_glue::random_bytes(32)[..32]);
         let key = DevSigningKey::from_seed(seed);
-        store.set(spin_glue::DEV_ISSUER_JWKS_KEY, key.public_jwks().as_bytes()).map_err(kv_error)?;
-        store.set(SIGNING_KEY, key.to_private_json().as_bytes()).map_err(kv_error)?;
+        store.set(DEV_ISSUER_KEY_PAIR, key.to_stored_json().as_bytes()).map_err(kv_error)?;
     }
-    let stored = store.get(SIGNING_KEY).map_err(kv_error)?.unwrap_or_default();
-    DevSigningKey::from_private_json(&String::from_utf8_lossy(&stored))
+    let stored = store.get(DEV_ISSUER_KEY_PAIR).map_err(kv_error)?.unwrap_or_default();
+    DevSigningKey::from_stored_json(&String::from_utf8_lossy(&stored))
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored signing key: {e}")))
 }

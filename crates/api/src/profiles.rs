@@ -5,6 +5,7 @@ use crate::{parent, Answer, Call};
 use auth::Permission;
 use domain::audit::{self, AuditEntry};
 use domain::db::Db;
+use domain::lockout::{Attempts, Standing};
 use domain::password::{self, Password};
 use domain::profile::search::{self, Criteria};
 use domain::profile::{self, Actor, Changed, CreateProfileBody, Names, Profile, ProfileType, ProfileView};
@@ -313,7 +314,9 @@ struct CredentialsBody {
 
 /// POST /customers/v2/profiles/verify-credentials (contract §3): 200 `Customer`, or 401
 /// `INVALID_CREDENTIALS` for a wrong password and for an unknown email alike, after the
-/// same work (an unknown email is checked against a dummy hash).
+/// same work (an unknown email is checked against a dummy hash), or 429 `TOO_MANY_ATTEMPTS`
+/// with `Retry-After` while the email is locked after repeated failures (`domain::lockout`),
+/// without hashing anything.
 pub fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let body: CredentialsBody = web::json(call.req)?;
@@ -332,12 +335,21 @@ pub fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
     };
     errs.into_result()?;
     let org = call.caller.org();
+    let attempts = Attempts::of(org, &email);
+    let standing = attempts.standing(call.db, call.ctx.now)?;
+    if let Standing::Locked { retry_after_secs } = standing {
+        return Err(ApiError::TooManyAttempts { retry_after_secs });
+    }
     let found = profile::find_for_sign_in(call.db, org, &email, call.ctx.now)?;
     let stored_hash = found.as_ref().and_then(|(_, hash)| hash.as_deref());
-    if !password::verify(&candidate, stored_hash) {
+    let verified = password::verify(&candidate, stored_hash); // the same work for an unknown email
+    let Some((signed_in, _)) = found.filter(|_| verified) else {
+        attempts.fail(call.db, call.ctx.now)?;
         return Err(ApiError::InvalidCredentials);
+    };
+    if standing == Standing::Failed {
+        attempts.succeed(call.db)?;
     }
-    let (signed_in, _) = found.ok_or(ApiError::InvalidCredentials)?;
     call.db.transaction(|tx| {
         profile::record_sign_in(tx, org, signed_in.customer_number, from.as_deref(), call.ctx.now)
     })?;

@@ -1,5 +1,6 @@
-//! The local development token issuer: an Ed25519 signing key, how it is stored and
-//! published (JWKS), and the tokens it signs.
+//! The local development token issuer: when it exists at all ([`active`], [`serves`]: the
+//! one place of that rule), its Ed25519 signing key, how the key is stored and published
+//! (JWKS), and the tokens it signs.
 //!
 //! Used only by the dev-only issuer component. Its tokens carry the same claims as a real
 //! identity provider's and are verified by the same [`crate::Verifier::verify`].
@@ -12,6 +13,74 @@ use jwt_compact::jwk::JsonWebKey;
 use jwt_compact::{AlgorithmExt, Claims, Header};
 use serde_json::{json, Map, Value};
 use sha2::Sha256;
+
+/// Whether the local issuer is active as far as configuration goes (contract §2): its keys
+/// are trusted, and its endpoints may answer, only when `dev_issuer_enabled` is `true` and
+/// `jwt_issuer` is a plain-HTTP URL of this machine. A deployment with a real issuer (an
+/// `https://` tenant) thus never mints nor trusts local tokens, whatever `dev_issuer_enabled`
+/// says, while `spin up` with no settings (`http://localhost:3000/`) works as before.
+pub fn active(enabled: bool, jwt_issuer: &str) -> bool {
+    enabled && is_loopback_http_url(jwt_issuer)
+}
+
+/// Whether the local issuer answers a request (`POST /oauth/token`, `GET
+/// /.well-known/jwks.json`) from `client_addr`, Spin's `spin-client-addr` header (`ip:port`,
+/// set by the host on every request, replacing any a client sent): only when it is
+/// [`active`] and the caller is on this machine, so no deployment reached from another
+/// machine can mint tokens, whatever its settings.
+pub fn serves(enabled: bool, jwt_issuer: &str, client_addr: Option<&str>) -> bool {
+    let client_ip = client_addr.and_then(split_authority).filter(|(_, port)| port.is_some());
+    active(enabled, jwt_issuer) && client_ip.is_some_and(|(ip, _)| is_loopback_ip(ip))
+}
+
+/// `http://` (any case) followed by an authority whose host is `localhost`, an address of
+/// 127.0.0.0/8 or `[::1]`, with an optional port, then nothing or a path. Anything unusual
+/// (user info such as `localhost@evil.example`, a trailing-dot name, `127.1`) is refused.
+fn is_loopback_http_url(url: &str) -> bool {
+    let Some(rest) = url.get(..7).filter(|scheme| scheme.eq_ignore_ascii_case("http://")).map(|_| &url[7..])
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    split_authority(authority)
+        .is_some_and(|(host, _)| host.eq_ignore_ascii_case("localhost") || is_loopback_ip(host))
+}
+
+/// `host[:port]` or `[ipv6][:port]` as the host and the port, if it is one: no user info, a
+/// port of digits up to 65535.
+fn split_authority(authority: &str) -> Option<(&str, Option<&str>)> {
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(bracketed) => {
+            let (host, after) = bracketed.split_once(']')?;
+            (host, if after.is_empty() { None } else { Some(after.strip_prefix(':')?) })
+        }
+        None => match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let port_ok = port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok());
+    (port_ok && !host.is_empty() && !host.contains('@')).then_some((host, port))
+}
+
+/// An address of 127.0.0.0/8 in dotted decimal, `::1`, or 127.0.0.0/8 written as an
+/// IPv4-mapped IPv6 address (how a host listening on `[::]` reports a client on 127.0.0.1).
+/// Checked by hand: std's address parser is several KiB, and every API component links this.
+fn is_loopback_ip(ip: &str) -> bool {
+    let ip = ip.to_ascii_lowercase();
+    ip == "::1" || is_loopback_v4(&ip) || ip.strip_prefix("::ffff:").is_some_and(is_loopback_v4)
+}
+
+fn is_loopback_v4(ip: &str) -> bool {
+    let octets: Vec<&str> = ip.split('.').collect();
+    let octet = |o: &&str| {
+        (1..=3).contains(&o.len())
+            && o.bytes().all(|b| b.is_ascii_digit())
+            && (o.len() == 1 || !o.starts_with('0'))
+            && o.parse::<u16>().is_ok_and(|n| n <= 255)
+    };
+    octets.len() == 4 && octets[0] == "127" && octets.iter().all(octet)
+}
 
 /// The development issuer's Ed25519 signing key.
 #[derive(Clone)]
@@ -79,6 +148,26 @@ impl DevSigningKey {
         Ok(Self { key })
     }
 
+    /// The form in which the key pair is kept: one key-value entry, so that the key that
+    /// signs and the key that is trusted can never be two different keys (two first requests
+    /// each generating one used to store one's public key and the other's private key). It is
+    /// the public JWKS ([`DevSigningKey::public_jwks`]) with the private JWK in a member
+    /// `private` of its own, so the API components read it with [`crate::Jwks::parse`], which
+    /// takes only `keys`. Secret: never log or serve it.
+    pub fn to_stored_json(&self) -> String {
+        let mut stored: Value = serde_json::from_str(&self.public_jwks()).expect("our own JSON");
+        stored["private"] =
+            serde_json::to_value(JsonWebKey::from(&self.key)).expect("a JWK always serialises");
+        stored.to_string()
+    }
+
+    /// Reads a key pair written by [`DevSigningKey::to_stored_json`].
+    pub fn from_stored_json(json: &str) -> Result<Self, DevKeyError> {
+        let stored: Value = serde_json::from_str(json).map_err(|err| DevKeyError(err.to_string()))?;
+        let private = stored.get("private").ok_or_else(|| DevKeyError("no private member".into()))?;
+        Self::from_private_json(&private.to_string())
+    }
+
     /// The JWKS publishing the public key:
     /// `{"keys":[{"kty":"OKP","crv":"Ed25519","x":..,"kid":..,"alg":"EdDSA","use":"sig"}]}`.
     pub fn public_jwks(&self) -> String {
@@ -133,6 +222,74 @@ mod tests {
             issued_at: NOW,
             expires_at: NOW + 3600,
         }
+    }
+
+    #[test]
+    fn the_issuer_is_active_only_when_enabled_with_a_loopback_http_issuer() {
+        for issuer in [
+            "http://localhost:3000/",
+            "http://localhost",
+            "HTTP://LocalHost:3000",
+            "http://127.0.0.1:3000/",
+            "http://127.42.0.9/realm?x",
+            "http://[::1]:3000/",
+            "http://[::1]",
+        ] {
+            assert!(active(true, issuer), "{issuer} is a loopback issuer");
+            assert!(!active(false, issuer), "{issuer}: disabled means inactive");
+        }
+        for issuer in [
+            "https://localhost:3000/",
+            "https://tenant.eu.auth0.com/",
+            "http://auth.example.com/",
+            "http://localhost.evil.example/",
+            "http://localhost@evil.example/",
+            "http://evil.example@localhost:3000/",
+            "http://127.0.0.1.nip.io/",
+            "http://128.0.0.1/",
+            "http://0.0.0.0:3000/",
+            "http://10.0.0.5:3000/",
+            "http://[::2]/",
+            "http://[::1/",
+            "http://localhost./",
+            "http://127.1/",
+            "http://localhost:/",
+            "http://localhost:99999/",
+            "http://localhost:3000x/",
+            "http:/localhost/",
+            "localhost:3000",
+            "",
+        ] {
+            assert!(!active(true, issuer), "{issuer:?} must not activate the local issuer");
+        }
+    }
+
+    #[test]
+    fn the_issuer_serves_only_callers_on_this_machine() {
+        let issuer = "http://localhost:3000/";
+        for client in ["127.0.0.1:50000", "127.9.9.9:1", "[::1]:50000", "[::ffff:127.0.0.1]:50000"] {
+            assert!(serves(true, issuer, Some(client)), "{client}");
+        }
+        for client in ["192.0.2.2:50000", "10.0.0.1:1", "[::ffff:192.0.2.2]:1", "[2001:db8::1]:1"] {
+            assert!(!serves(true, issuer, Some(client)), "{client}");
+        }
+        for malformed in [
+            None,
+            Some(""),
+            Some("127.0.0.1"),
+            Some("localhost:1"),
+            Some("127.0.0.1:1, 10.0.0.1:1"),
+            Some("127.0.0.256:1"),
+            Some("127.0.0.01:1"),
+            Some("127.0.0:1"),
+            Some("127.0.0.1:"),
+            Some("[::1]"),
+            Some("[::1]x:1"),
+        ] {
+            assert!(!serves(true, issuer, malformed), "{malformed:?}");
+        }
+        assert!(!serves(false, issuer, Some("127.0.0.1:1")));
+        assert!(!serves(true, "https://tenant.eu.auth0.com/", Some("127.0.0.1:1")));
     }
 
     #[test]
@@ -199,6 +356,18 @@ mod tests {
         assert_eq!(restored.kid(), key.kid());
         let keys = Jwks::parse(&key.public_jwks()).unwrap();
         assert!(verifier().verify(&restored.sign(&dev_claims()), &keys, NOW).is_ok());
+    }
+
+    #[test]
+    fn the_stored_pair_reads_back_as_the_same_key_and_as_a_jwks_of_its_public_half() {
+        let key = DevSigningKey::from_seed([7; 32]);
+        let stored = key.to_stored_json();
+        assert_eq!(DevSigningKey::from_stored_json(&stored).unwrap().kid(), key.kid());
+        let keys = Jwks::parse(&stored).unwrap();
+        assert_eq!(keys.len(), 1);
+        assert!(keys.has_kid(&key.kid()));
+        assert!(verifier().verify(&key.sign(&dev_claims()), &keys, NOW).is_ok());
+        assert!(DevSigningKey::from_stored_json(&key.public_jwks()).is_err(), "no private key, no signing");
     }
 
     #[test]

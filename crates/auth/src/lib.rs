@@ -10,13 +10,15 @@
 //!   time and returns the authenticated [`Caller`]: organisation, [`Permission`]s, client id.
 //! - [`AuthError`] tells apart what the HTTP layer answers differently (missing token,
 //!   invalid token, unknown `kid`, no organisation).
+//! - [`jwks_cache`] decides when the issuer's JWKS is fetched again (the caller fetches).
 //! - [`issuer`] is the local development token issuer (Ed25519), whose tokens are verified by
-//!   the very same [`Verifier::verify`].
+//!   the very same [`Verifier::verify`], and the rule of when it exists at all.
 
 mod caller;
 mod error;
 pub mod issuer;
 mod jwks;
+pub mod jwks_cache;
 mod remembered;
 mod verify;
 

@@ -97,6 +97,25 @@ impl Verifier {
         self.verify_token(token, keys, now_unix_secs).map(|verified| verified.caller)
     }
 
+    /// Everything about `token` that can be checked without a key: size, structure, `typ`,
+    /// `crit`, `alg`, and then `iss`, `aud`, `exp`, `nbf` and `iat` as the token claims them
+    /// (read without verifying the signature). A token that fails here can never be accepted,
+    /// so it must never make the service fetch the issuer's keys (contract §2: an unknown `kid`
+    /// triggers a refetch, and junk must not). Returns the token's `kid`, which decides
+    /// whether the trusted keys may need a refetch; [`Verifier::verify_token`] still checks
+    /// all of it again, on the verified claims.
+    pub fn screen(&self, token: &str, now_unix_secs: i64) -> Result<Option<String>, AuthError> {
+        let token = parse(token)?;
+        Alg::from_header(token.algorithm())?;
+        let claims = token
+            .deserialize_claims_unchecked::<TokenClaims>()
+            .map_err(|_| AuthError::Invalid("malformed claims"))?;
+        self.check_issuer(&claims.custom)?;
+        self.check_audience(&claims.custom)?;
+        check_times(&claims, now_unix_secs)?;
+        Ok(token.header().key_id.clone())
+    }
+
     /// [`Verifier::verify`], also returning the token's validity period, so that the
     /// verification can be remembered for a while ([`crate::Remembered`]).
     pub fn verify_token(&self, token: &str, keys: &Jwks, now_unix_secs: i64) -> Result<Verified, AuthError> {
@@ -136,7 +155,8 @@ impl Verifier {
     }
 }
 
-/// Size check, then structure: three base64url parts with a JSON header without `crit`.
+/// Size check, then structure: three base64url parts with a JSON header without `crit` and
+/// with an acceptable `typ`.
 fn parse(token: &str) -> Result<UntrustedToken<'_, ExtraHeader>, AuthError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(AuthError::Invalid("token too large"));
@@ -146,7 +166,24 @@ fn parse(token: &str) -> Result<UntrustedToken<'_, ExtraHeader>, AuthError> {
     if token.header().other_fields.crit.is_some() {
         return Err(AuthError::Invalid("critical header extension"));
     }
+    if !acceptable_type(token.header().token_type.as_deref()) {
+        return Err(AuthError::Invalid("unexpected typ"));
+    }
     Ok(token)
+}
+
+/// `typ` may be absent, `JWT` or `at+jwt` (an OAuth access token, RFC 9068 §2.1), each with or
+/// without the `application/` prefix that RFC 7515 §4.1.9 lets a sender omit; anything else
+/// (an ID token's `id+jwt`, a logout token, a JWE's `JOSE`...) is a token of another kind and
+/// is refused (RFC 8725 §3.11). `typ` is a media type, and media types compare
+/// case-insensitively (RFC 7515 §4.1.9, RFC 2045), so `at+JWT` is `at+jwt`.
+fn acceptable_type(typ: Option<&str>) -> bool {
+    let Some(typ) = typ else { return true };
+    let subtype = match typ.get(..12) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("application/") => &typ[12..],
+        _ => typ,
+    };
+    subtype.eq_ignore_ascii_case("jwt") || subtype.eq_ignore_ascii_case("at+jwt")
 }
 
 /// The claims, once the signature verifies with one of the candidate keys.
@@ -365,6 +402,103 @@ mod tests {
         header["b64"] = json!(false);
         let token = Ed25519.token(&jwt_compact::Header::new(header), &claims(), ed_private()).unwrap();
         assert_eq!(verify(&token), Err(AuthError::Invalid("critical header extension")));
+    }
+
+    #[test]
+    fn typ_may_be_absent_jwt_or_at_jwt_in_any_case_with_or_without_the_application_prefix() {
+        for typ in [
+            None,
+            Some("JWT"),
+            Some("jwt"),
+            Some("at+jwt"),
+            Some("AT+JWT"),
+            Some("application/at+jwt"),
+            Some("Application/At+JWT"),
+            Some("application/jwt"),
+        ] {
+            let mut header = jwt_compact::Header::empty().with_key_id(ED_KID);
+            header.token_type = typ.map(str::to_owned);
+            let token = Ed25519.token(&header, &claims(), ed_private()).unwrap();
+            assert!(verify(&token).is_ok(), "typ {typ:?}");
+        }
+    }
+
+    #[test]
+    fn any_other_typ_is_refused() {
+        for typ in [
+            "id+jwt",
+            "logout+jwt",
+            "JOSE",
+            "JOSE+JSON",
+            "secevent+jwt",
+            "application/id+jwt",
+            "",
+            "jwt ",
+            "application/",
+            "text/jwt",
+            "at+jwt; charset=utf-8",
+        ] {
+            let header = jwt_compact::Header::empty().with_key_id(ED_KID).with_token_type(typ);
+            let token = Ed25519.token(&header, &claims(), ed_private()).unwrap();
+            assert_eq!(verify(&token), Err(AuthError::Invalid("unexpected typ")), "typ {typ:?}");
+            assert_eq!(
+                verifier().screen(&token, NOW),
+                Err(AuthError::Invalid("unexpected typ")),
+                "typ {typ:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn screening_refuses_without_keys_what_can_never_be_accepted() {
+        let screen = |token: &str| verifier().screen(token, NOW);
+        let unknown_kid = sign_eddsa(Some("rotated-in"), &claims());
+        assert_eq!(screen(&unknown_kid), Ok(Some("rotated-in".to_owned())), "a good token passes");
+        assert_eq!(screen(&sign_eddsa(None, &claims())), Ok(None));
+        let mut oversized = claims_value();
+        oversized["padding"] = json!("x".repeat(MAX_TOKEN_BYTES));
+        let renamed = Renamed::new(Rsa::rs384(), "RS384");
+        let with = |member: &str, value: Value| {
+            let mut claims = claims_value();
+            claims[member] = value;
+            sign_eddsa(Some("rotated-in"), &to_claims(claims))
+        };
+        let cases = [
+            ("oversized", sign_eddsa(Some("k"), &to_claims(oversized)), "token too large"),
+            ("garbage", "a.b.c".to_owned(), "malformed token"),
+            (
+                "alg none",
+                format!("{}.{}.", b64_json(&json!({"alg": "none", "kid": "k"})), b64_json(&claims_value())),
+                "alg none refused",
+            ),
+            (
+                "HS256",
+                b64_json(&json!({"alg": "HS256", "kid": "k"})) + "." + &b64_json(&claims_value()) + ".c2ln",
+                "HMAC alg refused",
+            ),
+            (
+                "RS384",
+                renamed.token(&header(Some("k")), &claims(), rsa_private()).unwrap(),
+                "unsupported alg",
+            ),
+            (
+                "ES512",
+                b64_json(&json!({"alg": "ES512", "kid": "k"})) + "." + &b64_json(&claims_value()) + ".c2ln",
+                "unsupported alg",
+            ),
+            (
+                "payload not JSON",
+                b64_json(&json!({"alg": "EdDSA", "kid": "k"})) + ".bm90IGpzb24.c2ln",
+                "malformed claims",
+            ),
+            ("wrong issuer", with("iss", json!("https://evil.example")), "wrong issuer"),
+            ("wrong audience", with("aud", json!("https://other.example")), "wrong audience"),
+            ("expired", with("exp", json!(NOW - LEEWAY_SECS - 1)), "expired"),
+            ("not yet valid", with("nbf", json!(NOW + LEEWAY_SECS + 1)), "not yet valid"),
+        ];
+        for (case, token, reason) in cases {
+            assert_eq!(screen(&token), Err(AuthError::Invalid(reason)), "{case}");
+        }
     }
 
     #[test]

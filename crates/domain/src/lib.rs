@@ -9,6 +9,8 @@ pub mod db;
 pub mod ecard;
 pub mod idempotency;
 pub mod ids;
+pub mod jwks_fetch;
+pub mod lockout;
 pub mod loyalty;
 pub mod migrations;
 pub mod password;

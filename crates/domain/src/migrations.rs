@@ -55,6 +55,27 @@ pub fn ensure_schema(db: &impl Db) -> Result<(), DbError> {
     })
 }
 
+/// Applies the migrations up to `version` only, as a database of an older release has them
+/// (tests of a migration's data conversion).
+#[cfg(test)]
+pub(crate) fn apply_up_to(db: &impl Db, version: i64) {
+    for pragma in crate::db::CONNECTION_PRAGMAS {
+        db.execute(pragma, &[]).expect("pragma");
+    }
+    db.execute("CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)", &[])
+        .expect("schema_migration");
+    for migration in MIGRATIONS.iter().filter(|m| m.version <= version) {
+        for statement in split_statements(migration.sql) {
+            db.execute(&statement, &[]).expect("an older migration applies");
+        }
+        db.execute(
+            "INSERT INTO schema_migration (version, name, applied_at) VALUES (?1, ?2, 't')",
+            &[Value::Integer(migration.version), Value::Text(migration.name.into())],
+        )
+        .expect("recording it");
+    }
+}
+
 /// The highest applied migration, 0 for an empty database.
 fn current_version(db: &impl Db) -> Result<i64, DbError> {
     match db.execute("SELECT max(version) AS version FROM schema_migration", &[]) {

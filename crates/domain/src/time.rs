@@ -2,7 +2,7 @@
 //! it. Timestamps are stored and served as RFC 3339 UTC with milliseconds, which also sorts
 //! correctly as text in SQLite.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
 use errors::Invalid;
 
 /// An instant, in milliseconds since the Unix epoch.
@@ -50,17 +50,37 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, Invalid> {
     NaiveDate::from_ymd_opt(year as i32, month, day).ok_or_else(invalid)
 }
 
+/// An `expirationDate` as given: the instant from which it has passed, and the date when it
+/// was given as a date, so that it is answered the way it was given (a date in, the same date
+/// out; a date-time in, the same instant out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expiration {
+    /// The first instant at which it has passed.
+    pub at: Timestamp,
+    /// The date it was given as (valid through that day), if it was given as a date.
+    pub day: Option<NaiveDate>,
+}
+
+impl Expiration {
+    /// The date as given (`2027-01-31`), for the column that keeps it.
+    pub fn day_text(&self) -> Option<String> {
+        // By hand, like `parse_date`: chrono's formatter is large.
+        self.day.map(|day| format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day()))
+    }
+}
+
 /// An `expirationDate`: a date (`2027-01-31`, valid through that day, so it expires at the
 /// start of the next day, UTC) or an RFC 3339 date-time. It must lie after `now`, and at
 /// most `max_days` ahead when a limit applies.
-pub fn parse_expiration(raw: &str, now: Timestamp, max_days: Option<i64>) -> Result<Timestamp, Invalid> {
+pub fn parse_expiration(raw: &str, now: Timestamp, max_days: Option<i64>) -> Result<Expiration, Invalid> {
     let invalid =
         || Invalid::new("INVALID_EXPIRATION_DATE", "must be a date (YYYY-MM-DD) or an RFC 3339 date-time");
-    let at = if raw.len() == 10 {
-        let next_day = parse_date(raw)?.succ_opt().ok_or_else(invalid)?;
-        next_day.and_hms_opt(0, 0, 0).ok_or_else(invalid)?.and_utc().timestamp_millis()
+    let (at, day) = if raw.len() == 10 {
+        let day = parse_date(raw)?;
+        let next_day = day.succ_opt().ok_or_else(invalid)?;
+        (next_day.and_hms_opt(0, 0, 0).ok_or_else(invalid)?.and_utc().timestamp_millis(), Some(day))
     } else {
-        DateTime::parse_from_rfc3339(raw).map_err(|_| invalid())?.timestamp_millis()
+        (DateTime::parse_from_rfc3339(raw).map_err(|_| invalid())?.timestamp_millis(), None)
     };
     if at <= now.0 {
         return Err(Invalid::new("EXPIRATION_DATE_IN_THE_PAST", "must be in the future"));
@@ -73,7 +93,7 @@ pub fn parse_expiration(raw: &str, now: Timestamp, max_days: Option<i64>) -> Res
             ));
         }
     }
-    Ok(Timestamp(at))
+    Ok(Expiration { at: Timestamp(at), day })
 }
 
 #[cfg(test)]
@@ -89,7 +109,11 @@ mod tests {
     #[test]
     fn an_expiration_date_lasts_through_its_day() {
         let now = Timestamp(1_795_846_663_123); // 2026-11-28T06:17:43.123Z
-        assert_eq!(parse_expiration("2026-11-28", now, None).unwrap().rfc3339(), "2026-11-29T00:00:00.000Z");
+        let through_the_day = parse_expiration("2026-11-28", now, None).unwrap();
+        assert_eq!(through_the_day.at.rfc3339(), "2026-11-29T00:00:00.000Z");
+        assert_eq!(through_the_day.day_text().as_deref(), Some("2026-11-28"), "answered as given");
+        let instant = parse_expiration("2026-11-28T09:00:00+01:00", now, None).unwrap();
+        assert_eq!((instant.at.rfc3339(), instant.day), ("2026-11-28T08:00:00.000Z".to_owned(), None));
         let at = parse_expiration("2026-11-28T07:00:00+01:00", now, None).unwrap_err();
         assert_eq!(at.code, "EXPIRATION_DATE_IN_THE_PAST");
         assert!(parse_expiration("2026-11-28T08:00:00Z", now, None).is_ok());

@@ -50,10 +50,16 @@ pub enum ApiError {
     /// 422: a well-formed request that cannot be processed (e.g. an idempotency key reused
     /// with another body).
     Unprocessable { code: &'static str, message: &'static str },
+    /// 429: verify-credentials for an email locked after repeated failures; the password was
+    /// not checked. `Retry-After` says in how many seconds it unlocks.
+    TooManyAttempts { retry_after_secs: u64 },
     /// 500: the database failed in a way no call site mapped.
     Db(DbError),
     /// 500: configuration or a bug; the cause goes to the log with the correlation id.
     Internal(anyhow::Error),
+    /// 503: no key to check a token with: the issuer's JWKS (`jwt_jwks_url`) has never been
+    /// fetched successfully and no other key is trusted (`Retry-After`).
+    IssuerUnavailable,
 }
 
 impl ApiError {
@@ -87,7 +93,9 @@ impl ApiError {
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::Unprocessable { .. } => 422,
+            Self::TooManyAttempts { .. } => 429,
             Self::Db(_) | Self::Internal(_) => 500,
+            Self::IssuerUnavailable => 503,
         }
     }
 
@@ -112,7 +120,9 @@ impl ApiError {
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::Unprocessable { code, .. } => code,
+            Self::TooManyAttempts { .. } => "TOO_MANY_ATTEMPTS",
             Self::Db(_) | Self::Internal(_) => "INTERNAL_ERROR",
+            Self::IssuerUnavailable => "ISSUER_UNAVAILABLE",
         }
     }
 
@@ -136,7 +146,13 @@ impl ApiError {
             Self::PayloadTooLarge => "the request body is larger than 64 KiB".into(),
             Self::UnsupportedMediaType => "the request body must be application/json".into(),
             Self::Unprocessable { message, .. } => (*message).into(),
+            Self::TooManyAttempts { .. } => {
+                "too many failed attempts for this email; try again after Retry-After seconds".into()
+            }
             Self::Db(_) | Self::Internal(_) => "An unexpected error occurred".into(),
+            Self::IssuerUnavailable => {
+                "the token issuer's keys cannot be fetched now; try again later".into()
+            }
         }
     }
 
@@ -239,8 +255,10 @@ mod tests {
                 422,
                 "IDEMPOTENCY_KEY_REUSED",
             ),
+            (ApiError::TooManyAttempts { retry_after_secs: 60 }, 429, "TOO_MANY_ATTEMPTS"),
             (ApiError::Db(DbError::Other("disk I/O error".into())), 500, "INTERNAL_ERROR"),
             (ApiError::Internal(anyhow::anyhow!("boom")), 500, "INTERNAL_ERROR"),
+            (ApiError::IssuerUnavailable, 503, "ISSUER_UNAVAILABLE"),
         ];
         for (error, status, code) in cases {
             assert_eq!((error.status(), error.error_code()), (status, code), "{error:?}");

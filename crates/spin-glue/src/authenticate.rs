@@ -1,24 +1,44 @@
 //! Who is calling: the bearer token verified against every trusted key (contract §2).
 //! Keys come from `jwt_jwks` (inline), `jwt_jwks_url` (fetched through Spin's outbound HTTP
 //! and cached in key-value, since no memory survives a request) and, while the local issuer
-//! is enabled, the public keys it publishes in key-value. All tokens then take exactly the
-//! same path: `auth::Verifier::verify_token`, whose outcome is remembered in key-value for a
+//! is active, the public keys it keeps in key-value. All tokens then take exactly the same
+//! path: `auth::Verifier::verify_token`, whose outcome is remembered in key-value for a
 //! minute (`auth::Remembered`).
+//!
+//! What an unauthenticated caller can make the service do is bounded (contract §2): a token
+//! that can never be accepted (too large, malformed, an algorithm no trusted key type
+//! verifies, a wrong `typ`, `iss` or `aud`, expired) is refused before any key is looked up
+//! (`auth::Verifier::screen`), and the JWKS is fetched at most once a minute per replica
+//! (`auth::jwks_cache`, `domain::jwks_fetch`), within [`FETCH_LIMITS`].
 
+use crate::fetch::{self, Limits};
 use crate::Settings;
+use auth::jwks_cache::{CachedJwks, REFETCH_INTERVAL_MS};
 use auth::{AuthError, Caller, Jwks, Remembered};
 use domain::time::Timestamp;
 use errors::ApiError;
 use http::Request;
-use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
-/// Where the local issuer publishes its public JWKS (written by the token-issuer component).
-pub const DEV_ISSUER_JWKS_KEY: &str = "dev-issuer/public-jwks";
+/// Where the local issuer keeps its key pair (`auth::issuer::DevSigningKey::to_stored_json`,
+/// written by the token-issuer component): its public JWKS, which the API components trust
+/// while the issuer is active, with the private key beside it in the same entry.
+pub const DEV_ISSUER_KEY_PAIR: &str = "dev-issuer/key-pair";
 
-/// A cached JWKS is used without asking the issuer for this long...
-const JWKS_MAX_AGE_MS: i64 = 10 * 60 * 1000;
-/// ...and an unknown `kid` makes us ask again at most this often (contract §2).
-const JWKS_REFETCH_INTERVAL_MS: i64 = 60 * 1000;
+/// One JWKS fetch: 2 s to connect, 2 s for the whole exchange, 256 KiB of body (an Auth0
+/// tenant's JWKS is about 3 KiB).
+const FETCH_LIMITS: Limits = Limits {
+    connect: Duration::from_secs(2),
+    total: Duration::from_millis(FETCH_TOTAL_MS as u64),
+    max_body_bytes: 256 * 1024,
+};
+
+/// How long one fetch may take in all, in milliseconds (the cache's unit).
+const FETCH_TOTAL_MS: i64 = 2_000;
+
+/// The random id of this replica's key-value store, which the JWKS cache lives in: fetches are
+/// claimed per URL and store (`domain::jwks_fetch`).
+const REPLICA_ID_KEY: &str = "jwks-cache/replica-id";
 
 /// Verifies the request's bearer token. A token verified less than a minute ago under the
 /// same settings is taken from key-value instead of being verified again (see
@@ -32,7 +52,7 @@ pub async fn authenticate(
     let token = auth::bearer_token(web::header(req, "authorization")).map_err(auth_error)?;
     let trust = format!(
         "inline={:?} url={:?} dev={}",
-        settings.jwks_inline, settings.jwks_url, settings.dev_issuer_enabled
+        settings.jwks_inline, settings.jwks_url, settings.dev_issuer_active
     );
     let digest = settings.verifier.digest(token, &trust);
     let store = crate::kv()?;
@@ -41,8 +61,8 @@ pub async fn authenticate(
     if let Some(caller) = remembered.and_then(|entry| entry.caller(&digest, now.unix_seconds())) {
         return Ok(caller);
     }
-    let kid = auth::token_kid(token);
-    let keys = trusted_keys(settings, kid.as_deref(), now).await?;
+    let kid = settings.verifier.screen(token, now.unix_seconds()).map_err(auth_error)?;
+    let keys = trusted_keys(settings, kid.as_deref(), now)?;
     let verified = settings.verifier.verify_token(token, &keys, now.unix_seconds()).map_err(auth_error)?;
     let entry = Remembered::new(&digest, &verified, now.unix_seconds());
     if let Err(e) = store.set(&slot, &entry.to_bytes()) {
@@ -62,14 +82,15 @@ fn auth_error(e: AuthError) -> ApiError {
     }
 }
 
-/// Every key the service trusts right now.
-async fn trusted_keys(settings: &Settings, kid: Option<&str>, now: Timestamp) -> Result<Jwks, ApiError> {
+/// Every key the service trusts right now. 503 when there is none at all because the
+/// issuer's JWKS has never been fetched (an unknown key with other keys at hand is a 401).
+fn trusted_keys(settings: &Settings, kid: Option<&str>, now: Timestamp) -> Result<Jwks, ApiError> {
     let mut keys = Jwks::empty();
     if let Some(inline) = &settings.jwks_inline {
         keys.extend(Jwks::parse(inline).map_err(|e| config_error("jwt_jwks", e))?);
     }
-    if settings.dev_issuer_enabled {
-        if let Some(bytes) = crate::kv()?.get(DEV_ISSUER_JWKS_KEY).map_err(kv_error)? {
+    if settings.dev_issuer_active {
+        if let Some(bytes) = crate::kv()?.get(DEV_ISSUER_KEY_PAIR).map_err(kv_error)? {
             keys.extend(
                 Jwks::parse(&String::from_utf8_lossy(&bytes))
                     .map_err(|e| config_error("local issuer JWKS", e))?,
@@ -77,62 +98,87 @@ async fn trusted_keys(settings: &Settings, kid: Option<&str>, now: Timestamp) ->
         }
     }
     if let Some(url) = &settings.jwks_url {
-        let known = |keys: &Jwks| kid.is_none_or(|kid| keys.has_kid(kid));
-        let from_url = url_keys(url, now, |fetched| known(&keys) || known(fetched)).await?;
-        keys.extend(from_url);
+        let known_elsewhere = kid.is_none_or(|kid| keys.has_kid(kid));
+        match url_keys(url, now, |fetched| known_elsewhere || kid.is_none_or(|kid| fetched.has_kid(kid)))? {
+            Some(from_url) => keys.extend(from_url),
+            None if keys.is_empty() => return Err(ApiError::IssuerUnavailable),
+            None => {}
+        }
     }
     Ok(keys)
 }
 
-/// What key-value holds for one JWKS URL.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CachedJwks {
-    /// When the document was last fetched successfully.
-    fetched_at: i64,
-    /// When we last asked (successfully or not): the refetch rate limit.
-    attempted_at: i64,
-    jwks: String,
-}
-
-/// The URL's keys: from the cache when it is fresh and knows the token's `kid`, else
-/// fetched (an unknown `kid` at most once a minute). A failed fetch falls back to the
-/// cached keys, so an issuer outage does not lock out tokens signed with known keys.
-async fn url_keys(url: &str, now: Timestamp, kid_known: impl Fn(&Jwks) -> bool) -> Result<Jwks, ApiError> {
+/// The URL's keys: from the cache when it is fresh and knows the token's `kid`, else fetched
+/// (`CachedJwks::fetch_due`: at most once a minute). `None` when none was ever fetched.
+///
+/// The attempt is stamped in key-value before the fetch, so requests arriving meanwhile use
+/// the cache. Key-value has no compare-and-swap, so the few requests that read the cache
+/// before the stamp landed also find a fetch due: the database elects one of them
+/// (`domain::jwks_fetch::claim`), and the others use the cache as well. A failed fetch leaves
+/// the cached keys in use, so an issuer outage does not lock out tokens signed with known keys.
+fn url_keys(url: &str, now: Timestamp, kid_known: impl Fn(&Jwks) -> bool) -> Result<Option<Jwks>, ApiError> {
     let store = crate::kv()?;
     let cache_key = format!("jwks-cache/{url}");
     let cached: Option<CachedJwks> =
         store.get(&cache_key).map_err(kv_error)?.and_then(|bytes| serde_json::from_slice(&bytes).ok());
-    let cached_keys = cached.as_ref().and_then(|c| Jwks::parse(&c.jwks).ok());
-    let fetch_due = match (&cached, &cached_keys) {
-        (Some(c), Some(keys)) => {
-            let stale = now.0 - c.fetched_at >= JWKS_MAX_AGE_MS;
-            let may_refetch = now.0 - c.attempted_at >= JWKS_REFETCH_INTERVAL_MS;
-            (stale || !kid_known(keys)) && may_refetch
-        }
-        _ => cached.as_ref().is_none_or(|c| now.0 - c.attempted_at >= JWKS_REFETCH_INTERVAL_MS),
-    };
-    if !fetch_due {
-        return Ok(cached_keys.unwrap_or_default());
+    let cached_keys = cached.as_ref().and_then(CachedJwks::keys);
+    let known = kid_known(cached_keys.as_ref().unwrap_or(&Jwks::empty()));
+    if !CachedJwks::fetch_due(cached.as_ref(), known, now.0) {
+        let in_flight = cached.as_ref().is_some_and(|c| now.0 - c.attempted_at < FETCH_TOTAL_MS);
+        return Ok(match cached_keys {
+            None if in_flight => fetched_meanwhile(&store, &cache_key),
+            keys => keys,
+        });
     }
-    match fetch_jwks(url).await {
+    store_cache(&store, &cache_key, &CachedJwks::attempted(cached, now.0));
+    if !claim_fetch(&store, url, now)? {
+        return Ok(cached_keys.or_else(|| fetched_meanwhile(&store, &cache_key)));
+    }
+    match fetch_jwks(url) {
         Ok((text, keys)) => {
-            let entry = CachedJwks { fetched_at: now.0, attempted_at: now.0, jwks: text };
-            store_cache(&store, &cache_key, &entry);
-            Ok(keys)
+            store_cache(&store, &cache_key, &CachedJwks::fetched(text, now.0));
+            Ok(Some(keys))
         }
         Err(cause) => {
             web::write_log_line(
                 &serde_json::json!({"event": "jwks_fetch_failed", "url": url, "error": format!("{cause:#}")}),
             );
-            let entry = match cached {
-                Some(c) => CachedJwks { attempted_at: now.0, ..c },
-                None => CachedJwks { fetched_at: 0, attempted_at: now.0, jwks: String::new() },
-            };
-            store_cache(&store, &cache_key, &entry);
-            Ok(cached_keys.unwrap_or_default())
+            Ok(cached_keys)
         }
     }
+}
+
+/// With nothing cached while another request's fetch is under way, a request waits for that
+/// fetch (a new replica's first requests come in a burst, and all but one would be 503s), but
+/// no longer than a fetch may take. Once a fetch has failed, later requests do not wait: they
+/// are 503s at once until the next attempt, a minute later.
+fn fetched_meanwhile(store: &spin_sdk::key_value::Store, cache_key: &str) -> Option<Jwks> {
+    let deadline = std::time::Instant::now() + FETCH_LIMITS.total;
+    while std::time::Instant::now() < deadline {
+        wasi::clocks::monotonic_clock::subscribe_duration(20_000_000).block(); // 20 ms
+        let cached: Option<CachedJwks> =
+            store.get(cache_key).ok().flatten().and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        if let Some(keys) = cached.as_ref().and_then(CachedJwks::keys) {
+            return Some(keys);
+        }
+    }
+    None
+}
+
+/// Whether this request is the one of its replica to fetch `url` now (`domain::jwks_fetch`).
+fn claim_fetch(store: &spin_sdk::key_value::Store, url: &str, now: Timestamp) -> Result<bool, ApiError> {
+    let replica = match store.get(REPLICA_ID_KEY).map_err(kv_error)? {
+        Some(id) => String::from_utf8_lossy(&id).into_owned(),
+        None => {
+            // Two first requests may each store an id; the one stored last stays. The other
+            // claims once under its own id: one fetch more, once per store.
+            let id: String = crate::random_bytes(16).iter().map(|b| format!("{b:02x}")).collect();
+            store.set(REPLICA_ID_KEY, id.as_bytes()).map_err(kv_error)?;
+            id
+        }
+    };
+    let db = crate::SpinDb::open_default()?;
+    Ok(domain::jwks_fetch::claim(&db, url, &replica, now.0, REFETCH_INTERVAL_MS)?)
 }
 
 fn store_cache(store: &spin_sdk::key_value::Store, key: &str, entry: &CachedJwks) {
@@ -142,8 +188,9 @@ fn store_cache(store: &spin_sdk::key_value::Store, key: &str, entry: &CachedJwks
     }
 }
 
-/// GETs the JWKS document. Only HTTPS, or plain HTTP to this machine (local issuers, tests).
-async fn fetch_jwks(url: &str) -> anyhow::Result<(String, Jwks)> {
+/// GETs the JWKS document within [`FETCH_LIMITS`]. Only HTTPS, or plain HTTP to this machine
+/// (local issuers, tests).
+fn fetch_jwks(url: &str) -> anyhow::Result<(String, Jwks)> {
     let uri: http::Uri = url.parse()?;
     let loopback = matches!(uri.host(), Some("localhost" | "127.0.0.1" | "[::1]"));
     match uri.scheme_str() {
@@ -151,10 +198,9 @@ async fn fetch_jwks(url: &str) -> anyhow::Result<(String, Jwks)> {
         Some("http") if loopback => {}
         _ => anyhow::bail!("jwt_jwks_url must be an https URL"),
     }
-    let request = http::Request::get(url).header("accept", "application/json").body(Vec::<u8>::new())?;
-    let response: http::Response<Vec<u8>> = spin_sdk::http::send(request).await?;
-    anyhow::ensure!(response.status() == 200, "JWKS answered {}", response.status());
-    let text = String::from_utf8(response.into_body())?;
+    let (status, body) = fetch::get(url, "application/json", &FETCH_LIMITS)?;
+    anyhow::ensure!(status == 200, "JWKS answered {status}");
+    let text = String::from_utf8(body)?;
     let keys = Jwks::parse(&text)?;
     Ok((text, keys))
 }

@@ -6,16 +6,17 @@
 mod authenticate;
 mod db;
 mod entry;
+mod fetch;
 mod health;
 mod send;
 mod settings;
 
-pub use authenticate::{authenticate, DEV_ISSUER_JWKS_KEY};
+pub use authenticate::{authenticate, DEV_ISSUER_KEY_PAIR};
 pub use db::SpinDb;
 pub use entry::{route, serve, serve_public, Handler, Handlers};
 pub use health::health;
 pub use send::send;
-pub use settings::{dev_issuer_enabled, variable, Settings};
+pub use settings::{dev_issuer_serves, variable, Settings};
 
 use domain::time::Timestamp;
 

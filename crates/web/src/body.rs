@@ -14,15 +14,15 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone, Copy)]
 pub struct BodyTooLarge;
 
-/// Parses the body as `T`. Accepts `application/json` and any `+json` type (so
-/// `application/merge-patch+json` too), with or without parameters such as charset.
+/// Parses the body as `T`. Accepts `application/json`, and for a PATCH also
+/// `application/merge-patch+json` (contract §1: a merge patch is a PATCH's body, so a POST or
+/// PUT sent as one is 415, as is any other type), with or without parameters such as charset.
 pub fn json<T: DeserializeOwned>(req: &Request<Vec<u8>>) -> Result<T, ApiError> {
     let media_type = crate::header(req, "content-type")
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .unwrap_or_default();
-    if media_type != "application/json"
-        && !(media_type.starts_with("application/") && media_type.ends_with("+json"))
-    {
+    let merge_patch = req.method() == http::Method::PATCH && media_type == "application/merge-patch+json";
+    if media_type != "application/json" && !merge_patch {
         return Err(ApiError::UnsupportedMediaType);
     }
     if req.extensions().get::<BodyTooLarge>().is_some() || req.body().len() > MAX_BODY_BYTES {
@@ -87,7 +87,16 @@ mod tests {
     }
 
     fn request(content_type: &str, body: &str) -> Request<Vec<u8>> {
-        Request::post("/x").header("content-type", content_type).body(body.as_bytes().to_vec()).unwrap()
+        with_method("POST", content_type, body)
+    }
+
+    fn with_method(method: &str, content_type: &str, body: &str) -> Request<Vec<u8>> {
+        Request::builder()
+            .method(method)
+            .uri("/x")
+            .header("content-type", content_type)
+            .body(body.as_bytes().to_vec())
+            .unwrap()
     }
 
     #[test]
@@ -97,9 +106,18 @@ mod tests {
     }
 
     #[test]
-    fn json_with_charset_and_merge_patch_are_accepted() {
+    fn json_with_charset_is_accepted_and_a_merge_patch_only_in_a_patch() {
         assert!(json::<Body>(&request("application/json; charset=utf-8", "{}")).is_ok());
-        assert!(json::<Body>(&request("application/merge-patch+json", "{}")).is_ok());
+        assert!(json::<Body>(&with_method("PATCH", "application/merge-patch+json", "{}")).is_ok());
+        assert!(json::<Body>(&with_method("PATCH", "Application/JSON", "{}")).is_ok());
+        for method in ["POST", "PUT"] {
+            let error = json::<Body>(&with_method(method, "application/merge-patch+json", "{}")).unwrap_err();
+            assert_eq!(error.status(), 415, "{method}");
+        }
+        for other in ["application/problem+json", "application/vnd.api+json", "text/json", ""] {
+            let error = json::<Body>(&with_method("PATCH", other, "{}")).unwrap_err();
+            assert_eq!(error.status(), 415, "{other:?}");
+        }
     }
 
     #[test]

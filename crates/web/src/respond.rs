@@ -123,6 +123,10 @@ pub fn respond<B>(
     response
 }
 
+/// When to try again after a 503 for want of the issuer's keys: they are fetched at most once
+/// a minute (`auth::jwks_cache`).
+const ISSUER_RETRY_AFTER_SECS: &str = "60";
+
 fn problem_response(ctx: &RequestCtx, error: &ApiError) -> Response<Vec<u8>> {
     let timestamp = ctx.now.rfc3339();
     let problem_ctx =
@@ -133,6 +137,10 @@ fn problem_response(ctx: &RequestCtx, error: &ApiError) -> Response<Vec<u8>> {
     match error {
         ApiError::MethodNotAllowed(allow) => builder = builder.header("allow", allow.join(", ")),
         ApiError::MissingToken => builder = builder.header("www-authenticate", "Bearer"),
+        ApiError::TooManyAttempts { retry_after_secs } => {
+            builder = builder.header("retry-after", retry_after_secs.to_string())
+        }
+        ApiError::IssuerUnavailable => builder = builder.header("retry-after", ISSUER_RETRY_AFTER_SECS),
         ApiError::InvalidToken(_) => {
             builder = builder.header(
                 "www-authenticate",
@@ -220,6 +228,24 @@ mod tests {
             respond(&ctx, &req, &Cors::default(), Err(ApiError::MethodNotAllowed(vec!["GET", "PUT"])), 1);
         assert_eq!(response.status(), 405);
         assert_eq!(response.headers()["allow"], "GET, PUT");
+    }
+
+    #[test]
+    fn a_429_and_a_503_say_when_to_try_again() {
+        let req = Request::post("/x").body(()).unwrap();
+        let ctx = ctx_for(&req);
+        let locked = respond(
+            &ctx,
+            &req,
+            &Cors::default(),
+            Err(ApiError::TooManyAttempts { retry_after_secs: 120 }),
+            1,
+        );
+        assert_eq!(locked.status(), 429);
+        assert_eq!(locked.headers()["retry-after"], "120");
+        let unavailable = respond(&ctx, &req, &Cors::default(), Err(ApiError::IssuerUnavailable), 1);
+        assert_eq!(unavailable.status(), 503);
+        assert_eq!(unavailable.headers()["retry-after"], "60");
     }
 
     #[test]

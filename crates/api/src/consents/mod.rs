@@ -14,7 +14,7 @@
 //!
 //! - `ConsentBase` `{consentCode, version, latestVersion, terms: [{language, text}],
 //!   internalDescription, consentOwnerOrgId, createdAt, changedAt}`. `consentCode` is 1–20 of
-//!   `A-Z a-z 0-9 _ -`, unique in the whole system (as at Entur). `terms` needs at least one
+//!   `A-Z a-z 0-9 _ -`, unique within the organisation (contract §6). `terms` needs at least one
 //!   language (`NO`, `EN`, … or ISO 639-3 as `languagePreference`), each once, each text at most
 //!   20 000 characters (Markdown allowed). `internalDescription` at most 1000 characters.
 //!   The `ETag` is the base's revision, bumped by every change.
@@ -55,9 +55,11 @@
 //!   uses and changes it; another organisation gets 404, as for anything of another
 //!   organisation. A base without owner is shared legal text (seeded by the platform operator,
 //!   like Entur's predefined bases): every organisation sees and may offer it, none may
-//!   change it through the API (409 `CONSENT_BASE_NOT_OWNED`). Since codes are unique system
-//!   wide, a taken code is a 409 even when another organisation holds it (codes are not
-//!   personal data; prefix them with your codespace).
+//!   change it through the API (409 `CONSENT_BASE_NOT_OWNED`). A code is unique among the
+//!   bases an organisation sees: creating a base with the code of one of its own or of a shared
+//!   base is 409 `DUPLICATE_CONSENT_CODE`; another organisation's codes play no part, so two
+//!   organisations may each own `NEWSLETTER`, and every consent endpoint and the v1 view
+//!   resolve a code among the caller's bases only (migration 0008).
 //! - **Versions.** `PUT …/consent-bases/{code}` replaces terms and description. Changed or
 //!   dropped texts make a new version; texts in further languages (every existing text kept)
 //!   join the latest version, as at Entur: no text a customer may have agreed to ever changes.

@@ -113,6 +113,8 @@ fn parse_terms(errs: &mut FieldErrors, raw: Option<Vec<TermBody>>) -> Option<Ter
 /// A consent base as read back: one version of its terms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConsentBase {
+    /// Names the base in the database (its code names it only within an organisation).
+    pub id: i64,
     pub consent_code: String,
     /// `None`: shared, usable by every organisation.
     pub owner_org_id: Option<i64>,
@@ -131,6 +133,7 @@ impl ConsentBase {
     fn from_row(row: Row<'_>, terms: Vec<Term>) -> Result<Self, DbError> {
         let latest_version = row.int("latest_version")?;
         Ok(Self {
+            id: row.int("id")?,
             consent_code: row.text("consent_code")?,
             owner_org_id: row.opt_int("owner_org_id")?,
             internal_description: row.opt_text("internal_description")?,
@@ -153,12 +156,15 @@ impl ConsentBase {
     }
 }
 
-/// The 409 of a taken code (unique in the whole system, as at Entur).
+/// The 409 of a code the organisation already sees: its own base's, or a shared one's. Another
+/// organisation's codes play no part (contract §6: unique within the organisation).
 pub fn duplicate_code() -> ApiError {
     ApiError::conflict("DUPLICATE_CONSENT_CODE", "consentCode", "consentCode is already in use")
 }
 
-/// Stores a new base with its first version. Call inside a transaction.
+/// Stores a new base with its first version. Call inside the write transaction: a code the
+/// organisation sees already (its own, or a shared base's) is a 409, checked under the write
+/// lock; the unique index decides between two creates of the same code by one organisation.
 pub fn insert(
     db: &impl Db,
     organisation_id: i64,
@@ -166,37 +172,42 @@ pub fn insert(
     now: Timestamp,
 ) -> Result<(), ApiError> {
     let code = new.code.as_str();
-    db.execute(
-        sql::BASE_INSERT,
-        &[
-            Value::Integer(organisation_id),
-            Value::from(code),
-            Value::from(new.internal_description.clone()),
-            Value::from(now.rfc3339()),
-        ],
-    )
-    .on_unique(sql::CODE_TAKEN, duplicate_code)?;
-    insert_version(db, code, 1, new.terms.as_slice(), now)?;
+    if db.execute(sql::BASE_FIND, &[Value::Integer(organisation_id), Value::from(code)])?.first().is_some() {
+        return Err(duplicate_code());
+    }
+    let rows = db
+        .execute(
+            sql::BASE_INSERT,
+            &[
+                Value::Integer(organisation_id),
+                Value::from(code),
+                Value::from(new.internal_description.clone()),
+                Value::from(now.rfc3339()),
+            ],
+        )
+        .on_unique(sql::CODE_TAKEN, duplicate_code)?;
+    let id = rows.first().ok_or_else(|| DbError::Other("INSERT returned no row".into()))?.int("id")?;
+    insert_version(db, id, 1, new.terms.as_slice(), now)?;
     Ok(())
 }
 
 fn insert_version(
     db: &impl Db,
-    code: &str,
+    base_id: i64,
     version: i64,
     terms: &[Term],
     now: Timestamp,
 ) -> Result<(), DbError> {
     db.execute(
         sql::VERSION_INSERT,
-        &[Value::from(code), Value::Integer(version), Value::from(now.rfc3339())],
+        &[Value::Integer(base_id), Value::Integer(version), Value::from(now.rfc3339())],
     )?;
-    insert_terms(db, code, version, terms, now)
+    insert_terms(db, base_id, version, terms, now)
 }
 
 fn insert_terms(
     db: &impl Db,
-    code: &str,
+    base_id: i64,
     version: i64,
     terms: &[Term],
     now: Timestamp,
@@ -205,7 +216,7 @@ fn insert_terms(
         db.execute(
             sql::TERM_INSERT,
             &[
-                Value::from(code),
+                Value::Integer(base_id),
                 Value::Integer(version),
                 Value::from(term.language.as_str()),
                 Value::from(term.text.as_str()),
@@ -216,8 +227,8 @@ fn insert_terms(
     Ok(())
 }
 
-fn terms_of(db: &impl Db, code: &str, version: i64) -> Result<Vec<Term>, DbError> {
-    let rows = db.execute(sql::TERMS_OF_VERSION, &[Value::from(code), Value::Integer(version)])?;
+fn terms_of(db: &impl Db, base_id: i64, version: i64) -> Result<Vec<Term>, DbError> {
+    let rows = db.execute(sql::TERMS_OF_VERSION, &[Value::Integer(base_id), Value::Integer(version)])?;
     rows.iter().map(|r| Ok(Term { language: r.text("language")?, text: r.text("text")? })).collect()
 }
 
@@ -239,14 +250,19 @@ pub fn find(
         }
         base.version = version;
     }
-    base.terms = terms_of(db, code, base.version)?;
+    base.terms = terms_of(db, base.id, base.version)?;
     Ok(Some(base))
 }
 
-/// Whether the organisation may see version `version` of base `code`.
-pub fn version_exists(db: &impl Db, organisation_id: i64, code: &str, version: i64) -> Result<bool, DbError> {
+/// The id of the base of code `code` the organisation may see, if it has version `version`.
+pub fn base_with_version(
+    db: &impl Db,
+    organisation_id: i64,
+    code: &str,
+    version: i64,
+) -> Result<Option<i64>, DbError> {
     let params = [Value::Integer(organisation_id), Value::from(code), Value::Integer(version)];
-    Ok(db.execute(sql::VERSION_FIND, &params)?.first().is_some())
+    db.execute(sql::VERSION_FIND, &params)?.first().map(|row| row.int("id")).transpose()
 }
 
 /// Every base the organisation may see, each with its latest terms, by code.
@@ -257,14 +273,14 @@ pub fn list(db: &impl Db, organisation_id: i64) -> Result<Vec<ConsentBase>, DbEr
     bases
         .iter()
         .map(|row| {
-            let code = row.text("consent_code")?;
-            let mut of_code = Vec::new();
+            let id = row.int("id")?;
+            let mut of_base = Vec::new();
             for t in terms.iter() {
-                if t.text("consent_code")? == code {
-                    of_code.push(Term { language: t.text("language")?, text: t.text("text")? });
+                if t.int("base_id")? == id {
+                    of_base.push(Term { language: t.text("language")?, text: t.text("text")? });
                 }
             }
-            ConsentBase::from_row(row, of_code)
+            ConsentBase::from_row(row, of_base)
         })
         .collect()
 }
@@ -286,7 +302,7 @@ pub fn change(
             message: "a shared consent base is maintained by the platform operator and cannot be changed",
         });
     }
-    let code = current.consent_code.as_str();
+    let id = current.id;
     let terms_change = change.terms.compared_to(&current.terms);
     let mut latest = current.latest_version;
     match terms_change {
@@ -294,11 +310,11 @@ pub fn change(
         TermsChange::Translated => {
             let added: Vec<Term> =
                 change.terms.as_slice().iter().filter(|t| !current.terms.contains(t)).cloned().collect();
-            insert_terms(db, code, latest, &added, now)?;
+            insert_terms(db, id, latest, &added, now)?;
         }
         TermsChange::Changed => {
             latest += 1;
-            insert_version(db, code, latest, change.terms.as_slice(), now)?;
+            insert_version(db, id, latest, change.terms.as_slice(), now)?;
         }
     }
     if terms_change != TermsChange::Same || change.internal_description != current.internal_description {
@@ -306,14 +322,14 @@ pub fn change(
             sql::BASE_UPDATE,
             &[
                 Value::Integer(organisation_id),
-                Value::from(code),
+                Value::Integer(id),
                 Value::from(change.internal_description.clone()),
                 Value::Integer(latest),
                 Value::from(now.rfc3339()),
             ],
         )?;
     }
-    find(db, organisation_id, code, None)?.ok_or(ApiError::NotFound)
+    find(db, organisation_id, &current.consent_code, None)?.ok_or(ApiError::NotFound)
 }
 
 #[cfg(test)]
@@ -363,12 +379,38 @@ mod tests {
         assert_eq!(new_base(other, ORG).unwrap_err().error_code(), "ORGANISATION_MISMATCH");
     }
 
+    fn shared(db: &TestDb, code: &str, text: &str) {
+        let rows = db
+            .execute(
+                "INSERT INTO consent_base (owner_org_id, consent_code, created_at, changed_at)
+                 VALUES (NULL, ?1, 't', 't') RETURNING id",
+                &[Value::from(code)],
+            )
+            .unwrap();
+        let id = rows.first().unwrap().int("id").unwrap();
+        insert_version(db, id, 1, &[Term { language: "NO".into(), text: text.into() }], NOW).unwrap();
+    }
+
     #[test]
-    fn consent_codes_are_unique_across_organisations() {
+    fn consent_codes_are_unique_within_an_organisation_only() {
         let db = TestDb::new();
-        create(&db, "ENT_INFO");
-        let new = new_base(body("ENT_INFO", vec![term("EN", "x")]), 2002).unwrap();
-        let error = db.transaction(|tx| insert(tx, 2002, &new, NOW)).unwrap_err();
+        create(&db, "NEWSLETTER");
+        let again = new_base(body("NEWSLETTER", vec![term("EN", "x")]), ORG).unwrap();
+        let error = db.transaction(|tx| insert(tx, ORG, &again, NOW)).unwrap_err();
+        assert_eq!(error.error_code(), "DUPLICATE_CONSENT_CODE");
+        let theirs = new_base(body("NEWSLETTER", vec![term("EN", "Their terms")]), 2002).unwrap();
+        db.transaction(|tx| insert(tx, 2002, &theirs, NOW)).unwrap();
+        assert_eq!(find(&db, ORG, "NEWSLETTER", None).unwrap().unwrap().terms[0].text, "You may email me");
+        assert_eq!(find(&db, 2002, "NEWSLETTER", None).unwrap().unwrap().terms[0].text, "Their terms");
+        assert_eq!(list(&db, 2002).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_shared_code_cannot_be_taken_by_an_organisation() {
+        let db = TestDb::new();
+        shared(&db, "SHARED", "Ja");
+        let own = new_base(body("SHARED", vec![term("EN", "x")]), ORG).unwrap();
+        let error = db.transaction(|tx| insert(tx, ORG, &own, NOW)).unwrap_err();
         assert_eq!(error.error_code(), "DUPLICATE_CONSENT_CODE");
     }
 
@@ -401,14 +443,8 @@ mod tests {
         let db = TestDb::new();
         create(&db, "OWN");
         assert_eq!(find(&db, 2002, "OWN", None).unwrap(), None);
-        assert!(!version_exists(&db, 2002, "OWN", 1).unwrap());
-        db.execute(
-            "INSERT INTO consent_base (owner_org_id, consent_code, created_at, changed_at)
-             VALUES (NULL, 'SHARED', 't', 't')",
-            &[],
-        )
-        .unwrap();
-        insert_version(&db, "SHARED", 1, &[Term { language: "NO".into(), text: "Ja".into() }], NOW).unwrap();
+        assert_eq!(base_with_version(&db, 2002, "OWN", 1).unwrap(), None);
+        shared(&db, "SHARED", "Ja");
         let shared = find(&db, 2002, "SHARED", None).unwrap().unwrap();
         let codes: Vec<String> = list(&db, 2002).unwrap().into_iter().map(|b| b.consent_code).collect();
         assert_eq!(codes, ["SHARED"]);

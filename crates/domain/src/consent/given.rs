@@ -64,7 +64,7 @@ fn parse_choice(
     let channel =
         errs.required(&field("distributionChannel"), body.distribution_channel, values::distribution_channel);
     let expiration_date = errs.optional(&field("expirationDate"), body.expiration_date, |raw| {
-        time::parse_expiration(raw, now, None)
+        time::parse_expiration(raw, now, None).map(|expiration| expiration.at)
     });
     Some(Choice {
         customer_number: CustomerNumber(customer_number?),

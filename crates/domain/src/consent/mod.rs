@@ -128,6 +128,65 @@ mod tests {
     }
 
     #[test]
+    fn making_codes_unique_per_organisation_keeps_every_base_text_consent_and_choice() {
+        let db = TestDb::empty();
+        crate::migrations::apply_up_to(&db, 7);
+        for statement in [
+            "INSERT INTO customer (customer_number, organisation_id, uuid, customer_ref, created_at, created_by,
+                 created_by_channel, changed_at, changed_by, changed_by_channel)
+             VALUES (7, 1001, 'u7', '7', 't', 'x', 'WEB', 't', 'x', 'WEB')",
+            "INSERT INTO consent_base (consent_code, owner_org_id, latest_version, created_at, changed_at)
+             VALUES ('NEWSLETTER', 1001, 2, 't', 't'), ('SHARED', NULL, 1, 't', 't')",
+            "INSERT INTO consent_base_version (consent_code, version, created_at)
+             VALUES ('NEWSLETTER', 1, 't'), ('NEWSLETTER', 2, 't'), ('SHARED', 1, 't')",
+            "INSERT INTO consent_term (consent_code, version, language, text, added_at)
+             VALUES ('NEWSLETTER', 1, 'EN', 'v1', 't'), ('NEWSLETTER', 2, 'EN', 'v2', 't'), ('SHARED', 1, 'NO', 'Ja', 't')",
+            "INSERT INTO consent (id, organisation_id, consent_code, consent_base_version, valid_from, created_at, changed_at)
+             VALUES (3, 1001, 'NEWSLETTER', 1, '2020-01-01T00:00:00.000Z', 't', 't'),
+                    (8, 2002, 'SHARED', 1, '2020-01-01T00:00:00.000Z', 't', 't')",
+            "INSERT INTO given_consent (id, organisation_id, customer_number, consent_id, consent_choice, created_by_org_id,
+                 created_at, changed_at) VALUES (5, 1001, 7, 3, 1, 1001, 't', 't')",
+            "INSERT INTO given_consent_history (organisation_id, customer_number, given_consent_id, consent_id,
+                 consent_code, consent_base_version, action, consent_choice, changed_by_org_id, api, at)
+             VALUES (1001, 7, 5, 3, 'NEWSLETTER', 1, 'GIVEN', 1, 1001, 'v2', 't')",
+        ] {
+            db.execute(statement, &[]).unwrap();
+        }
+        crate::migrations::ensure_schema(&db).unwrap();
+
+        let newsletter = base::find(&db, 1001, "NEWSLETTER", None).unwrap().unwrap();
+        assert_eq!((newsletter.latest_version, newsletter.terms[0].text.as_str()), (2, "v2"));
+        assert_eq!(base::find(&db, 1001, "NEWSLETTER", Some(1)).unwrap().unwrap().terms[0].text, "v1");
+        assert_eq!(base::find(&db, 2002, "SHARED", None).unwrap().unwrap().terms[0].text, "Ja");
+        let consent = offer::find(&db, 1001, 3).unwrap().unwrap();
+        assert_eq!((consent.consent_code.as_str(), consent.consent_base_version), ("NEWSLETTER", 1));
+        let choices = given::list_for_customer(&db, 1001, 7).unwrap();
+        assert_eq!(choices.iter().map(|g| (g.id, g.consent_id)).collect::<Vec<_>>(), [(5, 3)]);
+        assert_eq!(given::history(&db, 1001, 7).unwrap().len(), 1);
+        assert!(db.execute("PRAGMA foreign_key_check", &[]).unwrap().rows.is_empty());
+        let leftovers = db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'old_%'", &[]).unwrap();
+        assert!(leftovers.rows.is_empty(), "the copies are gone");
+        // The next consent's id continues after the highest one there was.
+        let rows = db
+            .execute(
+                sql::CONSENT_INSERT,
+                &[
+                    1001.into(),
+                    "NEWSLETTER".into(),
+                    2.into(),
+                    0.into(),
+                    0.into(),
+                    Value::Null,
+                    Value::Null,
+                    "t".into(),
+                    Value::Integer(newsletter.id),
+                ],
+            )
+            .unwrap();
+        assert_eq!(rows.first().unwrap().int("id").unwrap(), 9);
+    }
+
+    #[test]
     fn every_lookup_path_uses_an_index() {
         let db = TestDb::new();
         let one = Value::Integer(1);
@@ -137,19 +196,16 @@ mod tests {
             (
                 sql::BASE_FIND,
                 vec![one.clone(), text.clone()],
-                "sqlite_autoindex_consent_base_1 (consent_code=?)",
+                "consent_base_code (owner_org_id=? AND consent_code=?)",
             ),
-            (sql::BASE_LIST, vec![one.clone()], "consent_base_owner (owner_org_id=?)"),
-            (
-                sql::TERMS_OF_VERSION,
-                vec![text.clone(), one.clone()],
-                "PRIMARY KEY (consent_code=? AND version=?)",
-            ),
+            (sql::BASE_LIST, vec![one.clone()], "consent_base_code (owner_org_id=?)"),
+            (sql::TERMS_OF_VERSION, vec![one.clone(), one.clone()], "PRIMARY KEY (base_id=? AND version=?)"),
             (
                 sql::VERSION_FIND,
                 vec![one.clone(), text.clone(), one.clone()],
-                "PRIMARY KEY (consent_code=? AND version=?)",
+                "COVERING INDEX consent_base_code (owner_org_id=? AND consent_code=?)",
             ),
+            (sql::LATEST_TERMS, vec![one.clone()], "SEARCH t USING PRIMARY KEY (base_id=? AND version=?)"),
             (sql::CONSENT_FIND, vec![one.clone(), one.clone()], "INTEGER PRIMARY KEY (rowid=?)"),
             (
                 sql::CONSENT_OVERLAP,

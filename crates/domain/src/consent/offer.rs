@@ -279,14 +279,17 @@ pub fn check_transition(
     }
 }
 
-/// The version the spec names, checked to exist in a base the organisation may see (404
-/// otherwise, like any reference to something the caller cannot see).
-fn resolve_version(db: &impl Db, organisation_id: i64, spec: &ConsentSpec) -> Result<i64, ApiError> {
+/// The base (its id) and version the spec names, checked to exist among the bases the
+/// organisation may see (404 otherwise, like any reference to something the caller cannot
+/// see: another organisation's base of the same code is not one of them).
+fn resolve_version(db: &impl Db, organisation_id: i64, spec: &ConsentSpec) -> Result<(i64, i64), ApiError> {
     let code = spec.consent_code.as_str();
     match spec.base_version {
-        None => Ok(base::find(db, organisation_id, code, None)?.ok_or(ApiError::NotFound)?.latest_version),
-        Some(v) if base::version_exists(db, organisation_id, code, v)? => Ok(v),
-        Some(_) => Err(ApiError::NotFound),
+        None => {
+            let base = base::find(db, organisation_id, code, None)?.ok_or(ApiError::NotFound)?;
+            Ok((base.id, base.latest_version))
+        }
+        Some(v) => Ok((base::base_with_version(db, organisation_id, code, v)?.ok_or(ApiError::NotFound)?, v)),
     }
 }
 
@@ -319,7 +322,7 @@ pub fn insert(
     spec: &ConsentSpec,
     now: Timestamp,
 ) -> Result<Consent, ApiError> {
-    let version = resolve_version(db, organisation_id, spec)?;
+    let (base_id, version) = resolve_version(db, organisation_id, spec)?;
     check_overlap(db, organisation_id, 0, spec)?;
     let rows = db.execute(
         sql::CONSENT_INSERT,
@@ -332,6 +335,7 @@ pub fn insert(
             Value::from(spec.valid_from.map(Timestamp::rfc3339)),
             Value::from(spec.valid_to.map(Timestamp::rfc3339)),
             Value::from(now.rfc3339()),
+            Value::Integer(base_id),
         ],
     )?;
     let id = rows.first().ok_or_else(|| DbError::Other("INSERT returned no row".into()))?.int("id")?;
@@ -350,7 +354,7 @@ pub fn update(
     if *next == current.spec() {
         return Ok(current.clone());
     }
-    let version = resolve_version(db, organisation_id, next)?;
+    let (base_id, version) = resolve_version(db, organisation_id, next)?;
     check_overlap(db, organisation_id, current.id, next)?;
     db.execute(
         sql::CONSENT_UPDATE,
@@ -364,6 +368,7 @@ pub fn update(
             Value::from(next.valid_from.map(Timestamp::rfc3339)),
             Value::from(next.valid_to.map(Timestamp::rfc3339)),
             Value::from(now.rfc3339()),
+            Value::Integer(base_id),
         ],
     )?;
     find(db, organisation_id, current.id)?.ok_or(ApiError::NotFound)

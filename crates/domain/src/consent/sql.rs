@@ -6,62 +6,71 @@
 //! the per-customer index: the tenant filter still applies, but the organisation's index
 //! (for the CRM listing) would otherwise look as good and read every row of the tenant.
 
-/// The columns SQLite names when a consent code is taken.
-pub const CODE_TAKEN: &str = "consent_base.consent_code";
+/// The columns SQLite names when an organisation's consent code is taken.
+pub const CODE_TAKEN: &str = "consent_base.owner_org_id, consent_base.consent_code";
 
 // ------------------------------------------------------------------ consent bases
+//
+// A base is found by its code among the bases the organisation sees: its own (owner_org_id
+// = ?1) and the shared ones (owner_org_id NULL). A code is unique among those (migration 0008),
+// so at most one row answers; its `id` names it in every further statement.
 
 pub const BASE_INSERT: &str = "
     INSERT INTO consent_base (owner_org_id, consent_code, internal_description, latest_version,
                               created_at, changed_at)
-    VALUES (?1, ?2, ?3, 1, ?4, ?4)";
+    VALUES (?1, ?2, ?3, 1, ?4, ?4)
+    RETURNING id";
 
 pub const VERSION_INSERT: &str = "
-    INSERT INTO consent_base_version (consent_code, version, created_at) VALUES (?1, ?2, ?3)";
+    INSERT INTO consent_base_version (base_id, version, created_at) VALUES (?1, ?2, ?3)";
 
 pub const TERM_INSERT: &str = "
-    INSERT INTO consent_term (consent_code, version, language, text, added_at)
+    INSERT INTO consent_term (base_id, version, language, text, added_at)
     VALUES (?1, ?2, ?3, ?4, ?5)";
 
 /// A base the organisation may see: its own or a shared one.
 pub const BASE_FIND: &str = "
-    SELECT consent_code, owner_org_id, internal_description, latest_version, created_at,
+    SELECT id, consent_code, owner_org_id, internal_description, latest_version, created_at,
            changed_at, revision
       FROM consent_base
-     WHERE consent_code = ?2 AND (owner_org_id = ?1 OR owner_org_id IS NULL)";
+     WHERE consent_code = ?2 AND (owner_org_id = ?1 OR owner_org_id IS NULL)
+     ORDER BY owner_org_id IS NULL
+     LIMIT 1";
 
 /// Every base the organisation may see.
 pub const BASE_LIST: &str = "
-    SELECT consent_code, owner_org_id, internal_description, latest_version, created_at,
+    SELECT id, consent_code, owner_org_id, internal_description, latest_version, created_at,
            changed_at, revision
       FROM consent_base
      WHERE owner_org_id = ?1 OR owner_org_id IS NULL
      ORDER BY consent_code";
 
-/// A version of a visible base (`created_at` of the version).
+/// The base of a version the organisation may see (`?2` code, `?3` version).
 pub const VERSION_FIND: &str = "
-    SELECT v.created_at
-      FROM consent_base_version v JOIN consent_base b ON b.consent_code = v.consent_code
-     WHERE v.consent_code = ?2 AND v.version = ?3 AND (b.owner_org_id = ?1 OR b.owner_org_id IS NULL)";
+    SELECT b.id
+      FROM consent_base b JOIN consent_base_version v ON v.base_id = b.id AND v.version = ?3
+     WHERE b.consent_code = ?2 AND (b.owner_org_id = ?1 OR b.owner_org_id IS NULL)
+     ORDER BY b.owner_org_id IS NULL
+     LIMIT 1";
 
 /// The texts of one version (its base already known to be visible).
 pub const TERMS_OF_VERSION: &str = "
-    SELECT language, text FROM consent_term WHERE consent_code = ?1 AND version = ?2
+    SELECT language, text FROM consent_term WHERE base_id = ?1 AND version = ?2
      ORDER BY language";
 
 /// The texts of the latest version of every visible base, in one query.
 pub const LATEST_TERMS: &str = "
-    SELECT t.consent_code, t.language, t.text
+    SELECT t.base_id, t.language, t.text
       FROM consent_base b
-      JOIN consent_term t ON t.consent_code = b.consent_code AND t.version = b.latest_version
+      JOIN consent_term t ON t.base_id = b.id AND t.version = b.latest_version
      WHERE b.owner_org_id = ?1 OR b.owner_org_id IS NULL
-     ORDER BY t.consent_code, t.language";
+     ORDER BY t.base_id, t.language";
 
 /// Only the owner changes a base.
 pub const BASE_UPDATE: &str = "
     UPDATE consent_base
        SET internal_description = ?3, latest_version = ?4, changed_at = ?5, revision = revision + 1
-     WHERE consent_code = ?2 AND owner_org_id = ?1
+     WHERE id = ?2 AND owner_org_id = ?1
     RETURNING revision";
 
 // ------------------------------------------------------------------ consents
@@ -69,7 +78,7 @@ pub const BASE_UPDATE: &str = "
 /// The columns every read of a consent selects (`Consent::from_row` reads them by name).
 macro_rules! consent_select {
     () => {
-        "SELECT id, organisation_id, consent_code, consent_base_version, is_sms_supported,
+        "SELECT id, organisation_id, consent_code, base_id, consent_base_version, is_sms_supported,
                 is_email_supported, valid_from, valid_to, created_at, changed_at, version
            FROM consent"
     };
@@ -77,8 +86,8 @@ macro_rules! consent_select {
 
 pub const CONSENT_INSERT: &str = "
     INSERT INTO consent (organisation_id, consent_code, consent_base_version, is_sms_supported,
-                         is_email_supported, valid_from, valid_to, created_at, changed_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
+                         is_email_supported, valid_from, valid_to, created_at, changed_at, base_id)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)
     RETURNING id";
 
 pub const CONSENT_FIND: &str = concat!(consent_select!(), " WHERE organisation_id = ?1 AND id = ?2");
@@ -87,7 +96,7 @@ pub const CONSENT_UPDATE: &str = "
     UPDATE consent
        SET consent_code = ?3, consent_base_version = ?4, is_sms_supported = ?5,
            is_email_supported = ?6, valid_from = ?7, valid_to = ?8, changed_at = ?9,
-           version = version + 1
+           base_id = ?10, version = version + 1
      WHERE organisation_id = ?1 AND id = ?2
     RETURNING version";
 
@@ -111,7 +120,7 @@ pub const CONSENT_LIST: &str = concat!(
         AND (?2 IS NULL OR consent_code IN (SELECT value FROM json_each(?2)))
         AND (?3 IS NULL OR consent_base_version IN (SELECT value FROM json_each(?3)))
         AND (?4 = 0 OR consent_base_version =
-               (SELECT b.latest_version FROM consent_base b WHERE b.consent_code = consent.consent_code))
+               (SELECT b.latest_version FROM consent_base b WHERE b.id = consent.base_id))
         AND (?5 = 1 OR (valid_from IS NOT NULL AND valid_from <= ?7))
         AND (?6 = 1 OR valid_to IS NULL OR valid_to > ?7)
       ORDER BY consent_code, consent_base_version, id"

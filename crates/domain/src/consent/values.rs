@@ -8,7 +8,8 @@ use errors::{DbError, Invalid};
 use serde::{Deserialize, Deserializer};
 
 /// A consent base's code: 1 to 20 of `A-Z a-z 0-9 _ -`, so it is safe in a path segment.
-/// Unique in the whole system, compared exactly.
+/// Unique among the bases one organisation sees (its own and the shared ones), compared
+/// exactly; two organisations may each have their own base of one code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentCode(String);
 

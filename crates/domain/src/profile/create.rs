@@ -3,7 +3,7 @@
 
 use super::fields::{raw_fields, Names, ProfileFields};
 use crate::password::Password;
-use crate::time::Timestamp;
+use crate::time::{Expiration, Timestamp};
 use errors::{ApiError, FieldErrors};
 use serde::Deserialize;
 
@@ -50,7 +50,7 @@ pub struct NewProfile {
     pub fields: ProfileFields,
     pub password: Option<Password>,
     pub postal_addresses: Vec<crate::address::NewAddress>,
-    pub expiration_date: Option<Timestamp>,
+    pub expiration_date: Option<Expiration>,
     pub created_by: String,
     pub created_by_channel: String,
 }

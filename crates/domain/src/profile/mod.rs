@@ -17,7 +17,7 @@ pub use view::ProfileView;
 
 use crate::audit::{self, AuditEntry};
 use crate::db::{Db, DbError, Row, Value};
-use crate::time::Timestamp;
+use crate::time::{Expiration, Timestamp};
 use errors::{ApiError, OnUnique};
 
 /// A customer number: server-assigned, positive, never reused.
@@ -52,7 +52,11 @@ pub struct Profile {
     pub country_code: Option<String>,
     pub telephone_number: Option<String>,
     pub landline_number: Option<String>,
+    /// The instant it expires (temporary and deactivated profiles).
     pub expiration_date: Option<String>,
+    /// The date `expirationDate` was given as, if it was (valid through that day): what is
+    /// answered, instead of the instant (migration 0011).
+    pub expiration_day: Option<String>,
     pub merged_into: Option<i64>,
     pub created_at: String,
     pub created_by: String,
@@ -83,6 +87,7 @@ impl Profile {
             telephone_number: row.opt_text("telephone_number")?,
             landline_number: row.opt_text("landline_number")?,
             expiration_date: row.opt_text("expiration_date")?,
+            expiration_day: row.opt_text("expiration_day")?,
             merged_into: row.opt_int("merged_into")?,
             created_at: row.text("created_at")?,
             created_by: row.text("created_by")?,
@@ -130,7 +135,7 @@ pub fn create(
         // NULL: the default, the customer number (computed in the statement).
         Value::from(new.fields.customer_ref.clone()),
         Value::from(new.profile_type.code()),
-        Value::from(new.expiration_date.map(Timestamp::rfc3339)),
+        Value::from(new.expiration_date.map(|e| e.at.rfc3339())),
         Value::from(now_text.as_str()),
         Value::from(new.created_by.as_str()),
         Value::from(new.created_by_channel.as_str()),
@@ -142,7 +147,8 @@ pub fn create(
             serde_json::Value::from(actor.client_id)
         )),
     ];
-    let params: Vec<Value> = params.into_iter().chain(field_params(&new.fields)).collect();
+    let day = Value::from(new.expiration_date.and_then(|e| e.day_text())); // ?24
+    let params: Vec<Value> = params.into_iter().chain(field_params(&new.fields)).chain([day]).collect();
     let rows = db
         .execute(sql::INSERT, &params)
         .on_unique(sql::EMAIL_TAKEN, duplicate_email)
@@ -338,7 +344,7 @@ pub fn update(
     db: &impl Db,
     current: &Profile,
     fields: &ProfileFields,
-    expiration_date: Option<Timestamp>,
+    expiration_date: Option<Expiration>,
     changed: &Changed<'_>,
 ) -> Result<(), ApiError> {
     let head = [
@@ -349,9 +355,10 @@ pub fn update(
         Value::from(changed.now.rfc3339()),
         Value::from(changed.changed_by),
         Value::from(changed.channel),
-        Value::from(expiration_date.map(Timestamp::rfc3339)),
+        Value::from(expiration_date.map(|e| e.at.rfc3339())),
     ];
-    let params: Vec<Value> = head.into_iter().chain(field_params(fields)).collect();
+    let day = Value::from(expiration_date.and_then(|e| e.day_text())); // ?22
+    let params: Vec<Value> = head.into_iter().chain(field_params(fields)).chain([day]).collect();
     let rows = db
         .execute(sql::UPDATE, &params)
         .on_unique(sql::EMAIL_TAKEN, duplicate_email)
@@ -360,7 +367,10 @@ pub fn update(
         return Err(ApiError::PreconditionFailed);
     }
     let mut names = fields.changed_from(current);
-    if expiration_date.is_some_and(|e| Some(e.rfc3339()) != current.expiration_date) {
+    if expiration_date.is_some_and(|e| {
+        (Some(e.at.rfc3339()), e.day_text())
+            != (current.expiration_date.clone(), current.expiration_day.clone())
+    }) {
         names.push("expirationDate");
     }
     changed.audit(db, current.customer_number, "UPDATED", &names)?;
@@ -372,7 +382,7 @@ pub fn update(
 pub fn deactivate(
     db: &impl Db,
     current: &Profile,
-    expiration_date: Timestamp,
+    expiration_date: Expiration,
     changed: &Changed<'_>,
 ) -> Result<(), ApiError> {
     let rows = db.execute(
@@ -381,10 +391,11 @@ pub fn deactivate(
             Value::Integer(changed.actor.organisation_id),
             Value::Integer(current.customer_number.0),
             Value::Integer(current.version),
-            Value::from(expiration_date.rfc3339()),
+            Value::from(expiration_date.at.rfc3339()),
             Value::from(changed.now.rfc3339()),
             Value::from(changed.changed_by),
             Value::from(changed.channel),
+            Value::from(expiration_date.day_text()),
         ],
     )?;
     if rows.rows.is_empty() {

@@ -11,8 +11,9 @@ macro_rules! profile_columns {
     () => {
         "customer_number, uuid, organisation_id, customer_ref, status, profile_type,
                 merged_into, first_name, surname, email, language_preference, date_of_birth,
-                country_code, telephone_number, landline_number, expiration_date, created_at,
-                created_by, created_by_channel, changed_at, changed_by, changed_by_channel, version"
+                country_code, telephone_number, landline_number, expiration_date, expiration_day,
+                created_at, created_by, created_by_channel, changed_at, changed_by, changed_by_channel,
+                version"
     };
 }
 
@@ -41,7 +42,7 @@ macro_rules! editable_columns {
 /// falls back to [`DEFAULT_REF_TO_NUMBER`] should they ever differ.
 pub const INSERT: &str = concat!(
     "INSERT INTO customer (
-        organisation_id, uuid, customer_ref, profile_type, expiration_date,
+        organisation_id, uuid, customer_ref, profile_type, expiration_date, expiration_day,
         created_at, created_by, created_by_channel, changed_at, changed_by, changed_by_channel,
         password_hash, pending_audit, ",
     editable_columns!(),
@@ -49,7 +50,7 @@ pub const INSERT: &str = concat!(
     VALUES (?1, ?2,
             COALESCE(?3, CAST(max(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'customer'), 0),
                                   COALESCE((SELECT max(customer_number) FROM customer), 0)) + 1 AS TEXT)),
-            ?4, ?5, ?6, ?7, ?8, ?6, ?7, ?8, ?9, ?10,
+            ?4, ?5, ?24, ?6, ?7, ?8, ?6, ?7, ?8, ?9, ?10,
             ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)
     RETURNING ",
     profile_columns!()
@@ -60,12 +61,14 @@ pub const DEFAULT_REF_TO_NUMBER: &str = "
     UPDATE customer SET customer_ref = CAST(customer_number AS TEXT) WHERE customer_number = ?1";
 
 /// Replaces the editable fields if the version is still `?3`. A NULL ref (`?4`) is the
-/// default, the number; a NULL expiration (`?8`) keeps the current one.
+/// default, the number; a NULL expiration (`?8`) keeps the current one, else `?22` is the date
+/// it was given as (NULL: given as a date-time).
 pub const UPDATE: &str = "
     UPDATE customer SET
         customer_ref = COALESCE(?4, CAST(customer_number AS TEXT)),
         changed_at = ?5, changed_by = ?6, changed_by_channel = ?7,
         expiration_date = COALESCE(?8, expiration_date),
+        expiration_day = CASE WHEN ?8 IS NULL THEN expiration_day ELSE ?22 END,
         first_name = ?9, first_name_key = ?10, surname = ?11, surname_key = ?12,
         email = ?13, email_key = ?14, language_preference = ?15, date_of_birth = ?16,
         country_code = ?17, telephone_number = ?18, telephone_key = ?19,
@@ -75,7 +78,7 @@ pub const UPDATE: &str = "
     RETURNING version";
 
 pub const DEACTIVATE: &str = "
-    UPDATE customer SET status = 'D', expiration_date = ?4,
+    UPDATE customer SET status = 'D', expiration_date = ?4, expiration_day = ?8,
         changed_at = ?5, changed_by = ?6, changed_by_channel = ?7, version = version + 1
      WHERE organisation_id = ?1 AND customer_number = ?2 AND version = ?3
     RETURNING version";
@@ -99,13 +102,13 @@ pub const MARK_MERGED: &str = "
         email = NULL, email_key = NULL, language_preference = NULL, date_of_birth = NULL,
         country_code = NULL, telephone_number = NULL, telephone_key = NULL,
         landline_number = NULL, landline_key = NULL, password_hash = NULL,
-        last_sign_in_at = NULL, last_sign_in_from = NULL, expiration_date = NULL,
+        last_sign_in_at = NULL, last_sign_in_from = NULL, expiration_date = NULL, expiration_day = NULL,
         changed_at = ?4, changed_by = ?5, changed_by_channel = ?6, version = version + 1
      WHERE organisation_id = ?1 AND customer_number = ?2";
 
 /// A temporary profile becomes permanent: same number, no expiration.
 pub const CONVERT: &str = "
-    UPDATE customer SET profile_type = 'S', status = 'A', expiration_date = NULL,
+    UPDATE customer SET profile_type = 'S', status = 'A', expiration_date = NULL, expiration_day = NULL,
         first_name = ?4, first_name_key = ?5, surname = ?6, surname_key = ?7,
         email = COALESCE(?8, email), email_key = COALESCE(?9, email_key),
         password_hash = COALESCE(?10, password_hash),
@@ -174,12 +177,10 @@ pub const FIND_BY_REF: &str = concat!(
 );
 
 /// The active permanent profile holding an email (at most one: the unique index).
-pub const FIND_FOR_SIGN_IN: &str = "
-    SELECT customer_number, uuid, organisation_id, customer_ref, status, profile_type,
-           merged_into, first_name, surname, email, language_preference, date_of_birth,
-           country_code, telephone_number, landline_number, expiration_date, created_at,
-           created_by, created_by_channel, changed_at, changed_by, changed_by_channel, version,
-           password_hash
-      FROM customer
+pub const FIND_FOR_SIGN_IN: &str = concat!(
+    "SELECT ",
+    profile_columns!(),
+    ", password_hash FROM customer
      WHERE organisation_id = ?1 AND email_key = ?2 AND profile_type = 'S' AND status = 'A'
-       AND (expiration_date IS NULL OR expiration_date > ?3)";
+       AND (expiration_date IS NULL OR expiration_date > ?3)"
+);

@@ -7,7 +7,7 @@ use super::create::{check_organisation, NewProfile, ProfileType};
 use super::fields::{raw_fields, Names, ProfileFields};
 use super::replace::Change;
 use crate::password::Password;
-use crate::time::{self, Timestamp};
+use crate::time::{self, Expiration, Timestamp};
 use errors::{ApiError, FieldErrors};
 use serde::Deserialize;
 
@@ -88,7 +88,7 @@ pub fn temporary_replacement(
     body: ReplaceTemporaryBody,
     organisation_id: i64,
     now: Timestamp,
-) -> Result<(Change, Timestamp), ApiError> {
+) -> Result<(Change, Expiration), ApiError> {
     check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
     let raw = raw_fields!(body);
@@ -170,7 +170,9 @@ mod tests {
     fn only_expiration_and_creator_are_required() {
         let new = new_temporary_profile(body("2026-12-24"), 1, NOW).unwrap();
         assert_eq!(new.profile_type, ProfileType::Temporary);
-        assert_eq!(new.expiration_date.unwrap().rfc3339(), "2026-12-25T00:00:00.000Z");
+        let expiration = new.expiration_date.unwrap();
+        assert_eq!(expiration.at.rfc3339(), "2026-12-25T00:00:00.000Z", "valid through the 24th");
+        assert_eq!(expiration.day_text().as_deref(), Some("2026-12-24"), "and answered as given");
         let error = new_temporary_profile(CreateTemporaryBody::default(), 1, NOW).unwrap_err();
         let fields: Vec<_> = error.entries().into_iter().map(|e| e.field.unwrap()).collect();
         assert_eq!(fields, ["expirationDate", "createdBy", "createdByChannel"]);

@@ -58,7 +58,8 @@ impl<'a> From<&'a Profile> for ProfileView<'a> {
             country_code: p.country_code.as_deref(),
             telephone_number_no_country_code: p.telephone_number.as_deref(),
             landline_number: p.landline_number.as_deref(),
-            expiration_date: p.expiration_date.as_deref(),
+            // As given: the date when it was given as a date, else the instant.
+            expiration_date: p.expiration_day.as_deref().or(p.expiration_date.as_deref()),
             postal_addresses: &p.postal_addresses,
             created_at: &p.created_at,
             created_by: &p.created_by,

@@ -1,0 +1,2 @@
+-- 0007: a placeholder on the security branch only. The purge branch adds the real 0007;
+-- delete this file when merging (the migrations after it are renumbered then).
