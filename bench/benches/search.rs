@@ -38,6 +38,8 @@ fn paths() -> Vec<Path> {
         ("dateOfBirth", |c| Some(q(&[("dateOfBirth", c.date_of_birth.as_deref()?)]))),
         ("postCode", |c| Some(q(&[("postCode", c.post_code.as_deref()?)]))),
         ("postalAddress", |c| Some(q(&[("postalAddress", c.address_line1.as_deref()?)]))),
+        // Permanent and temporary profiles through their own indexes, merged.
+        ("surname+includeTemporary", |c| Some(q(&[("surname", &c.surname), ("includeTemporary", "true")]))),
         ("surname+postCode+includeTemporary", |c| {
             Some(q(&[
                 ("surname", &c.surname),

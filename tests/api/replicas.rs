@@ -602,8 +602,8 @@ fn a_purge_of_a_large_backlog_leaves_every_other_writer_its_turn() {
 
     // A backlog no scheduler worked off: 110,000 temporary profiles that expired long ago,
     // written straight into the shared file (through the API that would take minutes).
-    // More than one call may purge (api::purge::PACING: 200 batches of 500), so that the
-    // call must stop and say so, however fast the machine.
+    // More than one call may purge (api::purge::PACING: at most 100,000 profiles), so that
+    // the call must stop and say so, however fast the machine.
     const BACKLOG: i64 = 110_000;
     let db = sqlite(&dir);
     db.busy_timeout(Duration::from_secs(30)).unwrap();

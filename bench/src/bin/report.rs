@@ -208,8 +208,11 @@ fn main() -> Result<()> {
         let lock_max = p["lock"]["maxMs"].as_f64().unwrap_or(f64::NAN);
         t.row([
             format!(
-                "native: purge {} expired temporary profiles ({} call(s), {} batches of {})",
-                p["purged"], p["calls"], p["batches"], p["batchSize"]
+                "native: purge {} expired temporary profiles ({} call(s), {} batches of {:.0} on average)",
+                p["purged"],
+                p["calls"],
+                p["batches"],
+                p["meanBatch"].as_f64().unwrap_or(0.0)
             ),
             format!("{:.0}/s", p["purged"].as_f64().unwrap_or(0.0) / seconds),
             format!("{} lock", ms(p["lock"]["p50Ms"].as_f64().unwrap_or(0.0))),
