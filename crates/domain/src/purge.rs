@@ -109,7 +109,7 @@ pub struct Pacing {
     /// No new batch starts after this long.
     pub time_budget: Duration,
     /// The write lock is left free this long between two batches, so that other writers
-    /// (who retry every 10 ms, `db::begin_immediate`) get their turn.
+    /// (who retry every 10 ms, `connection::begin_immediate`) get their turn.
     pub pause: Duration,
 }
 
@@ -144,9 +144,7 @@ pub fn purge_expired(
     now: Timestamp,
     pacing: Pacing,
 ) -> Result<Run, DbError> {
-    for pragma in PURGE_CONNECTION_PRAGMAS {
-        db.execute(pragma, &[])?;
-    }
+    crate::connection::local_file_only(db, &PURGE_CONNECTION_PRAGMAS)?;
     let started = Instant::now();
     let mut run = Run::default();
     while run.batches < pacing.max_batches {
@@ -155,7 +153,7 @@ pub fn purge_expired(
                 break;
             }
             if run.batches % CHECKPOINT_EVERY == 0 {
-                let _ = db.execute("PRAGMA wal_checkpoint(PASSIVE)", &[]);
+                crate::connection::checkpoint_passive(db);
             }
             std::thread::sleep(pacing.pause);
         }
@@ -170,7 +168,7 @@ pub fn purge_expired(
         }
     }
     if run.purged.total() > 0 {
-        crate::db::checkpoint(db);
+        crate::connection::checkpoint(db);
     }
     Ok(run)
 }
