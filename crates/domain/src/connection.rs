@@ -24,7 +24,7 @@
 //! SQLite 3.49.1: `2025-02-18 13:38:58 873d…0e70`). Nothing is decided by trying a statement
 //! and swallowing its error. Were a local file ever served by a libSQL engine, it would be
 //! taken for a server and lose `secure_delete`: the end-to-end test that reads the file for
-//! erased bytes (`tests/api/temporary.rs`) runs on real Spin over a local file in CI.
+//! erased bytes (`tests/api/backups.rs`) runs on real Spin over a local file in CI.
 
 use crate::db::{Db, DbError, Value};
 
