@@ -70,7 +70,8 @@ pub fn entries(db: &impl Db, after: i64, limit: i64) -> Result<Vec<Entry>, DbErr
 }
 
 /// What [`reapply`] did to one database.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Reapplied {
     /// Entries read.
     pub entries: usize,

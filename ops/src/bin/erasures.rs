@@ -4,6 +4,7 @@
 //! erasures list DATABASE                      the ledger, one JSON object per line
 //! erasures reapply --from LIVE --to RESTORED  erase again in RESTORED what LIVE's ledger records,
 //!                                             then purge what is expired
+//! erasures reapply --list FILE --to RESTORED  the same with a ledger kept by `erasures list`
 //! ```
 //!
 //! A DATABASE is the path of a SQLite file or the URL of a libSQL server (`http://…` for sqld,
@@ -13,7 +14,8 @@
 use anyhow::{bail, Context};
 use ops::Database;
 
-const USAGE: &str = "usage: erasures list DATABASE | erasures reapply --from LIVE --to RESTORED";
+const USAGE: &str =
+    "usage: erasures list DATABASE | erasures reapply --from LIVE --to RESTORED | erasures reapply --list FILE --to RESTORED";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,15 +27,14 @@ fn main() -> anyhow::Result<()> {
             let live = Database::open(live, token("FROM_AUTH_TOKEN").as_deref()).context("--from")?;
             let restored = Database::open(restored, token("TO_AUTH_TOKEN").as_deref()).context("--to")?;
             let report = ops::reapply::run(&live, &restored, ops::reapply::now())?;
-            println!(
-                "{}",
-                serde_json::json!({
-                    "ledgerEntries": report.reapplied.entries,
-                    "erasedAgain": report.reapplied.erased_again,
-                    "copiedIntoLedger": report.reapplied.recorded,
-                    "purged": report.purged,
-                })
-            );
+            println!("{}", serde_json::to_string(&report)?);
+            Ok(())
+        }
+        ["reapply", "--list", list, "--to", restored] => {
+            let list = std::fs::read_to_string(list).with_context(|| format!("--list {list}"))?;
+            let restored = Database::open(restored, token("TO_AUTH_TOKEN").as_deref()).context("--to")?;
+            let report = ops::reapply::run_from_list(&list, &restored, ops::reapply::now())?;
+            println!("{}", serde_json::to_string(&report)?);
             Ok(())
         }
         _ => bail!("{USAGE}"),
@@ -46,12 +47,8 @@ fn list(db: &Database) -> anyhow::Result<()> {
         let page = domain::erasure::entries(db, after, 1000).map_err(|e| anyhow::anyhow!("{e}"))?;
         let Some(last) = page.last() else { return Ok(()) };
         after = last.id;
-        for entry in page {
-            println!(
-                "{}",
-                serde_json::json!({"id": entry.id, "organisationId": entry.organisation_id,
-                                   "customerNumber": entry.customer_number, "erasedAt": entry.erased_at})
-            );
+        for entry in &page {
+            println!("{}", ops::reapply::listed(entry));
         }
     }
 }
