@@ -273,7 +273,7 @@ pub fn erase<D: Db>(call: &Call<'_, D>) -> Answer {
         Ok::<_, ApiError>(profile::erase(tx, org, current.customer_number, &entry)?)
     })?;
     // Old page versions holding the erased data leave the write-ahead log too.
-    domain::db::local_file::checkpoint(call.db);
+    domain::connection::checkpoint(call.db);
     Ok(web::no_content())
 }
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 /// most 100,000 profiles and works for at most 8 s, well inside any request timeout; a larger
 /// backlog is worked off over several calls (`complete: false`). Between two batches the lock is left free for 10 ms: every
 /// write transaction waits for the lock in attempts of 10 ms within which SQLite looks again
-/// after 1, 3 and 8 ms (`domain::db::begin_immediate`), so a waiting writer of any replica
+/// after 1, 3 and 8 ms (`domain::connection::begin_immediate`), so a waiting writer of any replica
 /// takes it, and the next batch queues behind the writers like any other. Without a pause a
 /// purge of a large backlog took the lock back the moment it committed, batch after batch,
 /// and other writers gave up with 500 "database is locked" (tests/api/replicas.rs). The

@@ -810,7 +810,7 @@ mod tests {
         let path = dir.join("race.db");
         let _ = std::fs::remove_file(&path);
         let db = TestDb::open(&path);
-        crate::db::prepare_connection(&db).unwrap();
+        crate::connection::prepare_connection(&db).unwrap();
         let n = customer(&db, ORG);
         let m = join_program(&db, n, add(&db, "POINTS").id).unwrap();
         apply(&db, n, m.id, 5).unwrap();
@@ -819,7 +819,7 @@ mod tests {
                 let path = path.clone();
                 std::thread::spawn(move || {
                     let db = TestDb::open(&path);
-                    crate::db::prepare_connection(&db).unwrap();
+                    crate::connection::prepare_connection(&db).unwrap();
                     apply(&db, n, m.id, -1).map(|t| t.balance_after).map_err(|e| e.error_code())
                 })
             })

@@ -7,7 +7,7 @@
 //! checkpointed and truncated afterwards. Temporary profiles have search indexes of their own
 //! (migration 0007), so deleting them rewrites few pages of the permanent profiles' indexes.
 
-use crate::db::{local_file, Db, DbError, Value};
+use crate::db::{Db, DbError, Value};
 use crate::time::Timestamp;
 use std::time::{Duration, Instant};
 
@@ -117,7 +117,7 @@ pub struct Pacing {
     /// No new batch starts after this long.
     pub time_budget: Duration,
     /// The write lock is left free this long between two batches, so that other writers
-    /// (who retry every 10 ms, `db::begin_immediate`) get their turn.
+    /// (who retry every 10 ms, `connection::begin_immediate`) get their turn.
     pub pause: Duration,
     /// Rows between two checkpoints of the write-ahead log. A checkpoint runs between two
     /// batches in place of the pause (it leaves the write lock free for longer). SQLite's own
@@ -136,6 +136,15 @@ pub struct Run {
     pub batches: usize,
 }
 
+/// The connection of a purge run on a local file ([`purge_expired`]; a libSQL server refuses
+/// both and manages its cache and checkpoints itself), for the run only (a connection lives for
+/// one request): a 64 MiB page cache keeps the index pages that consecutive batches delete from
+/// (deleting 100,000 profiles before migration 0007: 8.7 s with SQLite's 2 MiB default, 5.9 s;
+/// 256 MiB gained nothing more), and no checkpoint after every commit (the run checkpoints every
+/// so many rows instead, [`Pacing::checkpoint_rows`]). The memory is the host's, freed when the
+/// request's connection closes.
+const PURGE_CONNECTION_PRAGMAS: [&str; 2] = ["PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 0"];
+
 /// Purges in batches until nothing expired is left or `pacing` says stop, then checkpoints
 /// and truncates the write-ahead log, so that no copy of a purged row outlives the run (§5).
 pub fn purge_expired(
@@ -144,9 +153,7 @@ pub fn purge_expired(
     now: Timestamp,
     pacing: Pacing,
 ) -> Result<Run, DbError> {
-    for pragma in local_file::PURGE_CONNECTION_PRAGMAS {
-        db.execute(pragma, &[])?;
-    }
+    crate::connection::local_file_only(db, &PURGE_CONNECTION_PRAGMAS)?;
     let started = Instant::now();
     let mut run = Run::default();
     let mut batch = pacing.first_batch.clamp(1, pacing.max_batch.max(1));
@@ -162,7 +169,7 @@ pub fn purge_expired(
                 break;
             }
             if since_checkpoint >= pacing.checkpoint_rows {
-                local_file::checkpoint_passive(db);
+                crate::connection::checkpoint_passive(db);
                 since_checkpoint = 0;
             } else {
                 std::thread::sleep(pacing.pause);
@@ -183,7 +190,7 @@ pub fn purge_expired(
         batch = next_batch(batch, took, &pacing);
     }
     if run.purged.total() > 0 {
-        local_file::checkpoint(db);
+        crate::connection::checkpoint(db);
     }
     Ok(run)
 }

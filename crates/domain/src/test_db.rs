@@ -1,7 +1,7 @@
 //! A rusqlite-backed [`Db`] for native tests: real SQL, real migrations. Also built with
 //! the `rusqlite` feature, for the benchmark tools (`bench/`), which share [`rows`].
 
-use crate::db::{Db, DbError, Rows, Value};
+use crate::db::{Backend, Db, DbError, Rows, Value};
 use rusqlite::types::ValueRef;
 
 pub struct TestDb(pub rusqlite::Connection);
@@ -11,7 +11,7 @@ impl TestDb {
     #[allow(clippy::new_without_default)] // a database is made, not defaulted
     pub fn new() -> Self {
         let db = Self::empty();
-        crate::db::prepare_connection(&db).expect("migrations apply to an empty database");
+        crate::connection::prepare_connection(&db).expect("migrations apply to an empty database");
         db
     }
 
@@ -24,11 +24,24 @@ impl TestDb {
     pub fn open(path: &std::path::Path) -> Self {
         Self(rusqlite::Connection::open(path).expect("SQLite file opens"))
     }
+
+    /// Whether customer `number` is there (of any organisation, in any state).
+    #[cfg(test)]
+    pub fn has_customer(&self, number: i64) -> bool {
+        let sql = "SELECT count(*) AS n FROM customer WHERE customer_number = ?1";
+        let rows = self.execute(sql, &[Value::Integer(number)]).expect("counting customers");
+        rows.first().map(|r| r.int("n")).transpose().expect("a count") == Some(1)
+    }
 }
 
 impl Db for TestDb {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         self.0.prepare(sql).and_then(|mut statement| rows(&mut statement, params)).map_err(classify)
+    }
+
+    /// rusqlite's bundled SQLite, on a file or in memory.
+    fn backend(&self) -> Result<Backend, DbError> {
+        Ok(Backend::LocalFile)
     }
 }
 

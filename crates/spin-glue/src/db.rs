@@ -1,10 +1,11 @@
 //! `Db` over Spin's `fermyon:spin/sqlite@2.0.0`.
 
-use domain::db::{Db, DbError, OnDemand, Rows, Value};
+use domain::connection::OnDemand;
+use domain::db::{Backend, Db, DbError, Rows, Value};
 use errors::ApiError;
 use spin_sdk::sqlite::{self, Connection};
 
-/// A connection to the `default` database, prepared on demand (`domain::db::OnDemand`: the
+/// A connection to the `default` database, prepared on demand (`domain::connection::OnDemand`: the
 /// pragmas and the schema check run before the first statement that may write, or when a read
 /// finds the schema behind; a read-only request runs only its own statements).
 pub struct SpinDb(OnDemand<Raw>);
@@ -24,6 +25,10 @@ impl SpinDb {
 impl Db for SpinDb {
     fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         self.0.execute(sql, params)
+    }
+
+    fn backend(&self) -> Result<Backend, DbError> {
+        self.0.backend()
     }
 }
 
