@@ -1,5 +1,5 @@
 //! Filling a database the way the service would have: the project's migrations
-//! (`domain::db::prepare_connection`), then every row written by the service's own domain
+//! (`domain::connection::prepare_connection`), then every row written by the service's own domain
 //! functions (`profile::new_profile` + `profile::create`, `consent::given::record`, ...), so
 //! every folded `*_key` column, default `customerRef`, audit entry and history row is exactly
 //! what the service writes. Fast because it is one connection with cached prepared
@@ -30,7 +30,7 @@ pub fn open_for_load(path: &Path) -> Result<SqliteDb> {
         std::fs::create_dir_all(dir)?;
     }
     let db = SqliteDb::open_cached(path)?;
-    domain::db::prepare_connection(&db).block_on().map_err(|e| anyhow!("migrations: {e:?}"))?;
+    domain::connection::prepare_connection(&db).block_on().map_err(|e| anyhow!("migrations: {e:?}"))?;
     db.run("PRAGMA journal_mode = WAL")?; // already set by the migrations; cheap to repeat
     db.run("PRAGMA synchronous = OFF")?;
     db.run("PRAGMA cache_size = -1048576")?; // 1 GiB of page cache for the load

@@ -2,7 +2,7 @@
 //! statements are prepared afresh per call as in Spin's host (what the benches measure), or
 //! taken from rusqlite's statement cache (what the seeding tool uses to be fast).
 
-use domain::db::{Db, DbError, Rows, Value};
+use domain::db::{Backend, Db, DbError, Rows, Value};
 use domain::test_db::{classify, rows, BlockOn};
 use std::path::Path;
 
@@ -13,7 +13,7 @@ pub struct SqliteDb {
 
 impl SqliteDb {
     /// A connection as Spin's host opens one (rusqlite's defaults), each statement prepared
-    /// afresh. Call [`domain::db::prepare_connection`] on it to set what the service sets.
+    /// afresh. Call [`domain::connection::prepare_connection`] on it to set what the service sets.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         Ok(Self { conn: rusqlite::Connection::open(path)?, cached: false })
     }
@@ -49,5 +49,10 @@ impl Db for SqliteDb {
             self.conn.prepare(sql).and_then(|mut stmt| rows(&mut stmt, params))
         };
         result.map_err(classify)
+    }
+
+    /// rusqlite's bundled SQLite on a file.
+    async fn backend(&self) -> Result<Backend, DbError> {
+        Ok(Backend::LocalFile)
     }
 }

@@ -10,7 +10,10 @@ mod sql_code;
 use std::path::Path;
 
 fn main() {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+    // Read at run time, not with env!: a build script compiled in another checkout (a target
+    // directory copied from one worktree to another) must still read this checkout's files.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let source = Path::new(&manifest_dir).join("../../migrations");
     let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("migrations");
     std::fs::create_dir_all(&target).expect("creating OUT_DIR/migrations");
     println!("cargo:rerun-if-changed={}", source.display());

@@ -71,20 +71,17 @@ fn every_change_is_audited_by_field_name_only() {
         Some(&json!({"addressLine1": "Storgata 2", "postCode": "0155"})),
     );
     a.send("DELETE", &format!("{}/{id}", addresses(n)), None);
-    let conn = rusqlite::Connection::open(app.state_dir.join("sqlite_db.db")).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT action, changed_fields, client_id FROM audit_event
-              WHERE customer_number = ?1 AND action LIKE 'POSTAL_ADDRESS_%' ORDER BY id",
-        )
-        .unwrap();
-    let trail: Vec<(String, String, String)> =
-        stmt.query_map([n], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
-    let actions: Vec<&str> = trail.iter().map(|(a, _, _)| a.as_str()).collect();
+    let trail = query_texts(
+        &app.db(),
+        "SELECT action, changed_fields, client_id FROM audit_event
+          WHERE customer_number = ?1 AND action LIKE 'POSTAL_ADDRESS_%' ORDER BY id",
+        &[n],
+    );
+    let actions: Vec<&str> = trail.iter().map(|row| row[0].as_str()).collect();
     assert_eq!(actions, ["POSTAL_ADDRESS_ADDED", "POSTAL_ADDRESS_CHANGED", "POSTAL_ADDRESS_REMOVED"]);
-    assert_eq!(trail[0].1, r#"["addressLine1","postCode","city","countryCode"]"#);
-    assert_eq!(trail[1].1, r#"["addressLine1","city"]"#, "the fields that changed");
-    assert!(trail.iter().all(|(_, fields, client)| !fields.contains("Storgata") && client == "partner-a"));
+    assert_eq!(trail[0][1], r#"["addressLine1","postCode","city","countryCode"]"#);
+    assert_eq!(trail[1][1], r#"["addressLine1","city"]"#, "the fields that changed");
+    assert!(trail.iter().all(|row| !row[1].contains("Storgata") && row[2] == "partner-a"));
 }
 
 #[test]
@@ -285,12 +282,11 @@ fn the_export_shows_every_child_and_erasure_takes_them_all() {
     assert_eq!(export["loyaltyPrograms"][0]["transactions"][0]["amount"], 3);
 
     assert_eq!(a.send("DELETE", &profile, None).status, 204);
-    let conn = rusqlite::Connection::open(app.state_dir.join("sqlite_db.db")).unwrap();
+    let db = app.db();
     for table in
         ["postal_address", "customer_preference", "ecard", "loyalty_membership", "loyalty_transaction"]
     {
-        let sql = format!("SELECT count(*) FROM {table} WHERE customer_number = ?1");
-        let left: i64 = conn.query_row(&sql, [n], |r| r.get(0)).unwrap();
+        let left = query_int(&db, &format!("SELECT count(*) FROM {table} WHERE customer_number = ?1"), &[n]);
         assert_eq!(left, 0, "{table} kept rows of an erased customer");
     }
 }

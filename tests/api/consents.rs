@@ -800,12 +800,8 @@ fn only_the_customers_erasure_removes_their_consent_history() {
         let id = a.post(GIVEN, &choice(n, consent, true)).json()["id"].as_i64().unwrap();
         assert_eq!(a.send("DELETE", &format!("{GIVEN}/{id}"), None).status, 204);
     }
-    let rows = |n: i64| -> i64 {
-        let conn = rusqlite::Connection::open(app.state_dir.join("sqlite_db.db")).unwrap();
-        conn.query_row("SELECT count(*) FROM given_consent_history WHERE customer_number = ?1", [n], |r| {
-            r.get(0)
-        })
-        .unwrap()
+    let rows = |n: i64| {
+        query_int(&app.db(), "SELECT count(*) FROM given_consent_history WHERE customer_number = ?1", &[n])
     };
     assert_eq!((rows(kari), rows(ola)), (2, 2), "deleting a given consent keeps its history");
     assert_eq!(a.send("DELETE", &format!("/customers/v2/profiles/{kari}"), None).status, 204);

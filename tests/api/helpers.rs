@@ -1,6 +1,7 @@
 //! `spawn_app()` runs the real components in the test host on a fresh state directory; one
 //! helper per thing a test does (get a token, send a request, read a problem).
 
+use domain::db::{BlockOn, Db, Value as DbValue};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -64,26 +65,173 @@ pub fn server() -> Server {
     }
 }
 
+/// Which database the application talks to. `E2E_DB=libsql` (with `E2E_SERVER=spin`) runs
+/// every test over a libSQL server: a `sqld` (found by `spin_cli::find_sqld`) per state
+/// directory, fresh for each test, on a free port, which Spin reaches through a runtime config
+/// of `type = "libsql"`, as the scaled-out deployment does. Anything else: the local SQLite
+/// file in the state directory. `scripts/test` runs the suite on the test host, on Spin over
+/// a file and on Spin over sqld.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    LocalFile,
+    LibSql,
+}
+
+pub fn backend() -> Backend {
+    match std::env::var("E2E_DB").as_deref() {
+        Ok("libsql") => {
+            assert_eq!(
+                server(),
+                Server::Spin,
+                "E2E_DB=libsql needs E2E_SERVER=spin: the test host serves a local file"
+            );
+            Backend::LibSql
+        }
+        _ => Backend::LocalFile,
+    }
+}
+
 /// For a test that needs what only the test host can do (move the components' clock): on
 /// real Spin it says so and returns true, and the test returns.
 pub fn test_host_only(why: &str) -> bool {
-    let skip = server() == Server::Spin;
-    if skip {
-        let test = std::thread::current().name().unwrap_or("?").to_owned();
-        eprintln!("{test}: skipped on real Spin: {why}");
-        // scripts/test counts them (it empties the file before the run).
-        use std::io::Write;
-        let list = repo_root().join("target/e2e/skipped-on-spin.txt");
-        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(list) {
-            let _ = writeln!(file, "{test}");
+    server() == Server::Spin && skip("real Spin", why)
+}
+
+/// For a test that needs the database to be a local file (it reads the file's bytes): over
+/// libSQL it says so and returns true, and the test returns.
+pub fn local_file_only(why: &str) -> bool {
+    backend() == Backend::LibSql && skip("libSQL", why)
+}
+
+/// Says why the running test is skipped and notes it in `target/e2e/skipped-on-<run>.txt`,
+/// which `scripts/test` empties before a run and lists after it. Returns true.
+fn skip(on: &str, why: &str) -> bool {
+    let test = std::thread::current().name().unwrap_or("?").to_owned();
+    eprintln!("{test}: skipped on {on}: {why}");
+    let run = match backend() {
+        Backend::LocalFile => "spin",
+        Backend::LibSql => "spin-libsql",
+    };
+    use std::io::Write;
+    let list = repo_root().join(format!("target/e2e/skipped-on-{run}.txt"));
+    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(list) {
+        let _ = writeln!(file, "{test}");
+    }
+    true
+}
+
+/// Where an application's `default` database is, for tests that look at what the service
+/// wrote ([`TestApp::db`]).
+#[derive(Clone)]
+pub enum DatabaseAt {
+    /// `sqlite_db.db` in the state directory (the test host, `spin up`).
+    File(PathBuf),
+    /// A `sqld`, shared by every app and replica on one state directory while one runs.
+    LibSql(Arc<spin_cli::RunningSqld>),
+}
+
+impl DatabaseAt {
+    /// The database of `state_dir` on this run's [`backend`]: over libSQL, the `sqld` of
+    /// that directory, started (on its data in `state_dir/sqld`) unless one runs already.
+    pub fn of(state_dir: &Path) -> Self {
+        match backend() {
+            Backend::LocalFile => DatabaseAt::File(state_dir.join("sqlite_db.db")),
+            Backend::LibSql => DatabaseAt::LibSql(sqld_of(state_dir)),
         }
     }
-    skip
+
+    /// A connection, through the service's own `Db` seam (rusqlite on the file, libSQL's HTTP
+    /// API on sqld).
+    pub fn open(&self) -> ops::Database {
+        match self {
+            DatabaseAt::File(path) => ops::Database::File(domain::test_db::TestDb::open(path)),
+            DatabaseAt::LibSql(sqld) => ops::Database::LibSql(ops::LibSql::connect(&sqld.url(), None)),
+        }
+    }
+
+    /// Spin's runtime config for this database (`None`: Spin's default file in the state
+    /// directory).
+    pub fn runtime_config(&self) -> Option<String> {
+        match self {
+            DatabaseAt::File(_) => None,
+            DatabaseAt::LibSql(sqld) => Some(sqld.runtime_config()),
+        }
+    }
+}
+
+/// Every byte of the app's local database file and its write-ahead log (the test host's and
+/// `spin up`'s `sqlite_db.db` in the state directory).
+pub fn bytes_on_disk(app: &TestApp) -> Vec<u8> {
+    let files = ["sqlite_db.db", "sqlite_db.db-wal"];
+    files.iter().filter_map(|file| std::fs::read(app.state_dir.join(file)).ok()).flatten().collect()
+}
+
+/// Whether `needle` occurs in `haystack`.
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// Restores the backup `file` ([`TestApp::back_up`]) for apps on `state_dir`: it becomes the
+/// state directory's SQLite file, or the database of the state directory's `sqld` (which
+/// serves a SQLite file it finds at `dbs/default/data`, as Turso's restore makes a new
+/// database from a backup).
+pub fn restore(file: &Path, state_dir: &Path) {
+    let target = match backend() {
+        Backend::LocalFile => state_dir.join("sqlite_db.db"),
+        Backend::LibSql => state_dir.join("sqld/dbs/default/data"),
+    };
+    std::fs::create_dir_all(target.parent().expect("a parent")).expect("the restore's directory");
+    std::fs::copy(file, &target).expect("restoring the backup");
+}
+
+/// The running `sqld` of a state directory, or a new one.
+fn sqld_of(state_dir: &Path) -> Arc<spin_cli::RunningSqld> {
+    static RUNNING: std::sync::Mutex<Vec<(PathBuf, std::sync::Weak<spin_cli::RunningSqld>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    running.retain(|(_, sqld)| sqld.strong_count() > 0);
+    if let Some(sqld) = running.iter().find(|(dir, _)| dir == state_dir).and_then(|(_, s)| s.upgrade()) {
+        return sqld;
+    }
+    let cli = spin_cli::find_sqld()
+        .expect("E2E_DB=libsql needs sqld: `sqld` on PATH, $SQLD_BIN or ../shared/tools/sqld");
+    let sqld = Arc::new(
+        spin_cli::SqldUp::new(cli, state_dir.join("sqld")).start().unwrap_or_else(|e| panic!("{e}")),
+    );
+    running.push((state_dir.to_path_buf(), Arc::downgrade(&sqld)));
+    sqld
+}
+
+/// The first column of the first row of `sql` as an integer (a count), `params` bound as
+/// `?1`, `?2`, ...
+pub fn query_int(db: &impl Db, sql: &str, params: &[i64]) -> i64 {
+    let params: Vec<DbValue> = params.iter().map(|p| DbValue::Integer(*p)).collect();
+    let rows = db.execute(sql, &params).block_on().unwrap_or_else(|e| panic!("{sql}: {e}"));
+    match rows.rows.first().and_then(|row| row.first()) {
+        Some(DbValue::Integer(n)) => *n,
+        other => panic!("{sql}: expected an integer, got {other:?}"),
+    }
+}
+
+/// Every row of `sql`, each column as text (integers written out, NULL as ""), `params`
+/// bound as `?1`, `?2`, ...
+pub fn query_texts(db: &impl Db, sql: &str, params: &[i64]) -> Vec<Vec<String>> {
+    let params: Vec<DbValue> = params.iter().map(|p| DbValue::Integer(*p)).collect();
+    let rows = db.execute(sql, &params).block_on().unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let text = |value: &DbValue| match value {
+        DbValue::Text(t) => t.clone(),
+        DbValue::Integer(i) => i.to_string(),
+        DbValue::Null => String::new(),
+        other => format!("{other:?}"),
+    };
+    rows.rows.iter().map(|row| row.iter().map(text).collect()).collect()
 }
 
 /// A running application on a fresh database and key-value store.
 pub struct TestApp {
     running: Running,
+    /// Its `default` database (over libSQL, kept running as long as the app).
+    database: DatabaseAt,
     base_url: String,
     pub state_dir: PathBuf,
     clock_offset_ms: Arc<AtomicI64>,
@@ -132,6 +280,7 @@ pub fn spawn_app_listening(
 ) -> TestApp {
     built_components();
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let database = DatabaseAt::of(&state_dir);
     let (running, base_url, clock_offset_ms) = match server() {
         Server::TestHost => {
             let mut config = HostConfig::new(repo_root().join("spin.toml"), &state_dir);
@@ -149,12 +298,17 @@ pub fn spawn_app_listening(
             spin.listen = listen.unwrap_or(spin.listen);
             spin.variables = variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
             spin.components = components.unwrap_or_default().iter().map(|s| s.to_string()).collect();
+            if let Some(config) = database.runtime_config() {
+                let path = state_dir.join("runtime-config.toml");
+                std::fs::write(&path, config).expect("runtime config");
+                spin.runtime_config = Some(path);
+            }
             let running = start_spin(&spin);
             let base_url = running.base_url();
             (Running::Spin(running), base_url, Arc::default())
         }
     };
-    TestApp { running, base_url, state_dir, clock_offset_ms, agent, tokens: Default::default() }
+    TestApp { running, database, base_url, state_dir, clock_offset_ms, agent, tokens: Default::default() }
 }
 
 /// `spin up` of `manifest` on `state_dir` with the CLI `spin_cli::find` picks.
@@ -182,6 +336,31 @@ pub fn start_spin(spin: &spin_cli::SpinUp) -> spin_cli::RunningSpin {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// A connection to the app's database, to look at what the service wrote (on a local file
+    /// or over libSQL alike: [`query_int`], [`query_texts`]).
+    pub fn db(&self) -> ops::Database {
+        self.database.open()
+    }
+
+    /// Writes a copy of the app's database to the SQLite file `to`, as a backup holds it:
+    /// `VACUUM INTO` on a local file; over libSQL, sqld's SQL dump (`GET /dump`, what
+    /// `turso db shell <db> .dump` gives) loaded into a new file.
+    pub fn back_up(&self, to: &Path) {
+        match &self.database {
+            DatabaseAt::File(_) => {
+                let to = DbValue::Text(to.display().to_string());
+                self.db().execute("VACUUM INTO ?1", &[to]).block_on().expect("VACUUM INTO");
+            }
+            DatabaseAt::LibSql(sqld) => {
+                let dump = self.agent.get(format!("{}/dump", sqld.url())).call().expect("GET /dump");
+                assert_eq!(dump.status(), 200, "sqld's dump");
+                let dump = dump.into_body().read_to_string().expect("the dump");
+                let file = rusqlite::Connection::open(to).expect("a new SQLite file");
+                file.execute_batch(&dump).expect("the dump loads");
+            }
+        }
     }
 
     /// Everything the components wrote to stderr so far.

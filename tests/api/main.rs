@@ -6,6 +6,7 @@ mod tokens;
 
 mod addresses;
 mod auth;
+mod backups;
 mod catalogue;
 mod consents;
 mod consents_v1;

@@ -156,14 +156,9 @@ fn components_taking_their_first_requests_at_once_migrate_the_database_once() {
             assert!([200, 404].contains(&status), "a first request failed with {status}");
         }
     });
-    let applied = rusqlite_count(&app, "SELECT count(*) FROM schema_migration");
+    let applied = query_int(&app.db(), "SELECT count(*) FROM schema_migration", &[]);
     let files = std::fs::read_dir(repo_root().join("migrations")).unwrap().count() as i64;
     assert_eq!(applied, files, "each migration applied exactly once");
-}
-
-fn rusqlite_count(app: &TestApp, sql: &str) -> i64 {
-    let conn = rusqlite::Connection::open(app.state_dir.join("sqlite_db.db")).unwrap();
-    conn.query_row(sql, [], |row| row.get(0)).unwrap()
 }
 
 #[test]

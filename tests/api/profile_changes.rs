@@ -165,19 +165,11 @@ fn erasure_removes_the_profile_and_keeps_an_audit_record_without_personal_data()
     assert_eq!(a.send("DELETE", &path(n), None).status, 204);
     assert_eq!(a.get(&path(n)).status, 404);
     assert_eq!(a.send("DELETE", &path(n), None).status, 404);
-    let conn = rusqlite::Connection::open(app.state_dir.join("sqlite_db.db")).unwrap();
-    let left: i64 = conn
-        .query_row("SELECT count(*) FROM customer WHERE customer_number = ?1", [n], |r| r.get(0))
-        .unwrap();
-    assert_eq!(left, 0);
-    let actions: Vec<String> = conn
-        .prepare("SELECT action FROM audit_event WHERE customer_number = ?1 ORDER BY id")
-        .unwrap()
-        .query_map([n], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(actions, ["CREATED", "ERASED"]);
+    let db = app.db();
+    assert_eq!(query_int(&db, "SELECT count(*) FROM customer WHERE customer_number = ?1", &[n]), 0);
+    let actions =
+        query_texts(&db, "SELECT action FROM audit_event WHERE customer_number = ?1 ORDER BY id", &[n]);
+    assert_eq!(actions, [["CREATED"], ["ERASED"]]);
     let new = a.create_profile(&kari_nordmann());
     assert!(new > n, "customer numbers are never reused");
 }

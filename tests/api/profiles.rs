@@ -159,14 +159,12 @@ fn an_organisation_id_in_the_body_must_be_the_callers() {
 fn the_create_is_recorded_in_the_audit_trail_without_personal_data() {
     let app = spawn_app();
     let n = app.client(ORG_A).create_profile(&kari_nordmann());
-    let conn = rusqlite::Connection::open(app.state_dir.join("sqlite_db.db")).unwrap();
-    let (action, fields, client): (String, String, String) = conn
-        .query_row(
-            "SELECT action, changed_fields, client_id FROM audit_event WHERE customer_number = ?1",
-            [n],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
+    let rows = query_texts(
+        &app.db(),
+        "SELECT action, changed_fields, client_id FROM audit_event WHERE customer_number = ?1",
+        &[n],
+    );
+    let [action, fields, client] = rows[0].as_slice() else { panic!("{rows:?}") };
     assert_eq!(action, "CREATED");
     assert_eq!(client, "partner-a");
     assert!(fields.contains("\"email\"") && !fields.contains("kari"), "{fields}");

@@ -1,6 +1,8 @@
 //! Several replicas over one database: two (or more) separate `testhost` processes, each
 //! running every component, on one state directory (one SQLite file in WAL mode, one
 //! key-value file), with the requests of each test spread over them by concurrent threads.
+//! On real Spin (`E2E_SERVER=spin`) each replica is a `spin up`, over the one file or, with
+//! `E2E_DB=libsql`, over one libSQL server (`sqld`): the scale-out topology of production.
 //! This is what SpinKube replicas (or several `spin up` behind a load balancer) do to the one
 //! shared database, and each test here shows one property that must hold across processes:
 //! migrations run once and fail no request, uniqueness, balances, purges (also of a large
@@ -12,6 +14,7 @@
 
 use crate::helpers::*;
 use crate::tokens;
+use domain::db::{BlockOn, Db};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -24,6 +27,8 @@ use std::time::Duration;
 struct Replica {
     base: String,
     server: ReplicaServer,
+    /// The database it serves (over libSQL: kept running while a replica uses it).
+    _database: DatabaseAt,
 }
 
 enum ReplicaServer {
@@ -90,11 +95,14 @@ fn start_spin_replica(state_dir: &Path, name: &str) -> Replica {
     std::fs::create_dir_all(&own_dir).expect("replica state dir");
     let runtime_config = own_dir.join("runtime-config.toml");
     let shared = |file: &str| state_dir.join(file).display().to_string();
+    let database = DatabaseAt::of(state_dir);
+    let sqlite = database.runtime_config().unwrap_or_else(|| {
+        format!("[sqlite_database.default]\ntype = \"spin\"\npath = {:?}\n", shared("sqlite_db.db"))
+    });
     std::fs::write(
         &runtime_config,
         format!(
-            "[sqlite_database.default]\ntype = \"spin\"\npath = {:?}\n\n[key_value_store.default]\ntype = \"spin\"\npath = {:?}\n",
-            shared("sqlite_db.db"),
+            "{sqlite}\n[key_value_store.default]\ntype = \"spin\"\npath = {:?}\n",
             shared("sqlite_key_value.db")
         ),
     )
@@ -103,7 +111,7 @@ fn start_spin_replica(state_dir: &Path, name: &str) -> Replica {
     spin.variables = production_variables();
     spin.runtime_config = Some(runtime_config);
     let running = start_spin(&spin);
-    Replica { base: running.base_url(), server: ReplicaServer::Spin(running) }
+    Replica { base: running.base_url(), server: ReplicaServer::Spin(running), _database: database }
 }
 
 fn start_test_host_replica(state_dir: &Path, name: &str, extra: &[String]) -> Replica {
@@ -123,7 +131,11 @@ fn start_test_host_replica(state_dir: &Path, name: &str, extra: &[String]) -> Re
         .spawn()
         .expect("the testhost binary starts");
     let stdout = child.stdout.take().expect("piped stdout");
-    let mut replica = Replica { base: String::new(), server: ReplicaServer::TestHost(child, log_path) };
+    let mut replica = Replica {
+        base: String::new(),
+        server: ReplicaServer::TestHost(child, log_path),
+        _database: DatabaseAt::of(state_dir),
+    };
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut line = String::new();
@@ -225,12 +237,9 @@ fn statuses(answers: &[TestResponse]) -> Vec<u16> {
     answers.iter().map(|a| a.status).collect()
 }
 
-fn sqlite(state_dir: &Path) -> rusqlite::Connection {
-    rusqlite::Connection::open(state_dir.join("sqlite_db.db")).expect("the shared database")
-}
-
+/// The first column of `sql`'s first row, read from the replicas' database.
 fn count(state_dir: &Path, sql: &str) -> i64 {
-    sqlite(state_dir).query_row(sql, [], |row| row.get(0)).expect(sql)
+    query_int(&DatabaseAt::of(state_dir).open(), sql, &[])
 }
 
 #[test]
@@ -256,8 +265,8 @@ fn replicas_taking_their_first_requests_at_once_migrate_the_database_once() {
         files,
         "no migration recorded twice"
     );
-    let mode: String = sqlite(&dir).query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
-    assert_eq!(mode, "wal", "the first migration set WAL mode in the file");
+    let mode = query_texts(&DatabaseAt::of(&dir).open(), "PRAGMA journal_mode", &[]);
+    assert_eq!(mode, [["wal"]], "the first migration set WAL mode in the file (a libSQL server has it)");
     assert_eq!(count(&dir, "SELECT count(*) FROM customer"), 4, "every create committed");
 }
 
@@ -601,25 +610,21 @@ fn a_purge_of_a_large_backlog_leaves_every_other_writer_its_turn() {
     assert_eq!(seed.status, 201, "{}", seed.body);
 
     // A backlog no scheduler worked off: 110,000 temporary profiles that expired long ago,
-    // written straight into the shared file (through the API that would take minutes).
-    // More than one call may purge (api::purge::PACING: 200 batches of 500), so that the
-    // call must stop and say so, however fast the machine.
+    // written straight into the shared database (through the API that would take minutes).
+    // More than one call may purge (api::purge::PACING: at most 100,000 profiles), so that
+    // the call must stop and say so, however fast the machine.
     const BACKLOG: i64 = 110_000;
-    let db = sqlite(&dir);
-    db.busy_timeout(Duration::from_secs(30)).unwrap();
-    db.execute_batch(&format!(
-        "BEGIN;
-         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {BACKLOG})
+    let backlog = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {BACKLOG})
          INSERT INTO customer (organisation_id, uuid, customer_ref, profile_type, status, expiration_date,
                                surname, surname_key, created_at, created_by, created_by_channel,
                                changed_at, changed_by, changed_by_channel)
          SELECT {org}, hex(randomblob(16)), 'backlog-' || i, 'T', 'A', '2020-01-01T00:00:00.000Z',
                 'Gjest', 'gjest', '2019-12-01T00:00:00.000Z', 't', 'TVM', '2019-12-01T00:00:00.000Z', 't', 'TVM'
-           FROM n;
-         COMMIT;",
+           FROM n",
         org = ORG_A.2
-    ))
-    .expect("the backlog is written");
+    );
+    DatabaseAt::of(&dir).open().execute(&backlog, &[]).block_on().expect("the backlog is written");
 
     // One purge call, and writers on both replicas, one create after the other, for as long
     // as it runs. Before purges paused between batches, the call took the write lock back the

@@ -53,8 +53,7 @@ fn assert_healthy(app: &TestApp, path: &str) {
 
 /// The component migrated the fresh database by itself, every migration once.
 fn assert_schema_complete(app: &TestApp) {
-    let db = rusqlite::Connection::open(app.state_dir.join("sqlite_db.db")).unwrap();
-    let applied: i64 = db.query_row("SELECT count(*) FROM schema_migration", [], |r| r.get(0)).unwrap();
+    let applied = query_int(&app.db(), "SELECT count(*) FROM schema_migration", &[]);
     let files = std::fs::read_dir(repo_root().join("migrations")).unwrap().count() as i64;
     assert_eq!(applied, files);
 }

@@ -212,26 +212,10 @@ fn the_purge_needs_the_delete_permission_and_touches_only_the_callers_organisati
     app.advance_clock_secs(10);
     let ours = app.client(ORG_A).post("/customers/v2/admin/purge-expired", &json!({})).json();
     assert_eq!(ours["temporaryProfiles"], 0, "another organisation's expired profile is not ours to count");
-    let conn = rusqlite::Connection::open(app.state_dir.join("sqlite_db.db")).unwrap();
-    let left: i64 = conn
-        .query_row("SELECT count(*) FROM customer WHERE customer_number = ?1", [theirs], |r| r.get(0))
-        .unwrap();
-    assert_eq!(left, 1);
-}
-
-/// Every byte of the database file and its write-ahead log.
-fn bytes_on_disk(app: &TestApp) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    for file in ["sqlite_db.db", "sqlite_db.db-wal"] {
-        if let Ok(content) = std::fs::read(app.state_dir.join(file)) {
-            bytes.extend(content);
-        }
-    }
-    bytes
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    assert_eq!(
+        query_int(&app.db(), "SELECT count(*) FROM customer WHERE customer_number = ?1", &[theirs]),
+        1
+    );
 }
 
 #[test]
@@ -279,9 +263,6 @@ fn requests_purge_expired_profiles_by_themselves() {
     let n = create(&a, &traveller(&datetime_in_secs(5)));
     app.advance_clock_secs(10);
     assert_eq!(a.get("/customers/v2/profiles?surname=gjest&includeTemporary=true").status, 200);
-    let conn = rusqlite::Connection::open(app.state_dir.join("sqlite_db.db")).unwrap();
-    let left: i64 = conn
-        .query_row("SELECT count(*) FROM customer WHERE customer_number = ?1", [n], |r| r.get(0))
-        .unwrap();
+    let left = query_int(&app.db(), "SELECT count(*) FROM customer WHERE customer_number = ?1", &[n]);
     assert_eq!(left, 0, "an ordinary request purged the expired profile");
 }

@@ -4,6 +4,15 @@
 //! per connection): a warm-up, then measured windows whose latencies give throughput, p50 and
 //! p99. Writes `<out>/http.json`.
 //!
+//! `--db libsql` serves the seeded database from a libSQL server instead of Spin's local file:
+//! a `sqld` (`spin_cli::find_sqld`, or `--sqld PATH`) started on a copy of the seeded file (sqld
+//! serves a SQLite file it finds at `<db-path>/dbs/default/data`; about 30 s for the 1.2 GB
+//! file, copy included), reached through Spin's runtime config of `type = "libsql"`, as in the
+//! scaled-out deployment. `--db file,libsql` runs both, one `spin up` each, every scenario on
+//! each in the same interleaved rounds, so that the two are compared on the same machine.
+//! `--spin-env` sets a variable for every `spin up` (`SSL_CERT_FILE=…` in
+//! docs/upstream/spin-libsql-client-per-request.md).
+//!
 //! The measured time of each scenario is split into `--rounds` slices, and each round runs
 //! every scenario once, floors included (after a warm-up of `--warmup` seconds in the first
 //! round and half a second in the others). So a scenario and its floor are measured in
@@ -13,6 +22,7 @@
 //!
 //! ```text
 //! load [--server spin|testhost] [--spin PATH] [--nodelay] [--testhost target/debug/testhost]
+//!      [--db file|libsql|file,libsql] [--sqld PATH] [--spin-env NAME=VALUE]...
 //!      [--manifest bench/spin.toml] [--state-dir target/bench/state] [--connections 16,1]
 //!      [--warmup 3] [--seconds 10] [--rounds 5] [--alg RS256] [--only get,create,...]
 //! ```
@@ -47,10 +57,40 @@ enum Server {
     TestHost,
 }
 
+/// Where the `default` database is.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Database {
+    /// Spin's local SQLite file, the seeded file itself.
+    File,
+    /// A libSQL server (`sqld`) serving a copy of the seeded file.
+    LibSql,
+}
+
+impl Database {
+    fn parse(name: &str) -> Result<Self> {
+        match name {
+            "file" => Ok(Database::File),
+            "libsql" => Ok(Database::LibSql),
+            other => bail!("--db {other}: file or libsql"),
+        }
+    }
+
+    /// As `http.json` names it.
+    fn label(self) -> &'static str {
+        match self {
+            Database::File => "file",
+            Database::LibSql => "libsql",
+        }
+    }
+}
+
 struct Options {
     server: Server,
     spin: Option<PathBuf>,
     nodelay: bool,
+    databases: Vec<Database>,
+    sqld: Option<PathBuf>,
+    spin_env: Vec<(String, String)>,
     testhost: PathBuf,
     manifest: PathBuf,
     state_dir: PathBuf,
@@ -68,6 +108,9 @@ fn options() -> Result<Options> {
         server: Server::Spin,
         spin: spin_cli::find(),
         nodelay: false,
+        databases: vec![Database::File],
+        sqld: spin_cli::find_sqld(),
+        spin_env: Vec::new(),
         testhost: root.join("target/debug/testhost"),
         manifest: root.join("bench/spin.toml"),
         state_dir: bench::seeded_db().parent().context("state dir")?.to_path_buf(),
@@ -94,6 +137,12 @@ fn options() -> Result<Options> {
                 }
             }
             "--spin" => o.spin = Some(value.into()),
+            "--db" => o.databases = value.split(',').map(Database::parse).collect::<Result<_>>()?,
+            "--sqld" => o.sqld = Some(value.into()),
+            "--spin-env" => {
+                let (name, value) = value.split_once('=').context("--spin-env NAME=VALUE")?;
+                o.spin_env.push((name.to_owned(), value.to_owned()));
+            }
             "--testhost" => o.testhost = value.into(),
             "--manifest" => o.manifest = value.into(),
             "--state-dir" => o.state_dir = value.into(),
@@ -113,26 +162,62 @@ fn options() -> Result<Options> {
 
 /// The server under load; stopped when dropped.
 enum Host {
-    Spin(spin_cli::RunningSpin),
+    /// `spin up`, and the libSQL server it uses (if any), stopped after it.
+    Spin(spin_cli::RunningSpin, Option<spin_cli::RunningSqld>),
     /// The test host as a child process.
     TestHost(Child, SocketAddr),
 }
 
 impl Host {
-    fn start(o: &Options, jwks_url: &str) -> Result<Host> {
+    fn start(o: &Options, jwks_url: &str, database: Database) -> Result<Host> {
         let variables = [("jwt_jwks_url", jwks_url), ("dev_issuer_enabled", "false")];
-        match o.server {
-            Server::Spin => {
+        match (o.server, database) {
+            (Server::Spin, _) => {
                 let cli = o.spin.clone().context("no Spin CLI: spin on PATH, $SPIN_BIN or --spin PATH")?;
-                let mut spin = spin_cli::SpinUp::new(cli, &o.manifest, &o.state_dir);
+                let (state_dir, sqld) = match database {
+                    Database::File => (o.state_dir.clone(), None),
+                    Database::LibSql => {
+                        let sqld = Self::start_sqld(o)?;
+                        let state_dir = bench::out_dir().join("libsql-spin-state");
+                        std::fs::create_dir_all(&state_dir)?;
+                        (state_dir, Some(sqld))
+                    }
+                };
+                let mut spin = spin_cli::SpinUp::new(cli, &o.manifest, &state_dir);
                 spin.variables = variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                if let Some(sqld) = &sqld {
+                    let config = state_dir.join("runtime-config.toml");
+                    std::fs::write(&config, sqld.runtime_config())?;
+                    spin.runtime_config = Some(config);
+                }
                 if o.nodelay {
                     spin.env.push(("SPIN_PROBE_NODELAY".into(), "1".into()));
                 }
-                Ok(Host::Spin(spin.start().map_err(anyhow::Error::msg)?))
+                spin.env.extend(o.spin_env.iter().cloned());
+                Ok(Host::Spin(spin.start().map_err(anyhow::Error::msg)?, sqld))
             }
-            Server::TestHost => Self::start_test_host(o, &variables),
+            (Server::TestHost, Database::File) => Self::start_test_host(o, &variables),
+            (Server::TestHost, Database::LibSql) => bail!("the test host serves a local file only"),
         }
+    }
+
+    /// A `sqld` serving a fresh copy of the seeded file (the file itself stays as it is for
+    /// the other runs).
+    fn start_sqld(o: &Options) -> Result<spin_cli::RunningSqld> {
+        let cli = o.sqld.clone().context("no sqld: sqld on PATH, $SQLD_BIN or --sqld PATH")?;
+        let dir = bench::out_dir().join("sqld");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("dbs/default"))?;
+        let started = Instant::now();
+        std::fs::copy(o.state_dir.join("sqlite_db.db"), dir.join("dbs/default/data"))
+            .context("copying the seeded database for sqld")?;
+        let sqld = spin_cli::SqldUp::new(cli, &dir).start().map_err(anyhow::Error::msg)?;
+        eprintln!(
+            "load: sqld on {} serves a copy of the seeded file (copied and started in {:.1} s)",
+            sqld.addr,
+            started.elapsed().as_secs_f64()
+        );
+        Ok(sqld)
     }
 
     fn start_test_host(o: &Options, variables: &[(&str, &str)]) -> Result<Host> {
@@ -169,19 +254,27 @@ impl Host {
 
     fn addr(&self) -> SocketAddr {
         match self {
-            Host::Spin(spin) => spin.addr,
+            Host::Spin(spin, _) => spin.addr,
             Host::TestHost(_, addr) => *addr,
         }
     }
 
     fn describe(&self, o: &Options) -> String {
         match self {
-            Host::Spin(_) => {
-                let cli = o.spin.as_deref().unwrap_or(std::path::Path::new("spin"));
-                let version = Command::new(cli).arg("--version").output().ok();
-                let version = version.map(|v| String::from_utf8_lossy(&v.stdout).trim().to_owned());
-                let nodelay = if o.nodelay { ", SPIN_PROBE_NODELAY=1" } else { "" };
-                format!("real Spin (`spin up`, {}{nodelay})", version.unwrap_or_default())
+            Host::Spin(_, sqld) => {
+                let version = |cli: Option<&std::path::Path>| {
+                    let output = Command::new(cli.unwrap_or("spin".as_ref())).arg("--version").output().ok();
+                    output.map(|v| String::from_utf8_lossy(&v.stdout).trim().to_owned()).unwrap_or_default()
+                };
+                let mut nodelay = if o.nodelay { ", SPIN_PROBE_NODELAY=1".to_owned() } else { String::new() };
+                for (name, value) in &o.spin_env {
+                    nodelay.push_str(&format!(", {name}={value}"));
+                }
+                let database = match sqld {
+                    Some(_) => format!("over libSQL ({}, loopback)", version(o.sqld.as_deref())),
+                    None => "over a local SQLite file".to_owned(),
+                };
+                format!("real Spin (`spin up`, {}{nodelay}) {database}", version(o.spin.as_deref()))
             }
             Host::TestHost(..) => "the dev-profile test host (`target/debug/testhost`)".into(),
         }
@@ -454,29 +547,48 @@ fn main() -> Result<()> {
     let keys = Keys::generate();
     let jwks = JwksServer::start(keys.jwks())?;
     let sample = Arc::new(sample(&o)?);
-    let started = Instant::now();
-    let host = Host::start(&o, &jwks.url())?;
-    let server = host.describe(&o);
-    eprintln!("load: {server} on {} ready in {:.1} s", host.addr(), started.elapsed().as_secs_f64());
+    // The libSQL host first: its sqld copies the seeded file before a Spin writes to it.
+    let mut databases = o.databases.clone();
+    databases.sort_by_key(|d| *d != Database::LibSql);
+    let mut hosts = Vec::new();
+    for database in databases {
+        let started = Instant::now();
+        let host = Host::start(&o, &jwks.url(), database)?;
+        let server = host.describe(&o);
+        eprintln!("load: {server} on {} ready in {:.1} s", host.addr(), started.elapsed().as_secs_f64());
+        hosts.push((database, server, host));
+    }
+    hosts.sort_by_key(|(database, ..)| *database != Database::File);
+    let server = hosts.iter().map(|(_, server, _)| server.as_str()).collect::<Vec<_>>().join("; and ");
     let token = keys.token(&o.alg, bench::BIG_ORG, 4 * 3600);
     let run_id = bench::now_millis() as u64;
-    let scenarios: Vec<Scenario> = scenarios(&host.addr().to_string(), &token, sample, run_id)
-        .into_iter()
-        .filter(|scenario| match &o.only {
-            Some(only) => only.iter().any(|n| scenario.name.contains(n.as_str())),
-            None => true,
+    let scenarios: Vec<Vec<Scenario>> = hosts
+        .iter()
+        .map(|(_, _, host)| {
+            scenarios(&host.addr().to_string(), &token, sample.clone(), run_id)
+                .into_iter()
+                .filter(|scenario| match &o.only {
+                    Some(only) => only.iter().any(|n| scenario.name.contains(n.as_str())),
+                    None => true,
+                })
+                .collect()
         })
         .collect();
-    // Every (scenario, connections) pair, measured in interleaved rounds.
-    let runs: Vec<(&Scenario, usize)> =
-        o.connections.iter().flat_map(|&c| scenarios.iter().map(move |s| (s, c))).collect();
+    // Every (scenario, connections, host) triple, measured in interleaved rounds.
+    let runs: Vec<(&Scenario, usize, usize)> = o
+        .connections
+        .iter()
+        .flat_map(|&c| {
+            scenarios.iter().enumerate().flat_map(move |(h, list)| list.iter().map(move |s| (s, c, h)))
+        })
+        .collect();
     let slice = o.seconds / o.rounds;
     let mut outcomes: Vec<Option<Outcome>> = runs.iter().map(|_| None).collect();
     for round in 0..o.rounds {
         let warmup = if round == 0 { o.warmup } else { Duration::from_millis(500) };
-        for (&(scenario, connections), total) in runs.iter().zip(outcomes.iter_mut()) {
+        for (&(scenario, connections, h), total) in runs.iter().zip(outcomes.iter_mut()) {
             let first_i = (u64::from(round) << 32) | ((connections as u64) << 24);
-            let outcome = run(connections, host.addr(), scenario, &jwks, (warmup, slice, first_i));
+            let outcome = run(connections, hosts[h].2.addr(), scenario, &jwks, (warmup, slice, first_i));
             match total {
                 Some(total) => total.add(outcome),
                 None => *total = Some(outcome),
@@ -486,12 +598,13 @@ fn main() -> Result<()> {
     }
     let mut results = Vec::new();
     let (mut measured_auth_requests, mut measured_fetches) = (0u64, 0u64);
-    for (&(scenario, connections), outcome) in runs.iter().zip(outcomes) {
+    for (&(scenario, connections, h), outcome) in runs.iter().zip(outcomes) {
         let mut outcome = outcome.expect("every scenario ran");
         let summary = Summary::of(scenario.name, &mut outcome.latencies, outcome.errors, slice * o.rounds);
         let s = &summary;
+        let database = hosts[h].0.label();
         eprintln!(
-            "load: {:<32} c={connections:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>8.2} ms  errors {}  statuses {:?}  jwks fetches {}",
+            "load: {database:<6} {:<32} c={connections:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>8.2} ms  errors {}  statuses {:?}  jwks fetches {}",
             s.name, s.per_sec, s.p50_ms, s.p99_ms, s.errors, outcome.statuses, outcome.jwks_fetches
         );
         if scenario.authenticated {
@@ -500,10 +613,11 @@ fn main() -> Result<()> {
         }
         results.push(json!({
             "summary": summary, "floor": scenario.floor, "authenticated": scenario.authenticated,
-            "connections": connections, "statuses": outcome.statuses, "jwksFetches": outcome.jwks_fetches,
+            "connections": connections, "database": database, "statuses": outcome.statuses,
+            "jwksFetches": outcome.jwks_fetches,
         }));
     }
-    drop(host);
+    drop(hosts);
     let path = bench::stats::write_json(
         "http.json",
         &json!({

@@ -98,21 +98,35 @@ fn main() -> Result<()> {
     let http = read("http.json");
     if let Some(http) = &http {
         let scenarios = http["scenarios"].as_array().cloned().unwrap_or_default();
-        let summary = |name: &str, connections: &Value| {
+        // Results of a run over libSQL say so (`load --db`); floors are compared on the same
+        // database.
+        let databases: std::collections::BTreeSet<&str> =
+            scenarios.iter().map(|s| s["database"].as_str().unwrap_or("file")).collect();
+        let summary = |name: &str, connections: &Value, database: &Value| {
             scenarios
                 .iter()
-                .find(|s| s["summary"]["name"] == name && &s["connections"] == connections)
+                .find(|s| {
+                    s["summary"]["name"] == name
+                        && &s["connections"] == connections
+                        && &s["database"] == database
+                })
                 .map(|s| s["summary"].clone())
         };
         for s in &scenarios {
             let sum = &s["summary"];
             let connections = &s["connections"];
+            let database = &s["database"];
+            let on = match database.as_str() {
+                Some("libsql") => " libSQL",
+                _ if databases.len() > 1 => " file",
+                _ => "",
+            };
             let one = connections == 1;
             let name = sum["name"].as_str().unwrap_or("?");
             let get = |key: &str, of: &Value| of[key].as_f64().unwrap_or(f64::NAN);
             let (per_sec, p50, p99) = (get("perSec", sum), get("p50Ms", sum), get("p99Ms", sum));
             let floor_name = s["floor"].as_str().or((name != "floor: hello").then_some("floor: hello"));
-            let floor = floor_name.and_then(|f| summary(f, connections));
+            let floor = floor_name.and_then(|f| summary(f, connections, database));
             let ratio = floor.as_ref().map(|f| per_sec / get("perSec", f)).unwrap_or(f64::NAN);
             let floor_short = floor_name.unwrap_or("").trim_start_matches("floor: ");
             let errors = sum["errors"].as_u64().unwrap_or(0);
@@ -153,7 +167,7 @@ fn main() -> Result<()> {
                 (compared, budget, result)
             };
             t.row([
-                format!("HTTP c={connections}: {name}"),
+                format!("HTTP c={connections}{on}: {name}"),
                 format!("{per_sec:.0}"),
                 ms(p50),
                 ms(p99),
@@ -208,8 +222,11 @@ fn main() -> Result<()> {
         let lock_max = p["lock"]["maxMs"].as_f64().unwrap_or(f64::NAN);
         t.row([
             format!(
-                "native: purge {} expired temporary profiles ({} call(s), {} batches of {})",
-                p["purged"], p["calls"], p["batches"], p["batchSize"]
+                "native: purge {} expired temporary profiles ({} call(s), {} batches of {:.0} on average)",
+                p["purged"],
+                p["calls"],
+                p["batches"],
+                p["meanBatch"].as_f64().unwrap_or(0.0)
             ),
             format!("{:.0}/s", p["purged"].as_f64().unwrap_or(0.0) / seconds),
             format!("{} lock", ms(p["lock"]["p50Ms"].as_f64().unwrap_or(0.0))),

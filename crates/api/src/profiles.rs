@@ -290,7 +290,7 @@ pub async fn erase<D: Db>(call: &Call<'_, D>) -> Answer {
         })
         .await?;
     // Old page versions holding the erased data leave the write-ahead log too.
-    domain::db::checkpoint(call.db).await;
+    domain::connection::checkpoint(call.db).await;
     Ok(web::no_content())
 }
 

@@ -4,9 +4,11 @@
 
 pub mod address;
 pub mod audit;
+pub mod connection;
 pub mod consent;
 pub mod db;
 pub mod ecard;
+pub mod erasure;
 pub mod idempotency;
 pub mod ids;
 pub mod jwks_fetch;

@@ -820,7 +820,7 @@ mod tests {
         let path = dir.join("race.db");
         let _ = std::fs::remove_file(&path);
         let db = TestDb::open(&path);
-        crate::db::prepare_connection(&db).block_on().unwrap();
+        crate::connection::prepare_connection(&db).block_on().unwrap();
         let n = customer(&db, ORG);
         let m = join_program(&db, n, add(&db, "POINTS").id).unwrap();
         apply(&db, n, m.id, 5).unwrap();
@@ -829,7 +829,7 @@ mod tests {
                 let path = path.clone();
                 std::thread::spawn(move || {
                     let db = TestDb::open(&path);
-                    crate::db::prepare_connection(&db).block_on().unwrap();
+                    crate::connection::prepare_connection(&db).block_on().unwrap();
                     apply(&db, n, m.id, -1).map(|t| t.balance_after).map_err(|e| e.error_code())
                 })
             })

@@ -4,8 +4,10 @@
 //! request at the same moment: migrating happens under `BEGIN IMMEDIATE`, the version is
 //! read again under that lock, and whoever comes second finds nothing left to do. The same
 //! path brings a fresh production database (libSQL/Turso behind Spin's runtime config) to
-//! the current schema, since it uses nothing but SQL through the `Db` seam.
+//! the current schema, since it uses nothing but SQL through the `Db` seam. The version is
+//! read by the connection's first check ([`Check`], which also tells the backend).
 
+use crate::connection::{Backend, Check};
 use crate::db::{Db, DbError, Value};
 
 /// One numbered SQL file of `migrations/`, embedded at compile time without its comments
@@ -27,13 +29,22 @@ pub fn latest_version() -> i64 {
 
 /// Brings the database to [`latest_version`]; one SELECT when it is there already.
 pub async fn ensure_schema(db: &impl Db) -> Result<(), DbError> {
-    if current_version(db).await? >= latest_version() {
+    bring_up_to_date(db, &Check::run(db).await?).await
+}
+
+/// Brings the database to [`latest_version`] after the connection's schema check found it at
+/// `check.version` (nothing to do when it is there already).
+pub(crate) async fn bring_up_to_date(db: &impl Db, check: &Check) -> Result<(), DbError> {
+    if check.version >= latest_version() {
         return Ok(());
     }
-    // WAL lets readers run while a writer commits; it is stored in the database file, so it
-    // is set once, here, outside any transaction. Engines without it (libSQL remote) may
-    // refuse, which is fine.
-    let _ = db.execute("PRAGMA journal_mode = WAL", &[]).await;
+    if check.backend == Backend::LocalFile {
+        // WAL lets readers run while a writer commits; it is stored in the database file, so
+        // it is set once, here, outside any transaction. Best effort: a connection that
+        // migrates at the same moment may hold the file, and then it sets it. (A libSQL
+        // server always writes in WAL mode and refuses the statement.)
+        let _ = db.execute("PRAGMA journal_mode = WAL", &[]).await;
+    }
     db.transaction(async |db| {
         db.execute(
             "CREATE TABLE IF NOT EXISTS schema_migration (
@@ -62,7 +73,7 @@ pub async fn ensure_schema(db: &impl Db) -> Result<(), DbError> {
 /// (tests of a migration's data conversion).
 #[cfg(test)]
 pub(crate) async fn apply_up_to(db: &impl Db, version: i64) {
-    for pragma in crate::db::CONNECTION_PRAGMAS {
+    for pragma in crate::connection::LOCAL_FILE_PRAGMAS {
         db.execute(pragma, &[]).await.expect("pragma");
     }
     db.execute("CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)", &[]).await

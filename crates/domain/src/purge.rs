@@ -1,9 +1,11 @@
 //! Expiry (contract §5): temporary profiles past their `expirationDate` and deactivated
 //! profiles past theirs are deleted with everything attached (children go through the
 //! foreign keys' ON DELETE CASCADE; stored idempotent responses and the profiles merged
-//! into them explicitly). Bounded batches, each one short write transaction, so no request
-//! and no other writer waits long; `secure_delete` overwrites the freed bytes and the
-//! caller checkpoints the write-ahead log afterwards.
+//! into them explicitly). Bounded batches, each one short write transaction sized to hold the
+//! write lock for a set time ([`Pacing::lock_target`]), so no request and no other writer
+//! waits long; `secure_delete` overwrites the freed bytes, and the write-ahead log is
+//! checkpointed and truncated afterwards. Temporary profiles have search indexes of their own
+//! (migration 0007), so deleting them rewrites few pages of the permanent profiles' indexes.
 
 use crate::db::{Db, DbError, Value};
 use crate::time::Timestamp;
@@ -106,15 +108,27 @@ pub async fn purge_batch(
 /// How one purge run paces itself (the admin endpoint's figures are `api::purge::PACING`).
 #[derive(Debug, Clone, Copy)]
 pub struct Pacing {
-    /// Rows per batch; each batch is one short write transaction.
-    pub batch: i64,
-    /// Batches per run, so one run stays bounded (`complete: false` says run again).
-    pub max_batches: usize,
+    /// Rows in the first batch; each batch is one short write transaction.
+    pub first_batch: i64,
+    /// The most rows in one batch.
+    pub max_batch: i64,
+    /// How long one batch should hold the write lock: every other writer waits that long at
+    /// worst. Each batch is sized from the pace of the one before (see [`next_batch`]), so a
+    /// busy machine gets smaller batches, not longer waits.
+    pub lock_target: Duration,
+    /// Expired profiles per run, so one run stays bounded (`complete: false` says run again).
+    pub max_rows: i64,
     /// No new batch starts after this long.
     pub time_budget: Duration,
     /// The write lock is left free this long between two batches, so that other writers
-    /// (who retry every 10 ms, `db::begin_immediate`) get their turn.
+    /// (who retry every 10 ms, `connection::begin_immediate`) get their turn.
     pub pause: Duration,
+    /// Rows between two checkpoints of the write-ahead log. A checkpoint runs between two
+    /// batches in place of the pause (it leaves the write lock free for longer). SQLite's own
+    /// checkpoint after every commit is off for the run, so that the pages of index leaves
+    /// that several batches delete from go back into the database once, not once per batch;
+    /// the log grows meanwhile (by about 13 kB per row).
+    pub checkpoint_rows: i64,
 }
 
 /// What one [`purge_expired`] run did.
@@ -126,19 +140,14 @@ pub struct Run {
     pub batches: usize,
 }
 
-/// Settings of the connection a purge run uses, for its duration only (a connection lives for
-/// one request). A batch of 500 dirties ~2,600 pages, mostly leaves of the indexes on random
-/// keys (names, email, phones) that the next batches dirty again. A 64 MiB page cache keeps
-/// them between batches (deleting 100,000 profiles: 8.7 s with SQLite's 2 MiB default, 5.9 s;
-/// 256 MiB gains nothing more), and a checkpoint every [`CHECKPOINT_EVERY`] batches instead
-/// of SQLite's after every commit writes each page back once for several batches
-/// (checkpointing: 16 s → 5 s). The memory is the host's, freed when the request's
-/// connection closes.
+/// The connection of a purge run on a local file ([`purge_expired`]; a libSQL server refuses
+/// both and manages its cache and checkpoints itself), for the run only (a connection lives for
+/// one request): a 64 MiB page cache keeps the index pages that consecutive batches delete from
+/// (deleting 100,000 profiles before migration 0007: 8.7 s with SQLite's 2 MiB default, 5.9 s;
+/// 256 MiB gained nothing more), and no checkpoint after every commit (the run checkpoints every
+/// so many rows instead, [`Pacing::checkpoint_rows`]). The memory is the host's, freed when the
+/// request's connection closes.
 const PURGE_CONNECTION_PRAGMAS: [&str; 2] = ["PRAGMA cache_size = -65536", "PRAGMA wal_autocheckpoint = 0"];
-
-/// Batches between two checkpoints of the write-ahead log (outside the write lock): the log
-/// then grows to about 170 MB during a large purge, and is truncated at its end.
-const CHECKPOINT_EVERY: usize = 16;
 
 /// Purges in batches until nothing expired is left or `pacing` says stop, then checkpoints
 /// and truncates the write-ahead log, so that no copy of a purged row outlives the run (§5).
@@ -148,35 +157,59 @@ pub async fn purge_expired(
     now: Timestamp,
     pacing: Pacing,
 ) -> Result<Run, DbError> {
-    for pragma in PURGE_CONNECTION_PRAGMAS {
-        db.execute(pragma, &[]).await?;
-    }
+    crate::connection::local_file_only(db, &PURGE_CONNECTION_PRAGMAS).await?;
     let started = Instant::now();
     let mut run = Run::default();
-    while run.batches < pacing.max_batches {
+    let mut batch = pacing.first_batch.clamp(1, pacing.max_batch.max(1));
+    let mut since_checkpoint = 0;
+    loop {
+        let room = pacing.max_rows - run.purged.temporary_profiles - run.purged.deactivated_profiles;
+        if room <= 0 {
+            break;
+        }
+        batch = batch.min(room);
         if run.batches > 0 {
             if started.elapsed() >= pacing.time_budget {
                 break;
             }
-            if run.batches % CHECKPOINT_EVERY == 0 {
-                let _ = db.execute("PRAGMA wal_checkpoint(PASSIVE)", &[]).await;
+            if since_checkpoint >= pacing.checkpoint_rows {
+                crate::connection::checkpoint_passive(db).await;
+                since_checkpoint = 0;
+            } else {
+                std::thread::sleep(pacing.pause);
             }
-            std::thread::sleep(pacing.pause);
         }
-        let purged = purge_batch(db, organisation_id, now, pacing.batch).await?;
+        let batch_started = Instant::now();
+        let purged = purge_batch(db, organisation_id, now, batch).await?;
+        let took = batch_started.elapsed();
         run.purged.add(purged);
         run.batches += 1;
-        if purged.temporary_profiles + purged.deactivated_profiles < pacing.batch
-            && purged.idempotency_records < pacing.batch
+        since_checkpoint += purged.total();
+        if purged.temporary_profiles + purged.deactivated_profiles < batch
+            && purged.idempotency_records < batch
         {
             run.complete = true;
             break;
         }
+        batch = next_batch(batch, took, &pacing);
     }
     if run.purged.total() > 0 {
-        crate::db::checkpoint(db).await;
+        crate::connection::checkpoint(db).await;
     }
     Ok(run)
+}
+
+/// The size of the next batch: as many rows as fit in `lock_target` at the pace of the last
+/// batch (which took `took` for `last` rows), but at least half and at most twice as many as
+/// the last (one batch slowed down by a busy machine halves the next, it does not shrink it to
+/// nothing), and at most `max_batch`. The pace depends on the machine and its load (on our
+/// shared 2 cores, batches of 1,000 held the lock for a median of 130 to 230 ms and up to 1 s
+/// at load averages of 4 to 7), so a fixed size either wastes time on a quiet machine (more
+/// batches, more pages written per row, more pauses) or holds the lock too long on a busy one.
+pub fn next_batch(last: i64, took: Duration, pacing: &Pacing) -> i64 {
+    let fits = last as f64 * pacing.lock_target.as_secs_f64() / took.as_secs_f64().max(1e-6);
+    let fits = fits.clamp(last as f64 / 2.0, last as f64 * 2.0) as i64;
+    fits.clamp(1, pacing.max_batch.max(1))
 }
 
 #[cfg(test)]
@@ -193,9 +226,22 @@ mod tests {
                          't', 'x', 'x', 't', 'x', 'x')
                  RETURNING customer_number",
                 &[Value::Integer(org), Value::from(profile_type), Value::from(status), Value::from(expires)],
-            ).block_on()
+            )
+            .block_on()
             .unwrap();
         rows.first().unwrap().int("customer_number").unwrap()
+    }
+
+    /// `n` temporary profiles of organisation 1 that expired long ago.
+    fn backlog(db: &TestDb, n: usize) {
+        for _ in 0..n {
+            insert(db, 1, "T", "A", Some("2026-01-01T00:00:00.000Z"));
+        }
+    }
+
+    /// Profiles purged, batches, complete.
+    fn outcome(run: &Run) -> (i64, usize, bool) {
+        (run.purged.temporary_profiles, run.batches, run.complete)
     }
 
     fn exists(db: &TestDb, n: i64) -> bool {
@@ -207,6 +253,17 @@ mod tests {
     }
 
     const NOW: Timestamp = Timestamp(1_795_846_663_123); // 2026-11-28T06:17:43.123Z
+
+    /// No pauses, and a lock target no batch reaches: each batch twice the last.
+    const QUICK: Pacing = Pacing {
+        first_batch: 100,
+        max_batch: 100,
+        lock_target: Duration::from_secs(60),
+        max_rows: 10_000,
+        time_budget: Duration::from_secs(60),
+        pause: Duration::ZERO,
+        checkpoint_rows: 1000,
+    };
 
     #[test]
     fn expired_temporary_and_deactivated_profiles_go_and_nothing_else() {
@@ -224,9 +281,7 @@ mod tests {
     #[test]
     fn batches_are_bounded_and_an_organisation_purges_only_its_own() {
         let db = TestDb::new();
-        for _ in 0..5 {
-            insert(&db, 1, "T", "A", Some("2026-01-01T00:00:00.000Z"));
-        }
+        backlog(&db, 5);
         let other = insert(&db, 2, "T", "A", Some("2026-01-01T00:00:00.000Z"));
         assert_eq!(purge_batch(&db, Some(1), NOW, 3).block_on().unwrap().temporary_profiles, 3);
         assert_eq!(purge_batch(&db, Some(1), NOW, 3).block_on().unwrap().temporary_profiles, 2);
@@ -237,17 +292,38 @@ mod tests {
     #[test]
     fn a_run_stops_at_its_batch_limit_and_says_whether_it_is_complete() {
         let db = TestDb::new();
-        for _ in 0..5 {
-            insert(&db, 1, "T", "A", Some("2026-01-01T00:00:00.000Z"));
-        }
-        let pacing =
-            Pacing { batch: 2, max_batches: 2, time_budget: Duration::from_secs(60), pause: Duration::ZERO };
+        backlog(&db, 5);
+        let pacing = Pacing { first_batch: 2, max_batch: 2, max_rows: 4, checkpoint_rows: 1, ..QUICK };
         let first = purge_expired(&db, Some(1), NOW, pacing).block_on().unwrap();
-        assert_eq!((first.purged.temporary_profiles, first.batches, first.complete), (4, 2, false));
+        assert_eq!(outcome(&first), (4, 2, false));
         let second = purge_expired(&db, Some(1), NOW, pacing).block_on().unwrap();
-        assert_eq!((second.purged.temporary_profiles, second.batches, second.complete), (1, 1, true));
+        assert_eq!(outcome(&second), (1, 1, true));
         let nothing = purge_expired(&db, Some(1), NOW, pacing).block_on().unwrap();
         assert_eq!((nothing.purged.total(), nothing.complete), (0, true));
+    }
+
+    #[test]
+    fn batches_grow_while_they_are_quick_and_shrink_to_the_lock_target() {
+        let pacing = Pacing { max_batch: 1000, lock_target: Duration::from_millis(40), ..QUICK };
+        let ms = Duration::from_millis;
+        assert_eq!(next_batch(100, ms(10), &pacing), 200, "at most twice the last");
+        assert_eq!(next_batch(800, ms(10), &pacing), 1000, "at most max_batch");
+        assert_eq!(next_batch(1000, ms(50), &pacing), 800, "what fits in the target");
+        assert_eq!(next_batch(1000, ms(4000), &pacing), 500, "at least half the last");
+        assert_eq!(next_batch(1, ms(4000), &pacing), 1, "at least one row");
+        assert_eq!(next_batch(500, Duration::ZERO, &pacing), 1000);
+    }
+
+    #[test]
+    fn a_run_sizes_its_batches_by_their_pace() {
+        let db = TestDb::new();
+        backlog(&db, 30);
+        let quick = Pacing { first_batch: 1, max_batch: 8, max_rows: 15, checkpoint_rows: 5, ..QUICK };
+        let run = purge_expired(&db, Some(1), NOW, quick).block_on().unwrap();
+        assert_eq!(outcome(&run), (1 + 2 + 4 + 8, 4, false));
+        let slow = Pacing { first_batch: 8, lock_target: Duration::ZERO, ..quick };
+        let run = purge_expired(&db, Some(1), NOW, slow).block_on().unwrap();
+        assert_eq!(outcome(&run), (8 + 4 + 2 + 1, 4, false));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! [`BlockOn`].
 
 pub use crate::db::BlockOn;
-use crate::db::{Db, DbError, Rows, Value};
+use crate::db::{Backend, Db, DbError, Rows, Value};
 use rusqlite::types::ValueRef;
 
 pub struct TestDb(pub rusqlite::Connection);
@@ -13,7 +13,7 @@ impl TestDb {
     #[allow(clippy::new_without_default)] // a database is made, not defaulted
     pub fn new() -> Self {
         let db = Self::empty();
-        crate::db::prepare_connection(&db).block_on().expect("migrations apply to an empty database");
+        crate::connection::prepare_connection(&db).block_on().expect("migrations apply to an empty database");
         db
     }
 
@@ -26,11 +26,24 @@ impl TestDb {
     pub fn open(path: &std::path::Path) -> Self {
         Self(rusqlite::Connection::open(path).expect("SQLite file opens"))
     }
+
+    /// Whether customer `number` is there (of any organisation, in any state).
+    #[cfg(test)]
+    pub fn has_customer(&self, number: i64) -> bool {
+        let sql = "SELECT count(*) AS n FROM customer WHERE customer_number = ?1";
+        let rows = self.execute(sql, &[Value::Integer(number)]).block_on().expect("counting customers");
+        rows.first().map(|r| r.int("n")).transpose().expect("a count") == Some(1)
+    }
 }
 
 impl Db for TestDb {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         self.0.prepare(sql).and_then(|mut statement| rows(&mut statement, params)).map_err(classify)
+    }
+
+    /// rusqlite's bundled SQLite, on a file or in memory.
+    async fn backend(&self) -> Result<Backend, DbError> {
+        Ok(Backend::LocalFile)
     }
 }
 

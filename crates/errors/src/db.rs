@@ -1,5 +1,7 @@
-//! The database error every engine reports, classified from SQLite's own message (Spin's
-//! host passes rusqlite's text through `error::io(String)`, so one classifier serves all).
+//! The database error every engine reports, classified from SQLite's own message. Spin's host
+//! passes the engine's text through `error::io(String)`: rusqlite's as it is on a local file,
+//! and on libSQL wrapped by the libSQL client (see [`engine_message`]), so one classifier
+//! serves both and a failure is the same `DbError` on either.
 
 /// A failed statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -7,7 +9,8 @@ pub enum DbError {
     /// A UNIQUE constraint failed; holds the columns as SQLite lists them
     /// (`"customer.organisation_id, customer.email_key"`).
     Unique(String),
-    /// Anything else. The text is for the log only.
+    /// Anything else, as SQLite words it (without libSQL's wrapping). The text is for the log
+    /// only.
     Other(String),
 }
 
@@ -22,12 +25,34 @@ impl std::fmt::Display for DbError {
 
 impl std::error::Error for DbError {}
 
-/// Classifies SQLite's error text.
+/// Classifies the engine's error text.
 pub fn classify(message: String) -> DbError {
+    let message = engine_message(&message);
     match message.split_once("UNIQUE constraint failed: ") {
         Some((_, columns)) => DbError::Unique(columns.trim().to_owned()),
-        None => DbError::Other(message),
+        None => DbError::Other(message.to_owned()),
     }
+}
+
+/// SQLite's own words inside the libSQL client's report of a failed statement, which Spin
+/// passes on as it is (Spin 4.1, libSQL client 0.5, sqld 0.24.33):
+///
+/// ```text
+/// Hrana: `cursor error: `error at step 0: (error code: SQLITE_CONSTRAINT) `SQLite error: UNIQUE constraint failed: ch.e, ch.k```
+/// ```
+///
+/// sqld's own HTTP API (the operator tools, `ops/`) reports the inner part, `SQLite error: …`.
+/// Any other text (a local file's, or one of libSQL's own, like "unsupported statement")
+/// is returned as it is.
+fn engine_message(message: &str) -> &str {
+    let inner = match message.strip_prefix("Hrana: ") {
+        Some(report) => {
+            let report = report.trim_end_matches('`');
+            report.rsplit_once(") `").map_or(report, |(_, engine)| engine)
+        }
+        None => message,
+    };
+    ["SQLite error: ", "SQL input error: "].iter().find_map(|p| inner.strip_prefix(p)).unwrap_or(inner)
 }
 
 #[cfg(test)]
@@ -43,5 +68,75 @@ mod tests {
     #[test]
     fn other_errors_keep_their_text() {
         assert_eq!(classify("database is locked".into()), DbError::Other("database is locked".into()));
+    }
+
+    /// How Spin's libSQL client reports what sqld answered (collected from Spin 4.1 over
+    /// sqld 0.24.33).
+    fn from_libsql(code: &str, engine_text: &str) -> String {
+        format!("Hrana: `cursor error: `error at step 0: (error code: {code}) `{engine_text}```")
+    }
+
+    #[test]
+    fn libsql_and_a_local_file_give_the_same_error_for_the_same_failure() {
+        // (local file, libSQL), each as Spin's host passes it on.
+        let cases = [
+            (
+                "UNIQUE constraint failed: customer.organisation_id, customer.email_key",
+                from_libsql(
+                    "SQLITE_CONSTRAINT",
+                    "SQLite error: UNIQUE constraint failed: customer.organisation_id, customer.email_key",
+                ),
+            ),
+            (
+                "UNIQUE constraint failed: ch.id",
+                from_libsql("SQLITE_CONSTRAINT", "SQLite error: UNIQUE constraint failed: ch.id"),
+            ),
+            (
+                "FOREIGN KEY constraint failed",
+                from_libsql("SQLITE_CONSTRAINT", "SQLite error: FOREIGN KEY constraint failed"),
+            ),
+            (
+                "CHECK constraint failed: n >= 0",
+                from_libsql("SQLITE_CONSTRAINT", "SQLite error: CHECK constraint failed: n >= 0"),
+            ),
+            (
+                "NOT NULL constraint failed: ch.k",
+                from_libsql("SQLITE_CONSTRAINT", "SQLite error: NOT NULL constraint failed: ch.k"),
+            ),
+            ("no such table: nope", from_libsql("SQLITE_UNKNOWN", "SQLite error: no such table: nope")),
+        ];
+        for (local, libsql) in cases {
+            let (on_file, on_libsql) = (classify(local.to_owned()), classify(libsql.clone()));
+            assert_eq!(on_file, on_libsql, "{libsql}");
+            let (file_error, libsql_error) = (crate::ApiError::Db(on_file), crate::ApiError::Db(on_libsql));
+            assert_eq!(
+                (file_error.status(), file_error.error_code()),
+                (libsql_error.status(), libsql_error.error_code()),
+                "{libsql}"
+            );
+        }
+        assert_eq!(
+            classify(from_libsql(
+                "SQLITE_CONSTRAINT",
+                "SQLite error: UNIQUE constraint failed: customer.organisation_id, customer.email_key"
+            )),
+            DbError::Unique("customer.organisation_id, customer.email_key".into()),
+            "the columns without libSQL's backticks, so `OnUnique` matches them"
+        );
+    }
+
+    #[test]
+    fn libsqls_wording_of_schema_and_lock_errors_keeps_what_the_connection_policy_looks_for() {
+        let column =
+            classify(from_libsql("SQL_INPUT_ERROR", "SQL input error: no such column: nope (at offset 7)"));
+        assert_eq!(column, DbError::Other("no such column: nope (at offset 7)".into()));
+        // Not seen from sqld, which queues writers itself; any SQLite error comes wrapped so.
+        let locked = classify(from_libsql("SQLITE_BUSY", "SQLite error: database is locked"));
+        assert_eq!(locked, DbError::Other("database is locked".into()));
+        // sqld's HTTP API, without the client's wrapping.
+        let unique = classify("SQLite error: UNIQUE constraint failed: ch.e, ch.k".into());
+        assert_eq!(unique, DbError::Unique("ch.e, ch.k".into()));
+        // libSQL's own refusals are not wrapped.
+        assert_eq!(classify("unsupported statement".into()), DbError::Other("unsupported statement".into()));
     }
 }

@@ -1,11 +1,12 @@
 //! `Db` over Spin's `fermyon:spin/sqlite@2.0.0`.
 
-use domain::db::{BlockOn, Db, DbError, OnDemand, Ready, Rows, Value};
+use domain::connection::OnDemand;
+use domain::db::{Backend, BlockOn, Db, DbError, Ready, Rows, Value};
 use errors::ApiError;
 use spin_sdk::sqlite::{self, Connection};
 use std::future::Future;
 
-/// A connection to the `default` database, prepared on demand (`domain::db::OnDemand`: the
+/// A connection to the `default` database, prepared on demand (`domain::connection::OnDemand`: the
 /// pragmas and the schema check run before the first statement that may write, or when a read
 /// finds the schema behind; a read-only request runs only its own statements).
 pub struct SpinDb(OnDemand<Raw>);
@@ -30,6 +31,10 @@ impl Db for SpinDb {
     fn execute(&self, sql: &str, params: &[Value]) -> impl Future<Output = Result<Rows, DbError>> {
         // `OnDemand` over `Raw` is ready at once too (it only awaits `Raw`).
         Ready::new(self.0.execute(sql, params).block_on())
+    }
+
+    fn backend(&self) -> impl Future<Output = Result<Backend, DbError>> {
+        Ready::new(self.0.backend().block_on())
     }
 }
 

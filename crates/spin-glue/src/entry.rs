@@ -101,7 +101,7 @@ async fn purge_now_and_then(ctx: &RequestCtx, db: &SpinDb) {
         return;
     }
     match domain::purge::purge_batch(db, None, ctx.now, PIGGY_BACK_BATCH).await {
-        Ok(purged) if purged.total() > 0 => domain::db::checkpoint(db).await,
+        Ok(purged) if purged.total() > 0 => domain::connection::checkpoint(db).await,
         Ok(_) => {}
         Err(e) => web::write_log_line(
             &serde_json::json!({"event": "purge_failed", "correlationId": ctx.correlation_id, "error": e.to_string()}),

@@ -4,6 +4,9 @@
 //! Which `spin`: the one on `PATH`, else `$SPIN_BIN`, else `../shared/tools/spin` beside the
 //! repository (the copy our CI machines carry). Nothing requires that copy: a developer with
 //! Spin installed the official way gets the same runs.
+//!
+//! And the libSQL server, `sqld`, the same way ([`SqldUp`]): the database of the scaled-out
+//! deployment, which `spin up` reaches through a runtime config of `type = "libsql"`.
 
 use std::io::Read;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -72,19 +75,7 @@ impl SpinUp {
     /// Starts `spin up` and returns once it accepts connections. A port taken between choosing
     /// and binding it is chosen again (three tries).
     pub fn start(&self) -> Result<RunningSpin, String> {
-        let mut last_error = String::new();
-        for _ in 0..3 {
-            let listen = match self.listen.port() {
-                0 => free_port(self.listen.ip())?,
-                _ => self.listen,
-            };
-            match self.start_on(listen) {
-                Ok(running) => return Ok(running),
-                Err(StartError::AddressInUse(log)) => last_error = log,
-                Err(StartError::Failed(message)) => return Err(message),
-            }
-        }
-        Err(format!("spin up found no free port: {last_error}"))
+        start_listening(self.listen, "spin up", |listen| self.start_on(listen))
     }
 
     fn start_on(&self, listen: SocketAddr) -> Result<RunningSpin, StartError> {
@@ -116,37 +107,73 @@ impl SpinUp {
         let mut running = RunningSpin { child, addr: listen, state_dir: self.state_dir.clone(), log_path };
         // A cold start compiles every component (about 20 s on 2 cores; Spin caches the
         // result), so the wait is long; a process that exits ends it at once.
-        let deadline = Instant::now() + Duration::from_secs(180);
         let connect_to = match listen.ip() {
             ip if ip.is_unspecified() => SocketAddr::from((Ipv4Addr::LOCALHOST, listen.port())),
             _ => listen,
         };
-        loop {
-            if let Ok(Some(status)) = running.child.try_wait() {
-                let log = running.log();
-                return Err(if log.contains("Address already in use") || log.contains("address in use") {
-                    StartError::AddressInUse(log)
-                } else {
-                    StartError::Failed(format!("spin up exited ({status}):\n{log}"))
-                });
-            }
-            if TcpStream::connect_timeout(&connect_to, Duration::from_millis(200)).is_ok() {
-                return Ok(running);
-            }
-            if Instant::now() > deadline {
-                return Err(StartError::Failed(format!(
-                    "spin up did not listen on {listen}:\n{}",
-                    running.log()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
+        let log = running.log_path.clone();
+        wait_ready(&mut running.child, &log, Duration::from_secs(180), "spin up", || {
+            TcpStream::connect_timeout(&connect_to, Duration::from_millis(200)).is_ok()
+        })?;
+        Ok(running)
     }
 }
 
 enum StartError {
     AddressInUse(String),
     Failed(String),
+}
+
+/// Starts a server with `start_on` on `listen`, or on a free port of its address when its
+/// port is 0: a port taken between choosing and binding it is chosen again (three tries).
+fn start_listening<T>(
+    listen: SocketAddr,
+    what: &str,
+    start_on: impl Fn(SocketAddr) -> Result<T, StartError>,
+) -> Result<T, String> {
+    let mut last_error = String::new();
+    for _ in 0..3 {
+        let addr = match listen.port() {
+            0 => free_port(listen.ip())?,
+            _ => listen,
+        };
+        match start_on(addr) {
+            Ok(running) => return Ok(running),
+            Err(StartError::AddressInUse(log)) => last_error = log,
+            Err(StartError::Failed(message)) => return Err(message),
+        }
+    }
+    Err(format!("{what} found no free port: {last_error}"))
+}
+
+/// Waits until `ready` says so; a child that exits ends the wait at once (with what it wrote
+/// to `log`), and so does `within`.
+fn wait_ready(
+    child: &mut Child,
+    log: &Path,
+    within: Duration,
+    what: &str,
+    ready: impl Fn() -> bool,
+) -> Result<(), StartError> {
+    let deadline = Instant::now() + within;
+    let log = || std::fs::read_to_string(log).unwrap_or_default();
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            let log = log();
+            return Err(if log.contains("Address already in use") || log.contains("address in use") {
+                StartError::AddressInUse(log)
+            } else {
+                StartError::Failed(format!("{what} exited ({status}):\n{log}"))
+            });
+        }
+        if ready() {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(StartError::Failed(format!("{what} did not answer within {within:?}:\n{}", log())));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// A port nobody listens on right now.
@@ -205,6 +232,116 @@ impl Drop for RunningSpin {
         // The whole group: `spin up` and the trigger process it started.
         let group = format!("-{}", self.child.id());
         let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The libSQL server to use, if there is one: `sqld` on `PATH`, else `$SQLD_BIN`, else
+/// `../shared/tools/sqld` beside the repository (like [`find`]).
+pub fn find_sqld() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths).map(|dir| dir.join("sqld")).find(|candidate| is_executable(candidate))
+    });
+    let from_env = || std::env::var_os("SQLD_BIN").map(PathBuf::from).filter(|p| is_executable(p));
+    let beside = || Some(repo_root().join("../shared/tools/sqld")).filter(|p| is_executable(p));
+    on_path.or_else(from_env).or_else(beside)
+}
+
+/// A libSQL server (`sqld`) on a free loopback port, as the scaled-out deployment's database:
+/// what Spin's runtime config `type = "libsql"` talks to. No authentication (any token).
+#[derive(Debug, Clone)]
+pub struct SqldUp {
+    pub cli: PathBuf,
+    /// `--db-path`: sqld's directory (the database is `dbs/default/data` in it). A fresh
+    /// directory gives a fresh database; one holding a SQLite file there serves that file.
+    pub db_path: PathBuf,
+}
+
+impl SqldUp {
+    pub fn new(cli: impl Into<PathBuf>, db_path: impl Into<PathBuf>) -> Self {
+        SqldUp { cli: cli.into(), db_path: db_path.into() }
+    }
+
+    /// Starts `sqld` and returns once it answers `/health` (about 0.2 s). A port taken
+    /// between choosing and binding it is chosen again (three tries).
+    pub fn start(&self) -> Result<RunningSqld, String> {
+        start_listening(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), "sqld", |addr| self.start_on(addr))
+    }
+
+    fn start_on(&self, addr: SocketAddr) -> Result<RunningSqld, StartError> {
+        let failed = |e: std::io::Error| StartError::Failed(e.to_string());
+        std::fs::create_dir_all(&self.db_path).map_err(failed)?;
+        let log_path = self.db_path.with_extension("log");
+        let log = std::fs::File::create(&log_path).map_err(failed)?;
+        let mut command = Command::new(&self.cli);
+        command.arg("--db-path").arg(&self.db_path).arg("--http-listen-addr").arg(addr.to_string());
+        command.arg("--no-welcome").arg("--disable-metrics");
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(failed)?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| StartError::Failed(format!("{}: {e}", self.cli.display())))?;
+        let mut running = RunningSqld { child, addr, log_path };
+        let log = running.log_path.clone();
+        // It answers at once on a fresh directory; a large database file it finds there is
+        // read into its replication log first.
+        wait_ready(&mut running.child, &log, Duration::from_secs(600), "sqld", || healthy(addr))?;
+        Ok(running)
+    }
+}
+
+/// Whether the sqld at `addr` answers `GET /health` with 200.
+fn healthy(addr: SocketAddr) -> bool {
+    use std::io::Write;
+    let Ok(mut stream) = TcpStream::connect_timeout(&addr, Duration::from_millis(200)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request = format!("GET /health HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n");
+    let mut answer = String::new();
+    stream.write_all(request.as_bytes()).is_ok()
+        && stream.read_to_string(&mut answer).is_ok()
+        && answer.starts_with("HTTP/1.1 200")
+}
+
+/// A running `sqld`; killed (and reaped) when dropped.
+pub struct RunningSqld {
+    child: Child,
+    /// Where its HTTP API listens.
+    pub addr: SocketAddr,
+    log_path: PathBuf,
+}
+
+impl RunningSqld {
+    /// `http://<addr>`: the URL of Spin's runtime config and of the HTTP API.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Spin's runtime config for the `default` database on this server (the token is not
+    /// checked locally).
+    pub fn runtime_config(&self) -> String {
+        format!(
+            "[sqlite_database.default]\ntype = \"libsql\"\nurl = \"{}\"\ntoken = \"unused-locally\"\n",
+            self.url()
+        )
+    }
+
+    /// What it printed.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// The process id, e.g. for `perf`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for RunningSqld {
+    fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

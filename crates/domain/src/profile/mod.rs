@@ -483,19 +483,29 @@ pub async fn mark_merged(
 
 /// Erases a customer for good (contract §3 DELETE, §5): the profile, the profiles merged
 /// into it, everything hanging off them (foreign keys cascade), and stored idempotent
-/// responses holding their data. `secure_delete` overwrites the freed bytes. Leaves one
-/// audit entry without personal data.
+/// responses holding their data. On a local file `secure_delete` overwrites the freed bytes
+/// (README, "Erasure and backups", for libSQL). Leaves one audit entry and an entry per
+/// erased profile in the erasure ledger ([`crate::erasure`]), without personal data.
 pub async fn erase(
     db: &impl Db,
     organisation_id: i64,
     number: CustomerNumber,
     audit_entry: &AuditEntry<'_>,
 ) -> Result<(), DbError> {
-    let params = [Value::Integer(organisation_id), Value::Integer(number.0)];
+    crate::erasure::record(db, organisation_id, number.0, audit_entry.at).await?;
+    erase_rows(db, organisation_id, number.0).await?;
+    audit::record(db, audit_entry).await
+}
+
+/// The rows [`erase`] deletes: the profile `number` of the organisation, the profiles merged
+/// into it, and their stored idempotent responses (everything else goes with them through the
+/// foreign keys). Also what re-applying the ledger to a restored database deletes.
+pub(crate) async fn erase_rows(db: &impl Db, organisation_id: i64, number: i64) -> Result<(), DbError> {
+    let params = [Value::Integer(organisation_id), Value::Integer(number)];
     db.execute(sql::ERASE_IDEMPOTENCY_RECORDS, &params).await?;
     db.execute(sql::ERASE_MERGED_INTO, &params).await?;
     db.execute(sql::ERASE, &params).await?;
-    audit::record(db, audit_entry).await
+    Ok(())
 }
 
 /// Makes temporary profile `current` permanent under the same number (contract §4): names

@@ -136,21 +136,11 @@ impl Criteria {
         after: i64,
         limit: i64,
     ) -> (String, Vec<Value>) {
-        let mut sql = String::from(profile_select!());
         // With an address criterion the customers are looked up by the numbers the
         // postal_address index yields (in order, so no sort); the unary `+` keeps the planner
         // from instead walking every customer of the organisation through an index that starts
         // with it and testing each against the addresses (p50 120 ms at a million profiles).
         let by_address = self.post_code.is_some() || self.postal_address.is_some();
-        sql.push_str(if by_address { " WHERE +organisation_id = ?1" } else { " WHERE organisation_id = ?1" });
-        sql.push_str(
-            " AND status <> 'P'
-                AND (expiration_date IS NULL OR expiration_date > ?2)
-                AND customer_number > ?3",
-        );
-        if !self.include_temporary {
-            sql.push_str(" AND profile_type = 'S'");
-        }
         let mut params = vec![
             Value::Integer(organisation_id),
             Value::from(now.rfc3339()),
@@ -177,13 +167,35 @@ impl Criteria {
                 &self.postal_address,
             ),
         ];
+        let mut filter = String::from(if by_address {
+            " WHERE +organisation_id = ?1"
+        } else {
+            " WHERE organisation_id = ?1"
+        });
+        filter.push_str(
+            " AND status <> 'P'
+                AND (expiration_date IS NULL OR expiration_date > ?2)
+                AND customer_number > ?3",
+        );
         for (fragment, value) in criteria {
             if let Some(value) = value {
                 params.push(Value::from(value.as_str()));
-                sql.push_str(" AND ");
-                sql.push_str(&fragment.replace("{}", &format!("?{}", params.len())));
+                filter.push_str(" AND ");
+                filter.push_str(&fragment.replace("{}", &format!("?{}", params.len())));
             }
         }
+        // Permanent and temporary profiles are in search indexes of their own (migration
+        // 0007), so with includeTemporary each kind is read through its own and the two are
+        // merged in customer-number order (SQLite merges the two ordered halves, no sort).
+        // customerRef and the address criteria are looked up through indexes holding both.
+        let kinds: &[&str] = match (self.include_temporary, by_address || self.customer_ref.is_some()) {
+            (false, _) => &[" AND profile_type = 'S'"],
+            (true, false) => &[" AND profile_type = 'S'", " AND profile_type = 'T'"],
+            (true, true) => &[""],
+        };
+        let arms: Vec<String> =
+            kinds.iter().map(|kind| format!("{}{filter}{kind}", profile_select!())).collect();
+        let mut sql = arms.join(" UNION ALL ");
         sql.push_str(" ORDER BY customer_number LIMIT ?4");
         (sql, params)
     }
@@ -229,31 +241,103 @@ mod tests {
         rows.iter().map(|r| r.text("detail").unwrap()).collect()
     }
 
+    /// Every criterion alone and some together, without and with includeTemporary.
+    const PATHS: &[&[(&str, &str)]] = &[
+        &[("firstName", "Kari")],
+        &[("surname", "Nordmann")],
+        &[("email", "kari@example.no")],
+        &[("customerRef", "CRM-1")],
+        &[("countryCode", "+47"), ("telephoneNumberNoCountryCode", "91234567")],
+        &[("telephoneNumber", "+4791234567")],
+        &[("landlineNumber", "22 33 44 55")],
+        &[("dateOfBirth", "1990-01-01")],
+        &[("postCode", "0150")],
+        &[("postalAddress", "Storgata 1")],
+        &[("surname", "Nordmann"), ("firstName", "Kari")],
+        &[("surname", "Nordmann"), ("postCode", "0150")],
+    ];
+
     #[test]
     fn every_search_path_is_served_by_an_index() {
         let db = TestDb::new();
-        let paths: &[&[(&str, &str)]] = &[
-            &[("firstName", "Kari")],
-            &[("surname", "Nordmann")],
-            &[("email", "kari@example.no")],
-            &[("customerRef", "CRM-1")],
-            &[("countryCode", "+47"), ("telephoneNumberNoCountryCode", "91234567")],
-            &[("telephoneNumber", "+4791234567")],
-            &[("landlineNumber", "22 33 44 55")],
-            &[("dateOfBirth", "1990-01-01")],
-            &[("postCode", "0150")],
-            &[("postalAddress", "Storgata 1")],
-            &[("surname", "Nordmann"), ("firstName", "Kari")],
-            &[("surname", "Nordmann"), ("postCode", "0150"), ("includeTemporary", "true")],
-        ];
-        for pairs in paths {
-            let plan = plan(&db, &criteria(pairs));
-            let full_scan = plan.iter().any(|d| d.starts_with("SCAN ") && !d.contains("USING"));
-            assert!(!full_scan, "{pairs:?} scans a whole table: {plan:?}");
-            assert!(
-                plan.iter().any(|d| d.contains("USING INDEX") || d.contains("USING COVERING INDEX")),
-                "{pairs:?}: {plan:?}"
-            );
+        for base in PATHS {
+            for temporary in [false, true] {
+                let mut pairs = base.to_vec();
+                if temporary {
+                    pairs.push(("includeTemporary", "true"));
+                }
+                let plan = plan(&db, &criteria(&pairs));
+                let full_scan = plan.iter().any(|d| d.starts_with("SCAN ") && !d.contains("USING"));
+                assert!(!full_scan, "{pairs:?} scans a whole table: {plan:?}");
+                // Every read of customer goes through an index (or its primary key), in each
+                // half of a merged search too.
+                for read in plan.iter().filter(|d| d.contains(" customer ")) {
+                    assert!(read.contains("USING"), "{pairs:?}: {read} in {plan:?}");
+                }
+                assert!(!plan.iter().any(|d| d.contains("TEMP B-TREE")), "{pairs:?} sorts: {plan:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn permanent_and_temporary_profiles_are_searched_through_indexes_of_their_own() {
+        let db = TestDb::new();
+        let surname = plan(&db, &criteria(&[("surname", "Nordmann")]));
+        assert!(surname.iter().any(|d| d.contains("customer_surname_order")), "{surname:?}");
+        assert!(!surname.iter().any(|d| d.contains("temporary_")), "{surname:?}");
+        let email = plan(&db, &criteria(&[("email", "kari@example.no"), ("includeTemporary", "true")]));
+        assert!(email.iter().any(|d| d.contains("MERGE")), "{email:?}");
+        assert!(email.iter().any(|d| d.contains("customer_email_search")), "{email:?}");
+        assert!(email.iter().any(|d| d.contains("temporary_email_search")), "{email:?}");
+        let both = plan(&db, &criteria(&[("surname", "Nordmann"), ("firstName", "Kari")]));
+        assert!(both.iter().any(|d| d.contains("customer_surname_search")), "{both:?}");
+    }
+
+    /// A profile of `kind` ('S' or 'T', expiring in 2099) with one first name and one phone.
+    fn insert(db: &TestDb, kind: &str, surname: &str) -> i64 {
+        let expires = if kind == "T" { Some("2099-01-01T00:00:00.000Z") } else { None };
+        let rows = db
+            .execute(
+                "INSERT INTO customer (organisation_id, uuid, customer_ref, profile_type, expiration_date,
+                     surname_key, first_name_key, telephone_key, created_at, created_by, created_by_channel,
+                     changed_at, changed_by, changed_by_channel)
+                 VALUES (1, hex(randomblob(16)), hex(randomblob(8)), ?1, ?2, ?3, 'kari', '4791234567',
+                         't', 'x', 'x', 't', 'x', 'x')
+                 RETURNING customer_number",
+                &[Value::from(kind), Value::from(expires), Value::from(surname)],
+            )
+            .block_on()
+            .unwrap();
+        rows.first().unwrap().int("customer_number").unwrap()
+    }
+
+    #[test]
+    fn with_temporary_profiles_pages_hold_both_kinds_in_customer_number_order() {
+        let db = TestDb::new();
+        let kinds = ["S", "T", "T", "S", "T", "S", "S", "T"];
+        let numbers: Vec<(i64, &str)> = kinds.iter().map(|k| (insert(&db, k, "nordmann"), *k)).collect();
+        let hansen = insert(&db, "T", "hansen");
+        let permanent: Vec<i64> = numbers.iter().filter(|(_, k)| *k == "S").map(|(n, _)| *n).collect();
+        let all: Vec<i64> = numbers.iter().map(|(n, _)| *n).collect();
+        let everyone: Vec<i64> = all.iter().copied().chain([hansen]).collect();
+        for (pairs, expected) in [
+            (&[("surname", "Nordmann")][..], &permanent),
+            (&[("surname", "Nordmann"), ("includeTemporary", "true")][..], &all),
+            (&[("surname", "Nordmann"), ("firstName", "Kari"), ("includeTemporary", "true")][..], &all),
+            (&[("telephoneNumber", "+4791234567"), ("includeTemporary", "true")][..], &everyone),
+            (&[("firstName", "Kari"), ("includeTemporary", "true")][..], &everyone),
+        ] {
+            let c = criteria(pairs);
+            let (mut seen, mut after) = (Vec::new(), 0);
+            loop {
+                let (page, more) = search(&db, 1, &c, Timestamp(0), after, 3).block_on().unwrap();
+                seen.extend(page.iter().map(|p| p.customer_number.0));
+                after = *seen.last().unwrap_or(&0);
+                if !more {
+                    break;
+                }
+            }
+            assert_eq!(&seen, expected, "{pairs:?}");
         }
     }
 

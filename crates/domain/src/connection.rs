@@ -1,0 +1,459 @@
+//! Connection policy: what a connection runs besides a request's own statements (settings,
+//! the schema check, waiting for the write lock, checkpoints), and which backend takes what.
+//!
+//! Spin opens a connection to the `default` database for each request. Behind it is a local
+//! SQLite file (`spin up`, the test host; Spin's host is rusqlite) or a libSQL server (sqld,
+//! Turso: `type = "libsql"` in the runtime config), and the two take different settings:
+//!
+//! - `PRAGMA foreign_keys = ON` is per connection in SQLite; libSQL has foreign keys on by
+//!   default and accepts the statement. Both get it.
+//! - `secure_delete`, `synchronous`, `busy_timeout`, `journal_mode`, `cache_size`,
+//!   `wal_autocheckpoint` and every `wal_checkpoint(...)` concern the file, its log and its
+//!   locks. On a local file the service sets them ([`LOCAL_FILE_PRAGMAS`], [`begin_immediate`],
+//!   [`checkpoint`], [`local_file_only`]). A libSQL server owns its file and refuses each of
+//!   them ("unsupported statement", from Spin's libSQL client and from sqld alike), so they
+//!   are never sent to it: sqld writes in WAL mode, waits for the write lock on the server,
+//!   and checkpoints on its own schedule.
+//!
+//! Which of the two a connection talks to is decided once per connection, by the engine
+//! itself: `sqlite_source_id()`, read by the schema check that runs before the first write
+//! anyway ([`Check`]), so knowing it costs no statement. libSQL is a fork of SQLite and says
+//! so the way SQLite asks forks to: its source id ends in `alt1` where SQLite's ends in the
+//! last hex digits of its check-in hash (sqld 0.24.33, as Spin's libSQL client reports it:
+//! `2024-10-21 16:30:22 03a9…6f82alt1`; a local file under Spin 4.1, rusqlite's bundled
+//! SQLite 3.49.1: `2025-02-18 13:38:58 873d…0e70`). Nothing is decided by trying a statement
+//! and swallowing its error. Were a local file ever served by a libSQL engine, it would be
+//! taken for a server and lose `secure_delete`: the end-to-end test that reads the file for
+//! erased bytes (`tests/api/backups.rs`) runs on real Spin over a local file in CI.
+
+use crate::db::{Db, DbError, Rows, Value};
+
+/// What a connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file on this machine: the service sets the file's settings itself.
+    LocalFile,
+    /// A libSQL server (sqld, Turso), over HTTP: it owns its file, and refuses the file's
+    /// settings.
+    LibSql,
+}
+
+impl Backend {
+    /// The backend whose engine reports `source_id` (`sqlite_source_id()`).
+    pub fn from_source_id(source_id: &str) -> Self {
+        if source_id.trim_end().ends_with("alt1") {
+            Backend::LibSql
+        } else {
+            Backend::LocalFile
+        }
+    }
+
+    /// What every new connection to this backend sets before its first write.
+    pub fn connection_pragmas(self) -> &'static [&'static str] {
+        match self {
+            Backend::LocalFile => &LOCAL_FILE_PRAGMAS,
+            Backend::LibSql => &LIBSQL_PRAGMAS,
+        }
+    }
+}
+
+/// Asks the engine what it is (one cheap query). A prepared connection knows it already
+/// ([`OnDemand`]: the schema check reads it).
+pub async fn probe(db: &impl Db) -> Result<Backend, DbError> {
+    let rows = db.execute("SELECT sqlite_source_id() AS engine", &[]).await?;
+    Ok(Backend::from_source_id(&rows.first().map(|r| r.text("engine")).transpose()?.unwrap_or_default()))
+}
+
+/// Settings SQLite keeps per connection, so every connection to a local file sets them (one
+/// cheap statement each; Spin opens a new connection per request). Why each one:
+/// - `foreign_keys`: child rows (addresses, consents, ...) go with their customer;
+/// - `secure_delete`: erased personal data is overwritten, not left in free pages (§5);
+/// - `synchronous = NORMAL`: in WAL mode a commit needs no fsync, yet stays durable
+///   against a process crash (platform notes: the write floor);
+///
+/// Not `busy_timeout`: statements wait up to 5 s for a lock by default in Spin's SQLite
+/// (rusqlite's default) and in the tests' (rusqlite too), and a write transaction waits for
+/// the write lock in [`begin_immediate`]'s shorter attempts and sets the 5 s back after it.
+pub const LOCAL_FILE_PRAGMAS: [&str; 3] =
+    ["PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON", "PRAGMA synchronous = NORMAL"];
+
+/// The same for a libSQL server: it has foreign keys on by default, and says so only for
+/// itself; the statement is accepted and keeps us independent of how it was built. It
+/// refuses the other two (secure deletion on libSQL: README, "Erasure and backups").
+const LIBSQL_PRAGMAS: [&str; 1] = ["PRAGMA foreign_keys = ON"];
+
+/// What the first check of a connection found: the schema version and the backend, read by
+/// one query ([`Check::run`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Check {
+    /// The highest applied migration, 0 for an empty database.
+    pub version: i64,
+    pub backend: Backend,
+}
+
+impl Check {
+    /// `SELECT max(version) …, sqlite_source_id() …`: the schema check every connection makes
+    /// before its first write, which reads the backend in passing. On a database that has no
+    /// schema yet (no `schema_migration`), the engine is asked alone.
+    pub async fn run(db: &impl Db) -> Result<Check, DbError> {
+        const CHECK: &str =
+            "SELECT max(version) AS version, sqlite_source_id() AS engine FROM schema_migration";
+        match db.execute(CHECK, &[]).await {
+            Ok(rows) => {
+                let row =
+                    rows.first().ok_or_else(|| DbError::Other("the schema check gave no row".into()))?;
+                Ok(Check {
+                    version: row.opt_int("version")?.unwrap_or(0),
+                    backend: Backend::from_source_id(&row.text("engine")?),
+                })
+            }
+            Err(DbError::Other(message)) if message.contains("no such table") => {
+                Ok(Check { version: 0, backend: probe(db).await? })
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Prepares a freshly opened connection: the schema check (which also reads the backend),
+/// the backend's connection settings, then the migrations if the schema is behind (one query
+/// in all when it is current; see [`crate::migrations`]).
+pub async fn prepare_connection(db: &impl Db) -> Result<Backend, DbError> {
+    let check = Check::run(db).await?;
+    apply(&Known { connection: db, backend: check.backend }, &check).await?;
+    Ok(check.backend)
+}
+
+/// The backend's settings and the migrations, on a connection whose backend the check read.
+async fn apply(db: &impl Db, check: &Check) -> Result<(), DbError> {
+    for pragma in check.backend.connection_pragmas() {
+        db.execute(pragma, &[]).await?;
+    }
+    crate::migrations::bring_up_to_date(db, check).await
+}
+
+/// A connection whose backend is known already, so that what runs on it asks no more.
+struct Known<'a, D> {
+    connection: &'a D,
+    backend: Backend,
+}
+
+impl<D: Db> Db for Known<'_, D> {
+    fn execute(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> impl std::future::Future<Output = Result<Rows, DbError>> {
+        self.connection.execute(sql, params)
+    }
+
+    async fn backend(&self) -> Result<Backend, DbError> {
+        Ok(self.backend)
+    }
+}
+
+/// Runs statements only a local file takes (and needs): a libSQL server refuses them, and
+/// manages what they set itself. E.g. the purge's page cache.
+pub async fn local_file_only(db: &impl Db, statements: &[&str]) -> Result<(), DbError> {
+    if db.backend().await? == Backend::LocalFile {
+        for statement in statements {
+            db.execute(statement, &[]).await?;
+        }
+    }
+    Ok(())
+}
+
+/// How long a statement waits for a lock by default in Spin's SQLite (rusqlite's 5 s), set
+/// back after a transaction's shorter attempts ([`begin_immediate`]).
+const BUSY_TIMEOUT: &str = "PRAGMA busy_timeout = 5000";
+
+/// How long to wait for the write lock.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Takes the write lock (`BEGIN IMMEDIATE`), waiting for it up to [`LOCK_WAIT`]. On a local
+/// file in attempts of 10 ms: SQLite's busy handler backs off to sleeps of 100 ms, so a writer
+/// that was unlucky a few times sleeps through many moments the lock is free while newer
+/// writers take it: at 16 connections creating profiles that made p99 875 ms; attempts of
+/// 10 ms (within which SQLite retries after 1, 3 and 8 ms) brought it to about 200 ms
+/// (`scripts/bench`). The caller restores the busy timeout once the lock is released again
+/// ([`after_transaction`]). A libSQL server queues `BEGIN IMMEDIATE` itself until the lock is
+/// free (and ends a transaction held open longer than 5 s), so there it is one statement.
+pub async fn begin_immediate(db: &impl Db) -> Result<(), DbError> {
+    if db.backend().await? == Backend::LocalFile {
+        db.execute("PRAGMA busy_timeout = 10", &[]).await?;
+    }
+    let started = std::time::Instant::now();
+    loop {
+        match db.execute("BEGIN IMMEDIATE", &[]).await {
+            Err(DbError::Other(message)) if is_busy(&message) && started.elapsed() < LOCK_WAIT => {}
+            other => return other.map(|_| ()),
+        }
+    }
+}
+
+/// Back to the connection's busy timeout, now that the write lock is released (a local file
+/// only: see [`begin_immediate`]).
+pub async fn after_transaction(db: &impl Db) {
+    if matches!(db.backend().await, Ok(Backend::LocalFile)) {
+        let _ = db.execute(BUSY_TIMEOUT, &[]).await;
+    }
+}
+
+/// SQLite's text for SQLITE_BUSY (and SQLITE_LOCKED).
+fn is_busy(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("database table is locked")
+}
+
+/// Moves a local file's write-ahead log into the database file and truncates it, so old
+/// versions of erased rows do not linger there (§5). Best effort: with readers active SQLite
+/// checkpoints what it can, and a later checkpoint finishes the job. A libSQL server refuses
+/// checkpoint requests and checkpoints on its own schedule (README, "Erasure and backups").
+pub async fn checkpoint(db: &impl Db) {
+    if matches!(db.backend().await, Ok(Backend::LocalFile)) {
+        let _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)", &[]).await;
+    }
+}
+
+/// A checkpoint of what no reader needs, without waiting and without truncating the log
+/// (between the batches of a long purge): a local file only, like [`checkpoint`].
+pub async fn checkpoint_passive(db: &impl Db) {
+    if matches!(db.backend().await, Ok(Backend::LocalFile)) {
+        let _ = db.execute("PRAGMA wal_checkpoint(PASSIVE)", &[]).await;
+    }
+}
+
+/// Whether a statement may write, so the connection must be prepared before it runs:
+/// everything but a plain `SELECT` (`BEGIN IMMEDIATE`, an `INSERT`, a `PRAGMA`).
+/// `foreign_keys` must be set outside a transaction, which holds since `BEGIN` itself counts.
+fn may_write(sql: &str) -> bool {
+    let first_word = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
+    !first_word.eq_ignore_ascii_case("select")
+}
+
+/// Whether SQLite's error says the statement names something the schema lacks: a table,
+/// column or index that a migration not yet applied adds.
+fn schema_is_behind(message: &str) -> bool {
+    ["no such table", "no such column", "no such index"].iter().any(|m| message.contains(m))
+}
+
+/// A connection that lives for one request (Spin opens one per request), prepared on demand:
+/// [`prepare_connection`] runs just before the first statement that may write. A request
+/// that only reads (most: a GET, a search) then runs no pragma and no schema check, only its
+/// own statements (`scripts/bench`: the schema check alone was a tenth of a GET). That is safe
+/// because a read that needs a newer schema cannot succeed on an older one: it names what a
+/// migration adds, SQLite refuses it, and then the schema is brought up to date and the
+/// statement runs again. (So a migration must never change the meaning of what is there
+/// without a new name a reader would use: add columns, do not repurpose them.)
+/// `busy_timeout` is the host's default already for the reads: Spin's SQLite is rusqlite,
+/// which waits 5 s.
+pub struct OnDemand<D> {
+    connection: D,
+    /// What the connection talks to, known once it is prepared.
+    backend: std::cell::Cell<Option<Backend>>,
+}
+
+impl<D: Db> OnDemand<D> {
+    pub fn new(connection: D) -> Self {
+        Self { connection, backend: std::cell::Cell::new(None) }
+    }
+
+    /// Preparing runs its statements on the connection itself (not through `self`, which
+    /// would make `execute` an endlessly recursive future).
+    async fn prepare(&self) -> Result<Backend, DbError> {
+        let backend = prepare_connection(&self.connection).await?;
+        self.backend.set(Some(backend));
+        Ok(backend)
+    }
+}
+
+impl<D: Db> Db for OnDemand<D> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+        if self.backend.get().is_none() && may_write(sql) {
+            self.prepare().await?;
+        }
+        match self.connection.execute(sql, params).await {
+            Err(DbError::Other(message)) if self.backend.get().is_none() && schema_is_behind(&message) => {
+                self.prepare().await?;
+                self.connection.execute(sql, params).await
+            }
+            other => other,
+        }
+    }
+
+    async fn backend(&self) -> Result<Backend, DbError> {
+        match self.backend.get() {
+            Some(backend) => Ok(backend),
+            None => self.prepare().await,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_db::{BlockOn, TestDb};
+
+    #[test]
+    fn libsql_and_a_local_file_are_told_apart_by_the_engines_source_id() {
+        // As Spin 4.1 reports them: sqld 0.24.33 through the libSQL client, and a local file.
+        let sqld = "2024-10-21 16:30:22 03a9703e27c44437c39363d0baf82db4ebc94538a0f28411c85dda156f82alt1";
+        let local = "2025-02-18 13:38:58 873d4e274b4988d260ba8354a9718324a1c26187a4ab4c1cc0227c03d0f10e70";
+        assert_eq!(Backend::from_source_id(sqld), Backend::LibSql);
+        assert_eq!(Backend::from_source_id(local), Backend::LocalFile);
+        assert_eq!(
+            probe(&TestDb::empty()).block_on().unwrap(),
+            Backend::LocalFile,
+            "rusqlite's SQLite is a local file"
+        );
+    }
+
+    #[test]
+    fn a_libsql_connection_is_sent_none_of_the_statements_it_refuses() {
+        // What sqld refuses (as Spin's libSQL client reports it: "unsupported statement").
+        let refused = ["secure_delete", "synchronous", "busy_timeout", "journal_mode", "cache_size", "wal_"];
+        let db = OnDemand::new(AsLibSql(Recorded::new(TestDb::empty())));
+        db.execute("INSERT INTO customer_probe VALUES (1)", &[]).block_on().unwrap_err(); // prepares: migrates
+        db.transaction(async |tx| tx.execute("UPDATE customer SET surname = 'x' WHERE 0", &[]).await)
+            .block_on()
+            .unwrap();
+        local_file_only(&db, &["PRAGMA cache_size = -65536"]).block_on().unwrap();
+        checkpoint(&db).block_on();
+        checkpoint_passive(&db).block_on();
+        let seen = db.connection.0.statements();
+        assert!(seen.iter().any(|s| s.starts_with("CREATE TABLE")), "it migrated: {seen:?}");
+        assert!(seen.contains(&"PRAGMA foreign_keys = ON".to_owned()), "{seen:?}");
+        for statement in &seen {
+            assert!(!refused.iter().any(|r| statement.contains(r)), "sent to libSQL: {statement}");
+        }
+        let local = OnDemand::new(Recorded::new(TestDb::empty()));
+        local
+            .transaction(async |tx| tx.execute("UPDATE customer SET surname = 'x' WHERE 0", &[]).await)
+            .block_on()
+            .unwrap();
+        checkpoint(&local).block_on();
+        let seen = local.connection.statements();
+        for expected in ["PRAGMA secure_delete = ON", "PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10"]
+        {
+            assert!(seen.contains(&expected.to_owned()), "a local file gets {expected}: {seen:?}");
+        }
+        assert!(seen.contains(&"PRAGMA wal_checkpoint(TRUNCATE)".to_owned()), "{seen:?}");
+    }
+
+    #[test]
+    fn the_schema_check_reads_the_backend_on_an_empty_and_on_a_migrated_database() {
+        let empty = TestDb::empty();
+        assert_eq!(Check::run(&empty).block_on().unwrap(), Check { version: 0, backend: Backend::LocalFile });
+        let migrated = TestDb::new();
+        let check = Check::run(&migrated).block_on().unwrap();
+        assert_eq!(
+            check,
+            Check { version: crate::migrations::latest_version(), backend: Backend::LocalFile }
+        );
+    }
+
+    #[test]
+    fn a_transaction_waits_for_another_writer_and_leaves_the_busy_timeout_as_it_was() {
+        let dir = std::env::temp_dir().join(format!("begin-wait-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("wait.db");
+        let _ = std::fs::remove_file(&path);
+        let first = TestDb::open(&path);
+        first.execute("PRAGMA journal_mode = WAL", &[]).block_on().unwrap();
+        first.execute("CREATE TABLE t (x INTEGER)", &[]).block_on().unwrap();
+        first.execute("BEGIN IMMEDIATE", &[]).block_on().unwrap();
+        let waiter = std::thread::spawn(move || {
+            let second = TestDb::open(&path);
+            let started = std::time::Instant::now();
+            second
+                .transaction(async |tx| tx.execute("INSERT INTO t VALUES (2)", &[]).await)
+                .block_on()
+                .unwrap();
+            let timeout = second.execute("PRAGMA busy_timeout", &[]).block_on().unwrap();
+            (started.elapsed(), timeout.rows[0][0].clone())
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        first.execute("INSERT INTO t VALUES (1)", &[]).block_on().unwrap();
+        first.execute("COMMIT", &[]).block_on().unwrap();
+        let (waited, timeout) = waiter.join().unwrap();
+        assert!(waited >= std::time::Duration::from_millis(250), "{waited:?}");
+        assert_eq!(timeout, Value::Integer(5000));
+        let rows = first.execute("SELECT count(*) AS n FROM t", &[]).block_on().unwrap();
+        assert_eq!(rows.first().unwrap().int("n").unwrap(), 2);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn only_plain_selects_run_on_an_unprepared_connection() {
+        for sql in ["SELECT 1", "  select max(version) FROM t", "\n\tSELECT\n*"] {
+            assert!(!may_write(sql), "{sql}");
+        }
+        for sql in [
+            "BEGIN IMMEDIATE",
+            "INSERT INTO t VALUES (1)",
+            " update t set x = 1",
+            "DELETE FROM t",
+            "WITH x AS (SELECT 1) DELETE FROM t",
+            "PRAGMA journal_mode = WAL",
+            "COMMIT",
+        ] {
+            assert!(may_write(sql), "{sql}");
+        }
+    }
+
+    /// Records every statement that reaches the connection.
+    struct Recorded(TestDb, std::cell::RefCell<Vec<String>>);
+
+    impl Recorded {
+        fn new(db: TestDb) -> Self {
+            Self(db, Default::default())
+        }
+
+        fn statements(&self) -> Vec<String> {
+            self.1.borrow().clone()
+        }
+    }
+
+    impl Db for Recorded {
+        async fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
+            self.1.borrow_mut().push(sql.split_whitespace().collect::<Vec<_>>().join(" "));
+            self.0.execute(sql, params).await
+        }
+    }
+
+    /// A connection whose engine says it is libSQL, as sqld's does.
+    struct AsLibSql(Recorded);
+
+    impl Db for AsLibSql {
+        async fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
+            let sql = sql.replace("sqlite_source_id()", "'2024-10-21 16:30:22 03a9alt1'");
+            self.0.execute(&sql, params).await
+        }
+    }
+
+    #[test]
+    fn a_read_only_request_runs_only_its_own_statements_and_a_write_prepares_first() {
+        let db = OnDemand::new(Recorded::new(TestDb::new()));
+        db.execute("SELECT count(*) AS n FROM customer", &[]).block_on().unwrap();
+        assert_eq!(db.connection.statements(), ["SELECT count(*) AS n FROM customer"]);
+        db.execute("INSERT INTO preference_definition_probe VALUES (1)", &[]).block_on().unwrap_err();
+        let seen = db.connection.statements();
+        assert!(seen[1].starts_with("SELECT max(version)"), "first the schema check: {seen:?}");
+        let pragmas = LOCAL_FILE_PRAGMAS.len();
+        assert_eq!(&seen[2..2 + pragmas], LOCAL_FILE_PRAGMAS, "then the pragmas, before the first write");
+        assert_eq!(seen.len(), pragmas + 3, "and nothing twice: {seen:?}");
+        db.execute("UPDATE customer SET surname = ?1 WHERE 0", &[Value::from("x")]).block_on().unwrap();
+        assert_eq!(db.connection.statements().len(), pragmas + 4, "a connection is prepared once");
+    }
+
+    #[test]
+    fn a_read_on_a_database_behind_the_schema_migrates_it_and_runs_again() {
+        let db = OnDemand::new(TestDb::empty());
+        let rows = db.execute("SELECT count(*) AS n FROM customer", &[]).block_on().unwrap();
+        assert_eq!(rows.first().unwrap().int("n").unwrap(), 0);
+        let version = db.execute("SELECT max(version) AS v FROM schema_migration", &[]).block_on().unwrap();
+        assert_eq!(version.first().unwrap().int("v").unwrap(), crate::migrations::latest_version());
+        // A statement that is wrong for other reasons fails as it is, and only once.
+        let e = db.execute("SELECT no_column FROM customer", &[]).block_on().unwrap_err();
+        assert!(e.to_string().contains("no such column"), "{e}");
+    }
+}

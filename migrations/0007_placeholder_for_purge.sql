@@ -1,2 +1,0 @@
--- 0007: a placeholder on the security branch only. The purge branch adds the real 0007;
--- delete this file when merging (the migrations after it are renumbered then).
