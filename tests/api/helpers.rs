@@ -65,6 +65,14 @@ pub fn server() -> Server {
     }
 }
 
+/// The manifest `spin up` runs: `E2E_MANIFEST` (relative to the repository), by default
+/// `spin.toml` (the WASIp2 build). `E2E_MANIFEST=spin.p3.toml` runs the suite on the WASIp3
+/// build of the same components (target/p3), whose instances serve many requests, up to 16
+/// at a time. The test host runs spin.toml only.
+pub fn manifest() -> PathBuf {
+    repo_root().join(std::env::var("E2E_MANIFEST").unwrap_or_else(|_| "spin.toml".into()))
+}
+
 /// Which database the application talks to. `E2E_DB=libsql` (with `E2E_SERVER=spin`) runs
 /// every test over a libSQL server: a `sqld` (found by `spin_cli::find_sqld`) per state
 /// directory, fresh for each test, on a free port, which Spin reaches through a runtime config
@@ -278,6 +286,22 @@ pub fn spawn_app_listening(
     components: Option<&[&str]>,
     listen: Option<std::net::SocketAddr>,
 ) -> TestApp {
+    spawn(state_dir, variables, components, listen, &[])
+}
+
+/// The app with spin.toml's defaults, given more arguments of `spin up` on real Spin (the test
+/// host takes none).
+pub fn spawn_app_with_spin_args(spin_args: &[&str]) -> TestApp {
+    spawn(fresh_state_dir(), &[], None, None, spin_args)
+}
+
+fn spawn(
+    state_dir: PathBuf,
+    variables: &[(&str, &str)],
+    components: Option<&[&str]>,
+    listen: Option<std::net::SocketAddr>,
+    spin_args: &[&str],
+) -> TestApp {
     built_components();
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
     let database = DatabaseAt::of(&state_dir);
@@ -294,10 +318,11 @@ pub fn spawn_app_listening(
             (Running::TestHost(host), base_url, clock_offset_ms)
         }
         Server::Spin => {
-            let mut spin = spin_up(repo_root().join("spin.toml"), &state_dir);
+            let mut spin = spin_up(manifest(), &state_dir);
             spin.listen = listen.unwrap_or(spin.listen);
             spin.variables = variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
             spin.components = components.unwrap_or_default().iter().map(|s| s.to_string()).collect();
+            spin.extra_args = spin_args.iter().map(|s| s.to_string()).collect();
             if let Some(config) = database.runtime_config() {
                 let path = state_dir.join("runtime-config.toml");
                 std::fs::write(&path, config).expect("runtime config");

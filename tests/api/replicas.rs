@@ -107,7 +107,7 @@ fn start_spin_replica(state_dir: &Path, name: &str) -> Replica {
         ),
     )
     .expect("runtime config");
-    let mut spin = spin_up(repo_root().join("spin.toml"), &own_dir);
+    let mut spin = spin_up(manifest(), &own_dir);
     spin.variables = production_variables();
     spin.runtime_config = Some(runtime_config);
     let running = start_spin(&spin);

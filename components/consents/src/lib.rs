@@ -5,13 +5,9 @@
 
 use api::consents::{admin, client, crm, legacy};
 use spin_glue::{route, Handler, Handlers};
-use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use web::Route;
 
-#[spin_sdk::http_component]
-async fn handle(req: IncomingRequest, out: ResponseOutparam) {
-    spin_glue::serve(req, out, Handlers { health_paths: &["/health/consents"], routes: ROUTES }).await
-}
+spin_glue::api_component!(Handlers { health_paths: &["/health/consents"], routes: ROUTES });
 
 /// Every endpoint, in the order of contract §6. Literal paths before templates that match
 /// them (`/given-consents/history` and `/bulk` before `/given-consents/{id}`).

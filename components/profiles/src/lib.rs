@@ -4,14 +4,9 @@
 
 use api::{addresses, catalogue, ecards, loyalty, preferences, profiles};
 use spin_glue::{route, Handler, Handlers};
-use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use web::Route;
 
-#[spin_sdk::http_component]
-async fn handle(req: IncomingRequest, out: ResponseOutparam) {
-    spin_glue::serve(req, out, Handlers { health_paths: &["/health", "/health/profiles"], routes: ROUTES })
-        .await
-}
+spin_glue::api_component!(Handlers { health_paths: &["/health", "/health/profiles"], routes: ROUTES });
 
 /// Every endpoint, in the order of contract §3, then v1 (§8). Literal paths before templates
 /// that match them.

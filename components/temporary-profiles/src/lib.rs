@@ -5,14 +5,9 @@
 
 use api::{addresses, preferences, profiles, purge, temporary};
 use spin_glue::{route, Handler, Handlers};
-use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use web::Route;
 
-#[spin_sdk::http_component]
-async fn handle(req: IncomingRequest, out: ResponseOutparam) {
-    spin_glue::serve(req, out, Handlers { health_paths: &["/health/temporary-profiles"], routes: ROUTES })
-        .await
-}
+spin_glue::api_component!(Handlers { health_paths: &["/health/temporary-profiles"], routes: ROUTES });
 
 /// Every endpoint, in the order of contract §4 and §5.
 const ROUTES: &[Route<Handler>] = &[

@@ -257,6 +257,11 @@ impl<D: Db> OnDemand<D> {
         Self { connection, backend: std::cell::Cell::new(None) }
     }
 
+    /// The connection itself (a pool asks it whether a transaction is open).
+    pub fn inner(&self) -> &D {
+        &self.connection
+    }
+
     /// Preparing runs its statements on the connection itself (not through `self`, which
     /// would make `execute` an endlessly recursive future).
     async fn prepare(&self) -> Result<Backend, DbError> {

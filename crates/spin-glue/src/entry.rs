@@ -1,12 +1,11 @@
-//! One request from first byte to log line: read the body (bounded), build the context,
+//! One request, read by the host layer, to its answer and log line: build the context,
 //! answer CORS preflights, authenticate, open the database, route, respond.
 
 use crate::{authenticate, settings, SpinDb};
 use errors::ApiError;
-use futures::StreamExt;
 use http::{Request, Response};
-use spin_sdk::http::{IncomingRequest, ResponseOutparam};
-use web::{BodyTooLarge, RequestCtx, Route, MAX_BODY_BYTES};
+use std::time::Instant;
+use web::{RequestCtx, Route};
 
 /// Result of one handler.
 pub type Answer = Result<Response<Vec<u8>>, ApiError>;
@@ -28,10 +27,9 @@ pub struct Handlers {
     pub routes: &'static [Route<Handler>],
 }
 
-/// Serves one request of an API component with its handlers.
-pub async fn serve(incoming: IncomingRequest, out: ResponseOutparam, handlers: Handlers) {
-    let started = std::time::Instant::now();
-    let req = read_request(incoming).await;
+/// The answer to one request of an API component, with its log line written.
+pub(crate) async fn answer(req: Request<Vec<u8>>, handlers: Handlers, started: Instant) -> Response<Vec<u8>> {
+    crate::settings::read().await;
     let ctx = RequestCtx::new(&req, crate::now(), crate::random_bytes);
     let cors = settings::cors(&req);
     let result = match cors.preflight(&req) {
@@ -42,23 +40,25 @@ pub async fn serve(incoming: IncomingRequest, out: ResponseOutparam, handlers: H
             None => api(&ctx, &req, handlers.routes).await,
         },
     };
-    crate::send(out, web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis()));
+    web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis())
 }
 
-/// Serves one request of a component that needs neither a token nor the database (the
+/// The answer to one request of a component that needs neither a token nor the database (the
 /// local issuer, the OpenAPI document): the same context, headers, errors and log line,
 /// without linking what it does not use.
-pub async fn serve_public(
-    incoming: IncomingRequest,
-    out: ResponseOutparam,
-    handler: fn(&RequestCtx, &Request<Vec<u8>>) -> Answer,
-) {
-    let started = std::time::Instant::now();
-    let req = read_request(incoming).await;
+pub(crate) async fn answer_public(
+    req: Request<Vec<u8>>,
+    handler: impl AsyncFn(&RequestCtx, &Request<Vec<u8>>) -> Answer,
+    started: Instant,
+) -> Response<Vec<u8>> {
+    crate::settings::read().await;
     let ctx = RequestCtx::new(&req, crate::now(), crate::random_bytes);
     let cors = settings::cors(&req);
-    let result = cors.preflight(&req).unwrap_or_else(|| handler(&ctx, &req));
-    crate::send(out, web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis()));
+    let result = match cors.preflight(&req) {
+        Some(preflight) => preflight,
+        None => handler(&ctx, &req).await,
+    };
+    web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis())
 }
 
 /// Whether the request is for one of `paths`: `Ok` for a `GET`, an error for another method,
@@ -81,7 +81,7 @@ async fn api(ctx: &RequestCtx, req: &Request<Vec<u8>>, routes: &[Route<Handler>]
     let settings = settings::Settings::load()?;
     let caller = authenticate(req, &settings, ctx.now).await?;
     *ctx.client_id.borrow_mut() = caller.client_id().map(str::to_owned);
-    let db = SpinDb::open_default()?;
+    let db = SpinDb::open_default().await?;
     let answer = web::dispatch(routes, ctx, &caller, &db, req).await;
     purge_now_and_then(ctx, &db).await;
     answer
@@ -107,39 +107,4 @@ async fn purge_now_and_then(ctx: &RequestCtx, db: &SpinDb) {
             &serde_json::json!({"event": "purge_failed", "correlationId": ctx.correlation_id, "error": e.to_string()}),
         ),
     }
-}
-
-/// The request as plain `http` types, with at most `MAX_BODY_BYTES + 1` bytes of body read:
-/// a larger body is marked [`BodyTooLarge`] (413) instead of being buffered whole. The body of
-/// a GET or HEAD is not read at all: it has no meaning (RFC 9110 §9.3.1), no handler looks at
-/// it, and reading even an empty one costs a tenth of a millisecond of host calls.
-async fn read_request(incoming: IncomingRequest) -> Request<Vec<u8>> {
-    let method = incoming.method().to_string();
-    let mut builder = Request::builder()
-        .method(method.as_str())
-        .uri(incoming.path_with_query().unwrap_or_else(|| "/".into()));
-    for (name, value) in incoming.headers().entries() {
-        builder = builder.header(name, value);
-    }
-    if method == "GET" || method == "HEAD" {
-        return builder.body(Vec::new()).unwrap_or_else(|_| Request::new(Vec::new()));
-    }
-    let mut body = Vec::new();
-    let mut too_large = false;
-    let mut stream = incoming.into_body_stream();
-    while let Some(chunk) = stream.next().await {
-        match chunk {
-            Ok(bytes) => body.extend_from_slice(&bytes),
-            Err(_) => break, // a broken body then fails JSON parsing with a 400
-        }
-        if body.len() > MAX_BODY_BYTES {
-            too_large = true;
-            break;
-        }
-    }
-    let mut req = builder.body(body).unwrap_or_else(|_| Request::new(Vec::new()));
-    if too_large {
-        req.extensions_mut().insert(BodyTooLarge);
-    }
-    req
 }

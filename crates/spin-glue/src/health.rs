@@ -7,7 +7,7 @@ use errors::ApiError;
 use http::Response;
 
 pub async fn health() -> Result<Response<Vec<u8>>, ApiError> {
-    let database_up = match SpinDb::open_default() {
+    let database_up = match SpinDb::open_default().await {
         Ok(db) => db.execute("SELECT 1", &[]).await.is_ok(),
         Err(_) => false,
     };

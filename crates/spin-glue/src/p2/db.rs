@@ -16,7 +16,7 @@ pub struct Raw(Connection);
 
 impl SpinDb {
     /// Opens `default` (a file under `spin up`, libSQL/Turso where the runtime config says so).
-    pub fn open_default() -> Result<Self, ApiError> {
+    pub async fn open_default() -> Result<Self, ApiError> {
         let connection = Connection::open_default()
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("opening SQLite: {e}")))?;
         Ok(Self(OnDemand::new(Raw(connection))))
