@@ -82,10 +82,10 @@ impl Db for Raw {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let params: Vec<sqlite::Value> = params.iter().map(to_spin).collect();
         let result = run(&self.connection, sql, params).await;
-        let statement = sql.trim_start().get(..8).unwrap_or("").to_ascii_uppercase();
-        if statement.starts_with("BEGIN") && result.is_ok() {
+        let statement = sql.split_whitespace().next().unwrap_or("");
+        if statement.eq_ignore_ascii_case("BEGIN") && result.is_ok() {
             self.in_transaction.set(true);
-        } else if statement.starts_with("COMMIT") || statement.starts_with("ROLLBACK") {
+        } else if ["COMMIT", "ROLLBACK"].iter().any(|end| statement.eq_ignore_ascii_case(end)) {
             // A failed COMMIT leaves the transaction open; the caller's ROLLBACK follows.
             self.in_transaction.set(self.in_transaction.get() && result.is_err());
         }
