@@ -226,9 +226,21 @@ pub async fn checkpoint_passive(db: &impl Db) {
 /// everything but a plain `SELECT` (`BEGIN IMMEDIATE`, an `INSERT`, a `PRAGMA`).
 /// `foreign_keys` must be set outside a transaction, which holds since `BEGIN` itself counts.
 fn may_write(sql: &str) -> bool {
-    let first_word = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("");
-    !first_word.eq_ignore_ascii_case("select")
+    !first_word(sql).eq_ignore_ascii_case("select")
 }
+
+fn first_word(sql: &str) -> &str {
+    sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("")
+}
+
+/// What a libSQL server (sqld 0.24.33) answers when it cancels a statement: SQLite's
+/// SQLITE_INTERRUPT, raised by the server's progress handler when a cancel flag of the
+/// server-side connection is set. Under load we saw it on about one request in a hundred of
+/// the end-to-end suite over sqld, on plain reads and single-statement writes alike, never
+/// on a local file. An interrupted statement has no effect (SQLite aborts it before it
+/// commits), so one that ran on its own (autocommit) is run once more. Inside a transaction
+/// SQLite rolls the whole transaction back, so there it is an error like any other.
+const INTERRUPTED: &str = "interrupted";
 
 /// Whether SQLite's error says the statement names something the schema lacks: a table,
 /// column or index that a migration not yet applied adds.
@@ -250,24 +262,54 @@ pub struct OnDemand<D> {
     connection: D,
     /// What the connection talks to, known once it is prepared.
     backend: std::cell::Cell<Option<Backend>>,
+    /// Whether an explicit transaction is open (between `BEGIN …` and `COMMIT`/`ROLLBACK`).
+    in_transaction: std::cell::Cell<bool>,
 }
 
 impl<D: Db> OnDemand<D> {
     pub fn new(connection: D) -> Self {
-        Self { connection, backend: std::cell::Cell::new(None) }
+        Self { connection, backend: std::cell::Cell::new(None), in_transaction: std::cell::Cell::new(false) }
     }
 
-    /// The connection itself (a pool asks it whether a transaction is open).
-    pub fn inner(&self) -> &D {
-        &self.connection
+    /// Runs a statement that found the write lock taken again until it gets it, up to
+    /// [`LOCK_WAIT`]. A libSQL server answers "database is locked" to a statement of its own
+    /// (autocommit) after well under a second when another connection holds the lock (seen at
+    /// 0.5 to 0.9 s while a purge ran), where a local file waits out its 5 s busy timeout
+    /// before saying so. A statement that did not get the lock did nothing, so running it
+    /// again is safe; inside a transaction it is not, and [`begin_immediate`] waits there.
+    /// (The 10 ms pauses block the thread: in a WASIp3 instance, its other requests too.)
+    async fn wait_for_lock(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+        let started = std::time::Instant::now();
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            match self.connection.execute(sql, params).await {
+                Err(DbError::Other(message)) if is_busy(&message) && started.elapsed() < LOCK_WAIT => {}
+                other => return other,
+            }
+        }
     }
 
-    /// Preparing runs its statements on the connection itself (not through `self`, which
-    /// would make `execute` an endlessly recursive future).
+    /// Whether an explicit transaction is open on the connection (a pool must not hand such
+    /// a connection to another request).
+    pub fn in_transaction(&self) -> bool {
+        self.in_transaction.get()
+    }
+
+    /// Preparing runs its statements on the connection itself, with its backend known (not
+    /// through `self`, which would make `execute` an endlessly recursive future).
     async fn prepare(&self) -> Result<Backend, DbError> {
-        let backend = prepare_connection(&self.connection).await?;
-        self.backend.set(Some(backend));
-        Ok(backend)
+        let check = Check::run(&self.connection).await?;
+        self.backend.set(Some(check.backend));
+        let known = Known { connection: &self.connection, backend: check.backend };
+        match apply(&known, &check).await {
+            // A migration interrupted by a libSQL server ([`INTERRUPTED`]) was rolled back as a
+            // whole; it starts again from the version found under the lock.
+            Err(DbError::Other(message)) if message == INTERRUPTED => {
+                apply(&known, &Check::run(&known).await?).await?
+            }
+            other => other?,
+        }
+        Ok(check.backend)
     }
 }
 
@@ -276,13 +318,33 @@ impl<D: Db> Db for OnDemand<D> {
         if self.backend.get().is_none() && may_write(sql) {
             self.prepare().await?;
         }
-        match self.connection.execute(sql, params).await {
+        let result = match self.connection.execute(sql, params).await {
             Err(DbError::Other(message)) if self.backend.get().is_none() && schema_is_behind(&message) => {
                 self.prepare().await?;
                 self.connection.execute(sql, params).await
             }
+            Err(DbError::Other(message)) if message == INTERRUPTED && !self.in_transaction.get() => {
+                self.connection.execute(sql, params).await
+            }
+            Err(DbError::Other(message))
+                if is_busy(&message)
+                    && !self.in_transaction.get()
+                    && self.backend.get() == Some(Backend::LibSql) =>
+            {
+                self.wait_for_lock(sql, params).await
+            }
             other => other,
+        };
+        if result.is_ok() {
+            match first_word(sql).to_ascii_uppercase().as_str() {
+                "BEGIN" => self.in_transaction.set(true),
+                "COMMIT" | "END" | "ROLLBACK" => self.in_transaction.set(false),
+                _ => {}
+            }
+        } else if first_word(sql).eq_ignore_ascii_case("ROLLBACK") {
+            self.in_transaction.set(false);
         }
+        result
     }
 
     async fn backend(&self) -> Result<Backend, DbError> {
@@ -297,6 +359,103 @@ impl<D: Db> Db for OnDemand<D> {
 mod tests {
     use super::*;
     use crate::test_db::{BlockOn, TestDb};
+
+    /// A connection that interrupts, once, the first statement that contains `interrupt`.
+    struct Interrupting {
+        db: TestDb,
+        interrupt: std::cell::Cell<Option<&'static str>>,
+        seen: std::cell::RefCell<Vec<String>>,
+    }
+
+    impl Interrupting {
+        fn runs_of(&self, text: &str) -> usize {
+            self.seen.borrow().iter().filter(|s| s.contains(text)).count()
+        }
+    }
+
+    impl Db for Interrupting {
+        async fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
+            self.seen.borrow_mut().push(sql.to_owned());
+            if self.interrupt.get().is_some_and(|text| sql.contains(text)) {
+                self.interrupt.set(None);
+                return Err(DbError::Other(INTERRUPTED.into()));
+            }
+            self.db.execute(sql, params).await
+        }
+    }
+
+    #[test]
+    fn an_interrupted_statement_runs_again_only_outside_a_transaction() {
+        let db = OnDemand::new(Interrupting {
+            db: TestDb::new(),
+            interrupt: Default::default(),
+            seen: Default::default(),
+        });
+        db.execute("SELECT 1", &[]).block_on().unwrap();
+        db.connection.interrupt.set(Some("count(*)"));
+        db.execute("SELECT count(*) FROM customer", &[]).block_on().unwrap();
+        assert_eq!(db.connection.runs_of("count(*)"), 2, "run again once");
+
+        db.execute("BEGIN IMMEDIATE", &[]).block_on().unwrap();
+        db.connection.interrupt.set(Some("DELETE"));
+        let e = db.execute("DELETE FROM customer", &[]).block_on().unwrap_err();
+        assert_eq!(e, DbError::Other(INTERRUPTED.into()), "not inside a transaction");
+        db.execute("ROLLBACK", &[]).block_on().unwrap();
+        db.connection.interrupt.set(Some("DELETE"));
+        db.execute("DELETE FROM customer", &[]).block_on().unwrap();
+    }
+
+    /// A connection whose next `busy` statements find the write lock taken.
+    struct Locked {
+        db: TestDb,
+        busy: std::cell::Cell<usize>,
+        runs: std::cell::Cell<usize>,
+    }
+
+    impl Db for Locked {
+        async fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
+            self.runs.set(self.runs.get() + 1);
+            if self.busy.get() > 0 {
+                self.busy.set(self.busy.get() - 1);
+                return Err(DbError::Other("database is locked".into()));
+            }
+            self.db.execute(sql, params).await
+        }
+    }
+
+    #[test]
+    fn on_libsql_a_statement_of_its_own_waits_for_the_write_lock() {
+        let db =
+            OnDemand::new(Locked { db: TestDb::new(), busy: Default::default(), runs: Default::default() });
+        db.backend.set(Some(Backend::LibSql));
+        db.connection.busy.set(3);
+        db.execute("DELETE FROM customer", &[]).block_on().unwrap();
+        assert_eq!(db.connection.runs.get(), 4, "three refusals, then it ran");
+
+        db.execute("BEGIN IMMEDIATE", &[]).block_on().unwrap();
+        db.connection.busy.set(1);
+        db.execute("DELETE FROM customer", &[]).block_on().unwrap_err(); // inside a transaction: an error
+        db.execute("ROLLBACK", &[]).block_on().unwrap();
+
+        let local =
+            OnDemand::new(Locked { db: TestDb::new(), busy: Default::default(), runs: Default::default() });
+        local.backend.set(Some(Backend::LocalFile));
+        local.connection.busy.set(1);
+        local.execute("DELETE FROM customer", &[]).block_on().unwrap_err(); // a local file waited 5 s already
+    }
+
+    #[test]
+    fn an_interrupted_migration_is_rolled_back_and_runs_again() {
+        let db = OnDemand::new(Interrupting {
+            db: TestDb::empty(),
+            interrupt: std::cell::Cell::new(Some("CREATE TABLE customer (")),
+            seen: Default::default(),
+        });
+        db.execute("INSERT INTO customer_probe VALUES (1)", &[]).block_on().unwrap_err(); // prepares first
+        assert_eq!(db.connection.runs_of("CREATE TABLE customer ("), 2, "the migration ran again");
+        let version = db.execute("SELECT max(version) AS v FROM schema_migration", &[]).block_on().unwrap();
+        assert_eq!(version.first().unwrap().int("v").unwrap(), crate::migrations::latest_version());
+    }
 
     #[test]
     fn libsql_and_a_local_file_are_told_apart_by_the_engines_source_id() {

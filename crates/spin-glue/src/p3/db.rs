@@ -12,7 +12,7 @@ use domain::connection::OnDemand;
 use domain::db::{Backend, Db, DbError, Rows, Value};
 use errors::ApiError;
 use spin_sdk::sqlite::{self, Connection};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 /// Connections kept open in an instance between requests. Spin lets 16 requests share an
 /// instance at a time; a 17th connection is opened when needed and closed after its request.
@@ -27,11 +27,8 @@ thread_local! {
 /// given back when dropped, prepared on demand (`domain::connection::OnDemand`).
 pub struct SpinDb(Option<OnDemand<Raw>>);
 
-/// Spin's connection as it is, and whether a transaction is open on it.
-pub struct Raw {
-    connection: Connection,
-    in_transaction: Cell<bool>,
-}
+/// Spin's connection as it is.
+pub struct Raw(Connection);
 
 impl SpinDb {
     /// An idle connection of this instance, or a new one to `default`.
@@ -42,7 +39,7 @@ impl SpinDb {
         let connection = Connection::open_default()
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("opening SQLite: {e}")))?;
-        Ok(Self(Some(OnDemand::new(Raw { connection, in_transaction: Cell::new(false) }))))
+        Ok(Self(Some(OnDemand::new(Raw(connection)))))
     }
 
     fn connection(&self) -> &OnDemand<Raw> {
@@ -56,7 +53,7 @@ impl SpinDb {
 impl Drop for SpinDb {
     fn drop(&mut self) {
         let Some(connection) = self.0.take() else { return };
-        if connection.inner().in_transaction.get() {
+        if connection.in_transaction() {
             return;
         }
         IDLE.with(|idle| {
@@ -81,15 +78,7 @@ impl Db for SpinDb {
 impl Db for Raw {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let params: Vec<sqlite::Value> = params.iter().map(to_spin).collect();
-        let result = run(&self.connection, sql, params).await;
-        let statement = sql.split_whitespace().next().unwrap_or("");
-        if statement.eq_ignore_ascii_case("BEGIN") && result.is_ok() {
-            self.in_transaction.set(true);
-        } else if ["COMMIT", "ROLLBACK"].iter().any(|end| statement.eq_ignore_ascii_case(end)) {
-            // A failed COMMIT leaves the transaction open; the caller's ROLLBACK follows.
-            self.in_transaction.set(self.in_transaction.get() && result.is_err());
-        }
-        result
+        run(&self.0, sql, params).await
     }
 }
 
