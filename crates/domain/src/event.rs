@@ -8,6 +8,11 @@
 use crate::db::{Db, DbError, Row, Value};
 use crate::time::Timestamp;
 
+/// How long events are kept when `event_retention_days` is not set.
+pub const DEFAULT_RETENTION_DAYS: i64 = 35;
+/// The longest retention a setting may ask for (a hundred years: keep them).
+pub const MAX_RETENTION_DAYS: i64 = 36_500;
+
 /// Who may read an event type: profile events need `customers-profile:les`, consent events
 /// `consents:les` (the API layer maps these to permissions).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
