@@ -83,9 +83,8 @@ async fn api(ctx: &RequestCtx, req: &Request<Vec<u8>>, routes: &[Route<Handler>]
 
 /// About one request in `purge_one_request_in` (50 by default, 0 = never) also purges one
 /// small batch of expired profiles and of feed events past `event_retention_days` (contract
-/// §5: purging runs by itself). The check is one
-/// indexed SELECT; a write transaction is taken only when something expired, and one batch
-/// stays well under the lock budget.
+/// §5: purging runs by itself). The checks are indexed SELECTs; a write transaction is taken
+/// only when something expired, and one batch stays well under the lock budget.
 const PIGGY_BACK_BATCH: i64 = 50;
 
 fn purge_now_and_then(ctx: &RequestCtx, db: &SpinDb) {
