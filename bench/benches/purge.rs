@@ -148,7 +148,14 @@ fn main() {
     loop {
         let db = service_connection(&copy);
         let t = Instant::now();
-        let run = domain::purge::purge_expired(&db, Some(bench::BIG_ORG), now, api::purge::PACING).unwrap();
+        let run = domain::purge::purge_expired(
+            &db,
+            Some(bench::BIG_ORG),
+            now,
+            api::purge::PACING,
+            domain::event::DEFAULT_RETENTION_DAYS,
+        )
+        .unwrap();
         calls.push(t.elapsed());
         batches += run.batches;
         purged_total += run.purged.temporary_profiles;
@@ -232,7 +239,14 @@ fn main() {
             for _ in 0..iters {
                 let now = Timestamp(bench::now_millis());
                 let t = Instant::now();
-                let purged = domain::purge::purge_batch(&db, Some(bench::BIG_ORG), now, BATCH).unwrap();
+                let purged = domain::purge::purge_batch(
+                    &db,
+                    Some(bench::BIG_ORG),
+                    now,
+                    BATCH,
+                    domain::event::DEFAULT_RETENTION_DAYS,
+                )
+                .unwrap();
                 total += t.elapsed();
                 if purged.temporary_profiles < BATCH {
                     serial += 1_000_000;

@@ -92,8 +92,10 @@ fn purge_all(restored: &impl Db, now: Timestamp, mut report: Report) -> anyhow::
         pause: Duration::ZERO,
         ..api::purge::PACING
     };
-    let run =
-        purge::purge_expired(restored, None, now, pacing).map_err(|e| anyhow::anyhow!("purging: {e}"))?;
+    // Feed events are left to the service's own retention (`event_retention_days`).
+    let keep_events = domain::event::MAX_RETENTION_DAYS;
+    let run = purge::purge_expired(restored, None, now, pacing, keep_events)
+        .map_err(|e| anyhow::anyhow!("purging: {e}"))?;
     report.purged = run.purged;
     Ok(report)
 }

@@ -14,6 +14,11 @@ async fn handle(req: IncomingRequest, out: ResponseOutparam) {
         .await
 }
 
+/// `POST /customers/v2/admin/purge-expired` with the feed's retention setting.
+fn purge_expired(call: &web::Call<'_, spin_glue::SpinDb>) -> web::Answer {
+    purge::purge_expired(call, spin_glue::event_retention_days()?)
+}
+
 /// Every endpoint, in the order of contract §4 and §5.
 const ROUTES: &[Route<Handler>] = &[
     route("POST", "/customers/v2/profiles/temporary", temporary::create),
@@ -73,5 +78,5 @@ const ROUTES: &[Route<Handler>] = &[
         "/customers/v2/profiles/temporary/{customerNumber}/loyalty-programs/{membershipId}/transactions",
         temporary::not_allowed,
     ),
-    route("POST", "/customers/v2/admin/purge-expired", purge::purge_expired),
+    route("POST", "/customers/v2/admin/purge-expired", purge_expired),
 ];

@@ -16,7 +16,7 @@ pub use db::SpinDb;
 pub use entry::{route, serve, serve_public, Handler, Handlers};
 pub use health::health;
 pub use send::send;
-pub use settings::{dev_issuer_serves, variable, Settings};
+pub use settings::{dev_issuer_serves, event_retention_days, variable, Settings};
 
 use domain::time::Timestamp;
 
