@@ -283,7 +283,9 @@ ERROR_CODES = [
      "ahead."),
     ("INVALID_BOOLEAN", 400, "A boolean query parameter is not `true` or `false`."),
     ("INVALID_LIMIT", 400, "`limit` / `maxResultSet` is not a whole number from 1 to 1000."),
-    ("INVALID_CURSOR", 400, "`cursor` is not a cursor this API issued."),
+    ("INVALID_CURSOR", 400, "`cursor` (the change feed's `after`) is not a cursor this API "
+     "issued."),
+    ("INVALID_EVENT_TYPE", 400, "`types` names something that is not an event type."),
     ("MISSING_SEARCH_CRITERIA", 400, "A search without any criterion (`field` is `query`)."),
     ("INVALID_CUSTOMER_NUMBER", 400, "A customer number in a body or query is not a positive "
      "number."),
@@ -372,6 +374,12 @@ PROFILE_FIELDS = ["REQUIRED", *TEXT, "INVALID_CUSTOMER_REF", "INVALID_EMAIL", "I
                   "INVALID_DATE", "INVALID_DATE_OF_BIRTH", "605"]
 EXPIRATION = ["INVALID_EXPIRATION_DATE", "INVALID_DATE", "EXPIRATION_DATE_IN_THE_PAST"]
 PAGING = ["INVALID_LIMIT", "INVALID_CURSOR"]
+# The change feed's event types (crates/domain/src/event.rs, TYPES).
+EVENT_TYPES = ["profile.created", "profile.updated", "profile.deactivated", "profile.merged",
+               "profile.erased", "profile.expired", "temporary.converted", "address.created",
+               "address.updated", "address.deleted", "preference.created", "preference.updated",
+               "preference.deleted", "ecard.created", "ecard.deleted", "loyalty.created",
+               "loyalty.updated", "loyalty.deleted", "consent.given", "consent.withdrawn"]
 
 
 def error_code_schema():
@@ -422,6 +430,12 @@ HEADERS = {
         "description": "The next page, when there is one: `<path?…&cursor=…>; rel=\"next\"` "
                        "(every other query parameter kept).",
         "schema": string(pattern=r'^<[^>]*[?&]cursor=[^>]*>; rel="next"$'),
+    }),
+    "FeedLink": ("Link", {
+        "description": "Always: `<path?…&after=…>; rel=\"next\"` (every other query parameter "
+                       "kept); on the last page, where to poll from later.",
+        "required": True,
+        "schema": string(pattern=r'^<[^>]*[?&]after=[^>]*>; rel="next"$'),
     }),
     "Idempotent-Replayed": ("Idempotent-Replayed", {
         "description": "`true` when this is the stored response of an earlier request with the "
@@ -559,6 +573,27 @@ PARAMETERS = {
         "name": "limit", "in": "query",
         "description": "Page size, 1 to 1000 (else 400 `INVALID_LIMIT`).",
         "schema": integer(minimum=1, maximum=1000, default=100, fmt=None),
+    },
+    "after": {
+        "name": "after", "in": "query", "allowEmptyValue": True,
+        "description": "Events after this cursor: the `id` of the last event processed, or the "
+                       "`after` of the `Link` header of the previous page. Absent: from the "
+                       "oldest event kept. A foreign one is 400 `INVALID_CURSOR`.",
+        "schema": string(),
+    },
+    "eventTypes": {
+        "name": "types", "in": "query", "allowEmptyValue": True, "style": "form",
+        "explode": False,
+        "description": "Only events of these types, comma-separated (else 400 "
+                       "`INVALID_EVENT_TYPE`); a type the token may not read is 403. Absent: "
+                       "every type the token may read.",
+        "schema": array(string(enum=EVENT_TYPES)),
+    },
+    "customerNumberFilter": {
+        "name": "customerNumber", "in": "query", "allowEmptyValue": True,
+        "description": "Only this customer's events (none for a customer of another "
+                       "organisation); not a positive number: 400.",
+        "schema": integer(minimum=1),
     },
     "cursor": {
         "name": "cursor", "in": "query", "allowEmptyValue": True,
@@ -1013,6 +1048,30 @@ def loyalty_transaction_schema():
         "A change of a membership's balance.")
 
 
+def customer_event_schema():
+    return obj({
+        "id": string("The event's cursor: pass it as `after` to continue after this event.",
+                     min_length=1),
+        "type": string("`consent.*` need `consents:les`, the others `customers-profile:les`.",
+                       enum=EVENT_TYPES),
+        "occurredAt": TIMESTAMP,
+        "customerNumber": integer("The customer the event is about (`profile.merged`: the "
+                                  "profile merged into).", minimum=1),
+        "fields": array(string(), "The names of the fields the change set, never their values."),
+        "fromCustomerNumber": integer("`profile.merged`: the profile merged (now only a "
+                                      "redirect).", minimum=1),
+        "consentId": integer(minimum=1),
+        "consentCode": CONSENT_CODE,
+        "choice": boolean("`consent.*`: the choice; absent when a given consent was deleted "
+                          "(`consent.withdrawn`)."),
+        "clientId": string("The token's client id of the change.", null=True),
+        "changedBy": string("`createdBy`/`changedBy` of the request, for profile changes."),
+        "channel": string("The profile change's channel, or the consent's distribution "
+                          "channel."),
+    }, ["id", "type", "occurredAt", "customerNumber", "clientId"],
+        "One change to a customer. It never holds a personal value.")
+
+
 def audit_event_schema():
     actions = ["CREATED", "UPDATED", "DEACTIVATED", "PASSWORD_CHANGED", "CONVERTED",
                "MERGED_INTO", "CONNECTED", "ERASED", "PURGED", "POSTAL_ADDRESS_ADDED",
@@ -1279,6 +1338,7 @@ def schemas():
             "history": array(ref("GivenConsentHistoryEntry")),
         }, ["givenConsents", "history"], "The customer's given consents and their history."),
         "AuditEvent": audit_event_schema(),
+        "CustomerEvent": customer_event_schema(),
         # Temporary profiles and purge.
         "CreateTemporaryProfileRequest": profile_request(names_required=False, who="created",
                                                          expiration=True),
@@ -1485,6 +1545,8 @@ def build_operation(method, template, spec):
     permission = spec["permission"]
     if spec["public"]:
         who = "Public: no token needed."
+    elif isinstance(permission, tuple):
+        who = "Permission: " + " or ".join(f"`{p}`" for p in permission) + "."
     elif permission:
         who = f"Permission: `{permission}`."
     else:
@@ -1495,7 +1557,8 @@ def build_operation(method, template, spec):
     deprecation = header_refs(spec["deprecated"] or [])
     if spec["deprecated"]:
         result["deprecated"] = True
-    result["x-permissions"] = [permission] if permission else []
+    result["x-permissions"] = (list(permission) if isinstance(permission, tuple)
+                               else [permission] if permission else [])
     if spec["public"]:
         result["security"] = []
     result["parameters"] = parameters
@@ -1739,6 +1802,24 @@ def profile_history():
               permission=READ, query=["limit", "cursor"],
               ok={200: many("AuditEvent", "The entries (a bare array).", paged=True)},
               errors={400: PAGING})
+
+
+@operation("GET", "/customers/v2/events")
+def list_events():
+    return op("listEvents", "events", "Follow the change feed",
+              "The caller's organisation's events, oldest first: creates, changes, merges, "
+              "erasures, expiries and consent choices, with the names of the fields changed but "
+              "never a personal value. Each event's `id` is a cursor; the `Link` header's "
+              "`next` is always there, and on the last page it is where to poll from later. "
+              "Events are kept `event_retention_days` (35 by default). Profile events need "
+              "`customers-profile:les`, consent events `consents:les`; a token with one of them "
+              "sees those types only.",
+              permission=(READ, CONSENTS_READ),
+              query=["after", "limit", "eventTypes", "customerNumberFilter"],
+              ok={200: many("CustomerEvent", "The events (a bare array).", more=["FeedLink"])},
+              errors={400: ["INVALID_LIMIT", "INVALID_CURSOR", "INVALID_EVENT_TYPE",
+                            "INVALID_CUSTOMER_NUMBER"]},
+              not_found=False)
 
 
 @operation("PUT", "/customers/v2/profiles/{customerNumber}/password")
@@ -2535,6 +2616,7 @@ TAGS = [
     ("consents-client", "The organisation's consents, customers' given consents, their history "
                         "and the CRM listing."),
     ("consents-legacy", "The legacy v1 consent model, deprecated."),
+    ("events", "The change feed: what happened to the organisation's customers."),
     ("admin", "Operations for schedulers and operators (contract §5)."),
     ("auth", "The local development token issuer (contract §2)."),
     ("platform", "Health and this document."),

@@ -148,9 +148,15 @@ fn main() {
     loop {
         let db = service_connection(&copy);
         let t = Instant::now();
-        let run = domain::purge::purge_expired(&db, Some(bench::BIG_ORG), now, api::purge::PACING)
-            .block_on()
-            .unwrap();
+        let run = domain::purge::purge_expired(
+            &db,
+            Some(bench::BIG_ORG),
+            now,
+            api::purge::PACING,
+            domain::event::DEFAULT_RETENTION_DAYS,
+        )
+        .block_on()
+        .unwrap();
         calls.push(t.elapsed());
         batches += run.batches;
         purged_total += run.purged.temporary_profiles;
@@ -234,8 +240,15 @@ fn main() {
             for _ in 0..iters {
                 let now = Timestamp(bench::now_millis());
                 let t = Instant::now();
-                let purged =
-                    domain::purge::purge_batch(&db, Some(bench::BIG_ORG), now, BATCH).block_on().unwrap();
+                let purged = domain::purge::purge_batch(
+                    &db,
+                    Some(bench::BIG_ORG),
+                    now,
+                    BATCH,
+                    domain::event::DEFAULT_RETENTION_DAYS,
+                )
+                .block_on()
+                .unwrap();
                 total += t.elapsed();
                 if purged.temporary_profiles < BATCH {
                     serial += 1_000_000;

@@ -267,6 +267,22 @@ pub fn consent_id(db: &SqliteDb, org: i64, code: &str) -> Result<i64> {
     .with_context(|| format!("the seeded consent {code} of {org}"))
 }
 
+/// Fills the change feed of a database seeded before there was one (migration 0013, applied
+/// by [`open_for_load`]): a `profile.created` event per CREATED audit entry, as the trigger
+/// writes it in service, straight in SQL (a fresh seed gets its events from the triggers).
+/// Returns the events there are.
+pub fn backfill_feed(db: &SqliteDb) -> Result<i64> {
+    db.run(
+        "INSERT INTO customer_event (organisation_id, type, occurred_at, customer_number, fields, client_id,
+                                     changed_by, channel)
+         SELECT organisation_id, 'profile.created', at, customer_number, NULLIF(changed_fields, '[]'),
+                client_id, changed_by, channel
+           FROM audit_event WHERE action = 'CREATED' AND NOT EXISTS (SELECT 1 FROM customer_event)
+          ORDER BY id",
+    )?;
+    db.scalar("SELECT count(*) FROM customer_event", &[])
+}
+
 /// Checkpoints the WAL into the database file. No ANALYZE: the service never runs one, so
 /// the planner works without statistics here as it does in production.
 pub fn finish(db: &SqliteDb) -> Result<()> {

@@ -1,6 +1,6 @@
-//! Embeds `migrations/NNNN_name.sql` without their comments (`src/sql_code.rs`): every
-//! component carries every migration, and the comments, half of the text, counted against
-//! each `.wasm`'s 1 MiB budget. The files in the repository keep them for readers. Also
+//! Embeds `migrations/NNNN_name.sql` without their comments and alignment blanks
+//! (`src/sql_code.rs`): every component carries every migration, and the comments, half of
+//! the text, counted against each `.wasm`'s size budget. The files in the repository keep them for readers. Also
 //! writes the list of them (`migrations::MIGRATIONS`): adding a migration is adding a file,
 //! numbered one above the last.
 
@@ -34,7 +34,7 @@ fn main() {
         let path = source.join(name);
         println!("cargo:rerun-if-changed={}", path.display());
         let text = std::fs::read_to_string(&path).expect("reading a migration");
-        let code: String = sql_code::code_lines(&text).map(|line| format!("{line}\n")).collect();
+        let code: String = sql_code::code_lines(&text).map(|line| sql_code::compact(line) + "\n").collect();
         std::fs::write(target.join(name), code).expect("writing a migration");
         list.push_str(&format!(
             "    Migration {{ version: {version}, name: {name:?}, sql: include_str!(concat!(env!(\"OUT_DIR\"), \"/migrations/{name}\")) }},\n"

@@ -95,7 +95,9 @@ fn purge_all(restored: &impl Db, now: Timestamp, mut report: Report) -> anyhow::
         pause: Duration::ZERO,
         ..api::purge::PACING
     };
-    let run = purge::purge_expired(restored, None, now, pacing)
+    // Feed events are left to the service's own retention (`event_retention_days`).
+    let keep_events = domain::event::MAX_RETENTION_DAYS;
+    let run = purge::purge_expired(restored, None, now, pacing, keep_events)
         .block_on()
         .map_err(|e| anyhow::anyhow!("purging: {e}"))?;
     report.purged = run.purged;

@@ -11,6 +11,7 @@ mod catalogue;
 mod consents;
 mod consents_v1;
 mod ecards;
+mod events;
 mod instances;
 mod issuer;
 mod key_fetching;

@@ -40,7 +40,7 @@ fn literal(text: &str) -> Option<(&str, &str)> {
 }
 
 /// Every `route("METHOD", "TEMPLATE", handler)` of a component's source.
-fn routes_of(component: &str) -> Vec<(String, String)> {
+pub(crate) fn routes_of(component: &str) -> Vec<(String, String)> {
     let text = source(component);
     let mut routes = Vec::new();
     for (at, _) in text.match_indices("route(") {

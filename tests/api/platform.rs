@@ -173,11 +173,6 @@ fn every_component_imports_only_wasi_p2_and_spin_2_interfaces() {
                 || (import.starts_with("fermyon:spin/") && import.ends_with("@2.0.0"));
             assert!(portable, "{name}.wasm imports {import}, which Spin 2.x / Fermyon Cloud may not provide");
         }
-        // The budget was 1 MiB. The async `Db` seam, which the WASIp3 build needs, made every
-        // handler a state machine: profiles.wasm 1,046,632 → 1,179,318 bytes (README, "Size").
-        // Until that is won back, the bound is 1.2 MiB, so that growth beyond it still fails.
-        let size = std::fs::metadata(&path).unwrap().len();
-        assert!(size < 1_258_291, "{name}.wasm is {size} bytes");
     }
 }
 

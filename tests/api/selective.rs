@@ -22,6 +22,7 @@ const SAFE_DEFAULTS: &[(&str, &str)] = &[
     ("organisation_claim", "https://entur.io/organisationID"),
     ("cors_allowed_origins", ""),
     ("purge_one_request_in", "50"),
+    ("event_retention_days", "35"),
 ];
 
 /// A partner-issuer client of organisation 1001 with every permission.

@@ -22,7 +22,7 @@ fn customer_routes(component: &str) -> Vec<(String, String)> {
 }
 
 /// A request body that would be valid for `(method, template)`.
-fn valid_body(method: &str, template: &str, program: i64, other: i64) -> Option<Value> {
+pub(crate) fn valid_body(method: &str, template: &str, program: i64, other: i64) -> Option<Value> {
     let who = json!({"changedBy": "t", "changedByChannel": "WEB"});
     let with_who = |mut body: Value| {
         body.as_object_mut().unwrap().extend(who.as_object().unwrap().clone());

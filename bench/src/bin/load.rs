@@ -297,6 +297,9 @@ struct Sample {
     surnames: Vec<String>,
     phones: Vec<String>,
     consent_id: i64,
+    /// The range of ids of the organisation's change feed (every seeded profile, address and
+    /// consent left its event, written by the same triggers as in service).
+    event_ids: (i64, i64),
 }
 
 fn sample(o: &Options) -> Result<Sample> {
@@ -308,7 +311,14 @@ fn sample(o: &Options) -> Result<Sample> {
         "SELECT customer_number, email, surname, country_code, telephone_number FROM customer
           WHERE organisation_id = ?1 AND profile_type = 'S' AND status = 'A' ORDER BY random() LIMIT 20000",
     )?;
-    let mut s = Sample { numbers: vec![], emails: vec![], surnames: vec![], phones: vec![], consent_id: 0 };
+    let mut s = Sample {
+        numbers: vec![],
+        emails: vec![],
+        surnames: vec![],
+        phones: vec![],
+        consent_id: 0,
+        event_ids: (0, 0),
+    };
     let mut rows = stmt.query([bench::BIG_ORG])?;
     while let Some(row) = rows.next()? {
         s.numbers.push(row.get(0)?);
@@ -326,6 +336,11 @@ fn sample(o: &Options) -> Result<Sample> {
         "SELECT id FROM consent WHERE organisation_id = ?1 AND consent_code = ?2",
         rusqlite::params![bench::BIG_ORG, bench::BIG_ORG_CONSENT],
         |r| r.get(0),
+    )?;
+    s.event_ids = db.query_row(
+        "SELECT min(id), max(id) FROM customer_event WHERE organisation_id = ?1",
+        [bench::BIG_ORG],
+        |r| Ok((r.get::<_, Option<i64>>(0)?.unwrap_or(0), r.get::<_, Option<i64>>(1)?.unwrap_or(0))),
     )?;
     if s.numbers.is_empty() {
         bail!("the database has no profiles: run seed first");
@@ -409,6 +424,13 @@ fn scenarios(host: &str, token: &str, s: Arc<Sample>, run: u64) -> Vec<Scenario>
             Some(&t),
             None,
         )
+    });
+    // A partner catching up: a page of 100 events after a cursor anywhere in the feed.
+    scenario!("events page", Some("floor: select"), true, |c, i, r, h, t, s| {
+        let (first, last) = s.event_ids;
+        let after = first + (r.next_u64() % (last - first).max(1) as u64) as i64;
+        let path = format!("/customers/v2/events?after={}&limit=100", web::paging::encode_cursor(after));
+        request("GET", &h, &path, Some(&t), None)
     });
     scenario!("floor: insert", None, false, |c, i, r, h, t, s| {
         request("POST", &h, "/bench/insert", None, Some(&format!("{{\"connection\":{c},\"i\":{i}}}")))

@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! seed [--db target/bench/state/sqlite_db.db] [--profiles 1000000] [--small 100000] [--seed 42]
+//! seed --backfill-feed [--db …]   (a database seeded before the change feed: its events only)
 //! ```
 //! Prints what it wrote and how long it took, and writes `<out>/seed.json`.
 
@@ -16,8 +17,13 @@ use std::time::Instant;
 fn main() -> Result<()> {
     let mut db_path = bench::seeded_db();
     let (mut big, mut small, mut seed_value) = (1_000_000u64, 100_000u64, 42u64);
+    let mut backfill_feed = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--backfill-feed" {
+            backfill_feed = true;
+            continue;
+        }
         let value = args.next().with_context(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--db" => db_path = value.into(),
@@ -28,6 +34,13 @@ fn main() -> Result<()> {
         }
     }
     let started = Instant::now();
+    if backfill_feed {
+        let db = seed::open_for_load(&db_path)?;
+        let events = seed::backfill_feed(&db)?;
+        seed::finish(&db)?;
+        println!("seed: {events} events in the feed — {:.1} s", started.elapsed().as_secs_f64());
+        return Ok(());
+    }
     seed::remove_database(&db_path);
     let db = seed::open_for_load(&db_path)?;
     let now = Timestamp(bench::now_millis());

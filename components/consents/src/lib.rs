@@ -1,9 +1,11 @@
 //! The `consents` component: consent bases, consents, given consents with their history, the
-//! CRM listing (contract §6), the legacy v1 model at its old and new paths (§6, §8), and its
-//! own health path `/health/consents`. `handle` is Spin glue; the table below is every route
-//! it serves.
+//! CRM listing (contract §6), the legacy v1 model at its old and new paths (§6, §8), the change
+//! feed of profiles and consents (README "The change feed"; served here, where the size budget
+//! of `tests/api/platform.rs` has room), and its own health path `/health/consents`. `handle`
+//! is Spin glue; the table below is every route it serves.
 
 use api::consents::{admin, client, crm, legacy};
+use api::events;
 use spin_glue::{route, Handler, Handlers};
 use web::Route;
 
@@ -34,6 +36,7 @@ const ROUTES: &[Route<Handler>] = &[
     route("GET", "/customers/v2/consents/client/given-consents/{id}", &client::get_given),
     route("DELETE", "/customers/v2/consents/client/given-consents/{id}", &client::delete_given),
     route("GET", "/customers/v2/consents/crm", &crm::list),
+    route("GET", "/customers/v2/events", &events::list),
     route("GET", "/customers/v2/consents/v1/{customerNumber}", &legacy::list),
     route("GET", "/customers/v2/consents/v1/{customerNumber}/{consentCode}", &legacy::get),
     route("PUT", "/customers/v2/consents/v1/{customerNumber}/{consentCode}", &legacy::put),

@@ -9,6 +9,11 @@ use web::Route;
 
 spin_glue::api_component!(Handlers { health_paths: &["/health/temporary-profiles"], routes: ROUTES });
 
+/// `POST /customers/v2/admin/purge-expired` with the feed's retention setting.
+async fn purge_expired(call: &web::Call<'_, spin_glue::SpinDb>) -> web::Answer {
+    purge::purge_expired(call, spin_glue::event_retention_days()?).await
+}
+
 /// Every endpoint, in the order of contract §4 and §5.
 const ROUTES: &[Route<Handler>] = &[
     route("POST", "/customers/v2/profiles/temporary", &temporary::create),
@@ -68,5 +73,5 @@ const ROUTES: &[Route<Handler>] = &[
         "/customers/v2/profiles/temporary/{customerNumber}/loyalty-programs/{membershipId}/transactions",
         &temporary::not_allowed,
     ),
-    route("POST", "/customers/v2/admin/purge-expired", &purge::purge_expired),
+    route("POST", "/customers/v2/admin/purge-expired", &purge_expired),
 ];

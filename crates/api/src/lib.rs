@@ -9,6 +9,7 @@ pub mod catalogue;
 mod children;
 pub mod consents;
 pub mod ecards;
+pub mod events;
 mod export;
 pub mod loyalty;
 pub mod parent;

@@ -9,6 +9,7 @@ pub mod consent;
 pub mod db;
 pub mod ecard;
 pub mod erasure;
+pub mod event;
 pub mod idempotency;
 pub mod ids;
 pub mod jwks_fetch;

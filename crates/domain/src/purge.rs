@@ -18,6 +18,10 @@ pub struct Purged {
     pub temporary_profiles: i64,
     pub deactivated_profiles: i64,
     pub idempotency_records: i64,
+    /// Feed events past their retention (of every organisation: retention is the service's
+    /// policy, so an organisation's purge call is not told how many other organisations had).
+    #[serde(skip)]
+    pub events: i64,
 }
 
 impl Purged {
@@ -25,10 +29,11 @@ impl Purged {
         self.temporary_profiles += other.temporary_profiles;
         self.deactivated_profiles += other.deactivated_profiles;
         self.idempotency_records += other.idempotency_records;
+        self.events += other.events;
     }
 
     pub fn total(&self) -> i64 {
-        self.temporary_profiles + self.deactivated_profiles + self.idempotency_records
+        self.temporary_profiles + self.deactivated_profiles + self.idempotency_records + self.events
     }
 }
 
@@ -48,7 +53,7 @@ const DELETE_THEIR_IDEMPOTENCY_RECORDS: &str =
 const DELETE_MERGED_INTO_THEM: &str = concat!("DELETE FROM customer WHERE merged_into IN (", expired!(), ")");
 const AUDIT_THEM: &str = concat!(
     "INSERT INTO audit_event (organisation_id, customer_number, action, changed_fields, at)
-     SELECT organisation_id, customer_number, 'PURGED', '[]', strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+     SELECT organisation_id, customer_number, 'PURGED', '[]', ?2
        FROM customer WHERE customer_number IN (",
     expired!(),
     ")"
@@ -61,14 +66,18 @@ const DELETE_EXPIRED_IDEMPOTENCY_RECORDS: &str = "
          WHERE expires_at <= ?2 AND (?1 IS NULL OR organisation_id = ?1) LIMIT ?3)
     RETURNING 1";
 
-/// Deletes at most `batch` expired profiles and `batch` expired idempotency records, in one
-/// transaction. `organisation_id` limits it to one organisation (the admin endpoint);
-/// `None` purges for all (the batches piggy-backed on requests).
+/// Deletes at most `batch` expired profiles, `batch` expired idempotency records and `batch`
+/// feed events older than `event_retention_days` (`crate::event::expire`), in one
+/// transaction; each purged profile leaves its `profile.expired` event, written by its audit
+/// entry in this transaction (migration 0013). `organisation_id` limits the profiles and
+/// records to one organisation (the admin endpoint); `None` purges for all (the batches
+/// piggy-backed on requests).
 pub async fn purge_batch(
     db: &impl Db,
     organisation_id: Option<i64>,
     now: Timestamp,
     batch: i64,
+    event_retention_days: i64,
 ) -> Result<Purged, DbError> {
     let params = [Value::from(organisation_id), Value::from(now.rfc3339()), Value::Integer(batch)];
     // A cheap look first: most of the time there is nothing to do, and then no write lock.
@@ -81,7 +90,10 @@ pub async fn purge_batch(
         )
         .await?;
     let due = |rows: &crate::db::Rows| rows.first().map(|r| r.int("due")).transpose().map(|d| d == Some(1));
-    if !due(&any_due)? && !due(&idempotency_due)? {
+    if !due(&any_due)?
+        && !due(&idempotency_due)?
+        && !crate::event::expire_due(db, now, event_retention_days).await?
+    {
         return Ok(Purged::default());
     }
     db.transaction(async |tx| {
@@ -100,6 +112,7 @@ pub async fn purge_batch(
         }
         purged.idempotency_records +=
             tx.execute(DELETE_EXPIRED_IDEMPOTENCY_RECORDS, &params).await?.rows.len() as i64;
+        purged.events = crate::event::expire(tx, now, event_retention_days, batch).await?;
         Ok(purged)
     })
     .await
@@ -156,6 +169,7 @@ pub async fn purge_expired(
     organisation_id: Option<i64>,
     now: Timestamp,
     pacing: Pacing,
+    event_retention_days: i64,
 ) -> Result<Run, DbError> {
     crate::connection::local_file_only(db, &PURGE_CONNECTION_PRAGMAS).await?;
     let started = Instant::now();
@@ -180,13 +194,14 @@ pub async fn purge_expired(
             }
         }
         let batch_started = Instant::now();
-        let purged = purge_batch(db, organisation_id, now, batch).await?;
+        let purged = purge_batch(db, organisation_id, now, batch, event_retention_days).await?;
         let took = batch_started.elapsed();
         run.purged.add(purged);
         run.batches += 1;
         since_checkpoint += purged.total();
         if purged.temporary_profiles + purged.deactivated_profiles < batch
             && purged.idempotency_records < batch
+            && purged.events < batch
         {
             run.complete = true;
             break;
@@ -272,10 +287,45 @@ mod tests {
         let live_temp = insert(&db, 1, "T", "A", Some("2026-11-29T00:00:00.000Z"));
         let expired_deactivated = insert(&db, 1, "S", "D", Some("2026-11-01T00:00:00.000Z"));
         let active = insert(&db, 1, "S", "A", None);
-        let purged = purge_batch(&db, None, NOW, 100).block_on().unwrap();
+        let purged = purge_batch(&db, None, NOW, 100, 35).block_on().unwrap();
         assert_eq!((purged.temporary_profiles, purged.deactivated_profiles), (1, 1));
         assert!(!exists(&db, expired_temp) && !exists(&db, expired_deactivated));
         assert!(exists(&db, live_temp) && exists(&db, active));
+    }
+
+    #[test]
+    fn a_purged_profile_leaves_its_expired_event_and_old_events_go_in_the_same_batches() {
+        let db = TestDb::new();
+        let expired = insert(&db, 1, "T", "A", Some("2026-11-28T06:00:00.000Z"));
+        let old = Timestamp(NOW.0 - 36 * 86_400_000).rfc3339();
+        db.execute(
+            "INSERT INTO audit_event (organisation_id, customer_number, action, at) VALUES (2, 9, 'UPDATED', ?1)",
+            &[Value::from(old)],
+        )
+        .block_on()
+        .unwrap();
+        let purged = purge_batch(&db, None, NOW, 100, 35).block_on().unwrap();
+        assert_eq!((purged.temporary_profiles, purged.events), (1, 1));
+        let query = crate::event::Query {
+            organisation_id: 1,
+            after: 0,
+            limit: 10,
+            types: vec!["profile.expired", "profile.updated"],
+            customer_number: None,
+        };
+        let (events, _) = crate::event::page(&db, &query).block_on().unwrap();
+        let seen: Vec<(&str, i64, &str)> = events
+            .iter()
+            .map(|e| (e.event_type.as_str(), e.customer_number, e.occurred_at.as_str()))
+            .collect();
+        assert_eq!(seen, [("profile.expired", expired, "2026-11-28T06:17:43.123Z")]);
+        let left = db.execute("SELECT count(*) AS n FROM customer_event", &[]).block_on().unwrap();
+        assert_eq!(left.first().unwrap().int("n").unwrap(), 1, "the old event of organisation 2 is gone");
+        assert_eq!(
+            purge_batch(&db, None, NOW, 100, 35).block_on().unwrap(),
+            Purged::default(),
+            "nothing due"
+        );
     }
 
     #[test]
@@ -283,9 +333,9 @@ mod tests {
         let db = TestDb::new();
         backlog(&db, 5);
         let other = insert(&db, 2, "T", "A", Some("2026-01-01T00:00:00.000Z"));
-        assert_eq!(purge_batch(&db, Some(1), NOW, 3).block_on().unwrap().temporary_profiles, 3);
-        assert_eq!(purge_batch(&db, Some(1), NOW, 3).block_on().unwrap().temporary_profiles, 2);
-        assert_eq!(purge_batch(&db, Some(1), NOW, 3).block_on().unwrap(), Purged::default());
+        assert_eq!(purge_batch(&db, Some(1), NOW, 3, 35).block_on().unwrap().temporary_profiles, 3);
+        assert_eq!(purge_batch(&db, Some(1), NOW, 3, 35).block_on().unwrap().temporary_profiles, 2);
+        assert_eq!(purge_batch(&db, Some(1), NOW, 3, 35).block_on().unwrap(), Purged::default());
         assert!(exists(&db, other));
     }
 
@@ -294,11 +344,11 @@ mod tests {
         let db = TestDb::new();
         backlog(&db, 5);
         let pacing = Pacing { first_batch: 2, max_batch: 2, max_rows: 4, checkpoint_rows: 1, ..QUICK };
-        let first = purge_expired(&db, Some(1), NOW, pacing).block_on().unwrap();
+        let first = purge_expired(&db, Some(1), NOW, pacing, 35).block_on().unwrap();
         assert_eq!(outcome(&first), (4, 2, false));
-        let second = purge_expired(&db, Some(1), NOW, pacing).block_on().unwrap();
+        let second = purge_expired(&db, Some(1), NOW, pacing, 35).block_on().unwrap();
         assert_eq!(outcome(&second), (1, 1, true));
-        let nothing = purge_expired(&db, Some(1), NOW, pacing).block_on().unwrap();
+        let nothing = purge_expired(&db, Some(1), NOW, pacing, 35).block_on().unwrap();
         assert_eq!((nothing.purged.total(), nothing.complete), (0, true));
     }
 
@@ -319,10 +369,10 @@ mod tests {
         let db = TestDb::new();
         backlog(&db, 30);
         let quick = Pacing { first_batch: 1, max_batch: 8, max_rows: 15, checkpoint_rows: 5, ..QUICK };
-        let run = purge_expired(&db, Some(1), NOW, quick).block_on().unwrap();
+        let run = purge_expired(&db, Some(1), NOW, quick, 35).block_on().unwrap();
         assert_eq!(outcome(&run), (1 + 2 + 4 + 8, 4, false));
         let slow = Pacing { first_batch: 8, lock_target: Duration::ZERO, ..quick };
-        let run = purge_expired(&db, Some(1), NOW, slow).block_on().unwrap();
+        let run = purge_expired(&db, Some(1), NOW, slow, 35).block_on().unwrap();
         assert_eq!(outcome(&run), (8 + 4 + 2 + 1, 4, false));
     }
 

@@ -88,9 +88,9 @@ async fn api(ctx: &RequestCtx, req: &Request<Vec<u8>>, routes: &[Route<Handler>]
 }
 
 /// About one request in `purge_one_request_in` (50 by default, 0 = never) also purges one
-/// small batch of expired profiles (contract §5: purging runs by itself). The check is one
-/// indexed SELECT; a write transaction is taken only when something expired, and one batch
-/// stays well under the lock budget.
+/// small batch of expired profiles and of feed events past `event_retention_days` (contract
+/// §5: purging runs by itself). The checks are indexed SELECTs; a write transaction is taken
+/// only when something expired, and one batch stays well under the lock budget.
 const PIGGY_BACK_BATCH: i64 = 50;
 
 async fn purge_now_and_then(ctx: &RequestCtx, db: &SpinDb) {
@@ -100,7 +100,10 @@ async fn purge_now_and_then(ctx: &RequestCtx, db: &SpinDb) {
     if one_in == 0 || !draw.is_multiple_of(one_in) {
         return;
     }
-    match domain::purge::purge_batch(db, None, ctx.now, PIGGY_BACK_BATCH).await {
+    // A bad `event_retention_days` fails the purge endpoint closed (500 naming it); here the
+    // batch is skipped.
+    let Ok(days) = settings::event_retention_days() else { return };
+    match domain::purge::purge_batch(db, None, ctx.now, PIGGY_BACK_BATCH, days).await {
         Ok(purged) if purged.total() > 0 => domain::connection::checkpoint(db).await,
         Ok(_) => {}
         Err(e) => web::write_log_line(

@@ -33,7 +33,7 @@ pub use entry::{route, Handler, Handlers};
 pub use health::health;
 pub use host::db::SpinDb;
 pub use host::{serve, serve_public, Store};
-pub use settings::{dev_issuer_serves, variable, Settings};
+pub use settings::{dev_issuer_serves, event_retention_days, variable, Settings};
 
 use domain::time::Timestamp;
 

@@ -93,6 +93,21 @@ pub fn dev_issuer_serves<B>(req: &http::Request<B>) -> Result<bool, ApiError> {
     Ok(auth::issuer::serves(dev_issuer_enabled()?, &issuer, web::header(req, "spin-client-addr")))
 }
 
+/// `event_retention_days`: how long the change feed keeps an event (35 days when unset); the
+/// purge deletes older ones. Anything but a whole number of days from 1 fails closed.
+pub fn event_retention_days() -> Result<i64, ApiError> {
+    match variable("event_retention_days")? {
+        None => Ok(domain::event::DEFAULT_RETENTION_DAYS),
+        Some(raw) => parse_days(&raw).ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("variable event_retention_days: not a number of days"))
+        }),
+    }
+}
+
+fn parse_days(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|days| (1..=domain::event::MAX_RETENTION_DAYS).contains(days))
+}
+
 /// `cors_allowed_origins`; unreadable means no origin is allowed. Read only for a request
 /// with an `Origin` header: CORS concerns browsers only, and the partners' servers, who make
 /// nearly every request, save a host call.
@@ -105,6 +120,14 @@ pub fn cors<B>(req: &http::Request<B>) -> Cors {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn retention_is_a_whole_number_of_days_from_one() {
+        assert_eq!(super::parse_days("35"), Some(35));
+        for bad in ["0", "-1", "7d", "1.5", "99999999"] {
+            assert_eq!(super::parse_days(bad), None, "{bad}");
+        }
+    }
+
     #[test]
     fn the_bundle_splits_on_the_record_separator_and_keeps_newlines_and_equals_signs() {
         let text =

@@ -46,20 +46,32 @@ pub fn limit(query: &[(String, String)], name: &str, default: i64, max: i64) -> 
 /// The key after which the page starts: from `cursor`, else 0. An empty `cursor` counts as
 /// absent (contract §1: an empty optional value is no value).
 pub fn after(query: &[(String, String)]) -> Result<i64, ApiError> {
-    match query.iter().find(|(k, _)| k == "cursor").map(|(_, cursor)| cursor.trim()) {
+    after_in(query, "cursor")
+}
+
+/// [`after`] from the parameter `name` (the change feed's is `after`).
+pub fn after_in(query: &[(String, String)], name: &str) -> Result<i64, ApiError> {
+    match query.iter().find(|(k, _)| k == name).map(|(_, cursor)| cursor.trim()) {
         None | Some("") => Ok(0),
-        Some(cursor) => decode_cursor(cursor),
+        Some(cursor) => decode_cursor(cursor).map_err(|_| {
+            ApiError::invalid_field(name, Invalid::new("INVALID_CURSOR", "is not a cursor this API issued"))
+        }),
     }
 }
 
 /// Adds `Link: <path?…&cursor=…>; rel="next"` for the page after `last_key`, keeping every
 /// other query parameter of the request.
 pub fn link_next<B>(req: &Request<B>, response: &mut Response<Vec<u8>>, last_key: i64) {
+    link_next_in(req, response, "cursor", last_key)
+}
+
+/// [`link_next`] with the cursor in the parameter `cursor_name`.
+pub fn link_next_in<B>(req: &Request<B>, response: &mut Response<Vec<u8>>, cursor_name: &str, last_key: i64) {
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in crate::query(req).iter().filter(|(k, _)| k != "cursor") {
+    for (name, value) in crate::query(req).iter().filter(|(k, _)| k != cursor_name) {
         query.append_pair(name, value);
     }
-    query.append_pair("cursor", &encode_cursor(last_key));
+    query.append_pair(cursor_name, &encode_cursor(last_key));
     let link = format!("<{}?{}>; rel=\"next\"", req.uri().path(), query.finish());
     if let Ok(value) = HeaderValue::from_str(&link) {
         response.headers_mut().insert("link", value);
