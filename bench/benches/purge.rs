@@ -13,7 +13,7 @@ use bench::data::People;
 use bench::sqlite::SqliteDb;
 use bench::stats::{write_json, Summary};
 use criterion::Criterion;
-use domain::db::{Db, DbError, Rows, Value};
+use domain::db::{BlockOn, Db, DbError, Rows, Value};
 use domain::time::Timestamp;
 use std::cell::Cell;
 use std::path::Path;
@@ -60,14 +60,14 @@ fn thread_cpu() -> Duration {
 }
 
 impl Db for LockTimer {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let begin = sql.starts_with("BEGIN");
         let end = sql == "COMMIT" || sql == "ROLLBACK";
         if sql.contains("wal_checkpoint") {
             self.logged_pages.set(self.logged_pages.get() + frames_in_log(&self.path));
         }
         let (started, cpu) = (Instant::now(), thread_cpu());
-        let result = self.db.execute(sql, params);
+        let result = self.db.execute(sql, params).await;
         let key: String = sql.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(60).collect();
         let mut phases = self.per_statement.borrow_mut();
         let phase = phases.entry(key).or_default();
@@ -105,7 +105,7 @@ fn seed_expired(path: &Path, count: u64, serial: u64) {
 
 fn service_connection(path: &Path) -> LockTimer {
     let db = SqliteDb::open(path).expect("opening");
-    domain::connection::prepare_connection(&db).expect("the service's connection setup");
+    domain::connection::prepare_connection(&db).block_on().expect("the service's connection setup");
     LockTimer {
         db,
         since: Cell::new(None),
@@ -155,6 +155,7 @@ fn main() {
             api::purge::PACING,
             domain::event::DEFAULT_RETENTION_DAYS,
         )
+        .block_on()
         .unwrap();
         calls.push(t.elapsed());
         batches += run.batches;
@@ -246,6 +247,7 @@ fn main() {
                     BATCH,
                     domain::event::DEFAULT_RETENTION_DAYS,
                 )
+                .block_on()
                 .unwrap();
                 total += t.elapsed();
                 if purged.temporary_profiles < BATCH {

@@ -15,6 +15,7 @@ use domain::consent::offer::{self, ConsentBody};
 use domain::db::Db;
 use domain::profile::temporary::{self, CreateTemporaryBody};
 use domain::profile::{self, Actor, CreateProfileBody, CustomerNumber};
+use domain::test_db::BlockOn;
 use domain::time::Timestamp;
 use std::path::Path;
 
@@ -29,7 +30,7 @@ pub fn open_for_load(path: &Path) -> Result<SqliteDb> {
         std::fs::create_dir_all(dir)?;
     }
     let db = SqliteDb::open_cached(path)?;
-    domain::connection::prepare_connection(&db).map_err(|e| anyhow!("migrations: {e:?}"))?;
+    domain::connection::prepare_connection(&db).block_on().map_err(|e| anyhow!("migrations: {e:?}"))?;
     db.run("PRAGMA journal_mode = WAL")?; // already set by the migrations; cheap to repeat
     db.run("PRAGMA synchronous = OFF")?;
     db.run("PRAGMA cache_size = -1048576")?; // 1 GiB of page cache for the load
@@ -74,12 +75,13 @@ pub fn consent(db: &SqliteDb, org: i64, code: &str, now: Timestamp) -> Result<i6
         ..Default::default()
     };
     let consent = db
-        .transaction(|tx| {
+        .transaction(async |tx| {
             let new = base::new_base(body, org)?;
-            base::insert(tx, org, &new, now)?;
+            base::insert(tx, org, &new, now).await?;
             let spec = offer::consent_spec(spec_body, org, now)?;
-            offer::insert(tx, org, &spec, now)
+            offer::insert(tx, org, &spec, now).await
         })
+        .block_on()
         .map_err(|e| anyhow!("consent {code}: {e:?}"))?;
     Ok(consent.id)
 }
@@ -128,7 +130,7 @@ pub fn profiles(db: &SqliteDb, people: &mut People, plan: &Plan<'_>, progress: &
     let mut done = 0;
     while done < plan.count {
         let chunk = CHUNK.min(plan.count - done);
-        db.transaction(|tx| -> Result<()> {
+        db.transaction(async |tx| -> Result<()> {
             for i in done..done + chunk {
                 let serial = plan.first_serial + i;
                 let person = people.person(serial);
@@ -151,6 +153,7 @@ pub fn profiles(db: &SqliteDb, people: &mut People, plan: &Plan<'_>, progress: &
                     .map_err(|e| anyhow!("profile {serial} is invalid: {e:?}"))?;
                 let uuid = fresh_uuid(people);
                 let number = profile::create(tx, &actor, &new, None, &uuid, created)
+                    .await
                     .map_err(|e| anyhow!("inserting profile {serial}: {e:?}"))?
                     .customer_number;
                 if people.rng().chance(plan.consent_percent) {
@@ -168,12 +171,14 @@ pub fn profiles(db: &SqliteDb, people: &mut People, plan: &Plan<'_>, progress: &
                         expiration_date: None,
                     };
                     given::record(tx, &who, &choice)
+                        .await
                         .map_err(|e| anyhow!("consent of {}: {e:?}", number.0))?;
                     given_count += 1;
                 }
             }
             Ok(())
-        })?;
+        })
+        .block_on()?;
         done += chunk;
         progress(done);
     }
@@ -201,7 +206,7 @@ pub fn temporary_profiles(
     let mut done = 0;
     while done < count {
         let chunk = CHUNK.min(count - done);
-        db.transaction(|tx| -> Result<()> {
+        db.transaction(async |tx| -> Result<()> {
             for i in done..done + chunk {
                 let person = people.person(first_serial + i);
                 let body = CreateTemporaryBody {
@@ -227,6 +232,7 @@ pub fn temporary_profiles(
                 }
                 let uuid = fresh_uuid(people);
                 let number = profile::create(tx, &actor, &new, None, &uuid, created)
+                    .await
                     .map_err(|e| anyhow!("inserting temporary profile {i}: {e:?}"))?
                     .customer_number;
                 if let Some(consent_id) = consent_id.filter(|_| people.rng().chance(25)) {
@@ -239,12 +245,14 @@ pub fn temporary_profiles(
                         expiration_date: None,
                     };
                     given::record(tx, &who, &choice)
+                        .await
                         .map_err(|e| anyhow!("consent of {}: {e:?}", number.0))?;
                 }
                 numbers.push(number);
             }
             Ok(())
-        })?;
+        })
+        .block_on()?;
         done += chunk;
     }
     Ok(numbers)

@@ -3,7 +3,7 @@
 //! taken from rusqlite's statement cache (what the seeding tool uses to be fast).
 
 use domain::db::{Backend, Db, DbError, Rows, Value};
-use domain::test_db::{classify, rows};
+use domain::test_db::{classify, rows, BlockOn};
 use std::path::Path;
 
 pub struct SqliteDb {
@@ -27,13 +27,13 @@ impl SqliteDb {
 
     /// Runs statements that return nothing interesting (pragmas, DDL), failing on error.
     pub fn run(&self, sql: &str) -> anyhow::Result<()> {
-        self.execute(sql, &[]).map_err(|e| anyhow::anyhow!("{sql}: {e:?}"))?;
+        self.execute(sql, &[]).block_on().map_err(|e| anyhow::anyhow!("{sql}: {e:?}"))?;
         Ok(())
     }
 
     /// The first column of the first row as an integer.
     pub fn scalar(&self, sql: &str, params: &[Value]) -> anyhow::Result<i64> {
-        let rows = self.execute(sql, params).map_err(|e| anyhow::anyhow!("{sql}: {e:?}"))?;
+        let rows = self.execute(sql, params).block_on().map_err(|e| anyhow::anyhow!("{sql}: {e:?}"))?;
         match rows.rows.first().and_then(|r| r.first()) {
             Some(Value::Integer(n)) => Ok(*n),
             other => anyhow::bail!("{sql}: expected an integer, got {other:?}"),
@@ -42,7 +42,7 @@ impl SqliteDb {
 }
 
 impl Db for SqliteDb {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let result = if self.cached {
             self.conn.prepare_cached(sql).and_then(|mut stmt| rows(&mut stmt, params))
         } else {
@@ -52,7 +52,7 @@ impl Db for SqliteDb {
     }
 
     /// rusqlite's bundled SQLite on a file.
-    fn backend(&self) -> Result<Backend, DbError> {
+    async fn backend(&self) -> Result<Backend, DbError> {
         Ok(Backend::LocalFile)
     }
 }

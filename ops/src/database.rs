@@ -27,17 +27,17 @@ impl Database {
 }
 
 impl Db for Database {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         match self {
-            Database::File(db) => db.execute(sql, params),
-            Database::LibSql(db) => db.execute(sql, params),
+            Database::File(db) => db.execute(sql, params).await,
+            Database::LibSql(db) => db.execute(sql, params).await,
         }
     }
 
-    fn backend(&self) -> Result<Backend, DbError> {
+    async fn backend(&self) -> Result<Backend, DbError> {
         match self {
-            Database::File(db) => db.backend(),
-            Database::LibSql(db) => db.backend(),
+            Database::File(db) => db.backend().await,
+            Database::LibSql(db) => db.backend().await,
         }
     }
 }

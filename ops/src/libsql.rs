@@ -87,8 +87,9 @@ impl LibSql {
     }
 }
 
+/// Synchronous (ureq): the futures are ready at once.
 impl Db for LibSql {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let args: Vec<Json> = params.iter().map(to_hrana).collect();
         let mut result =
             self.request(json!({"type": "execute", "stmt": {"sql": sql, "args": args, "want_rows": true}}))?;
@@ -107,7 +108,7 @@ impl Db for LibSql {
     }
 
     /// A libSQL server, by construction.
-    fn backend(&self) -> Result<Backend, DbError> {
+    async fn backend(&self) -> Result<Backend, DbError> {
         Ok(Backend::LibSql)
     }
 }

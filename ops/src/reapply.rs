@@ -4,7 +4,7 @@
 //! restored database serves requests. README, "Erasure and backups".
 
 use domain::connection;
-use domain::db::Db;
+use domain::db::{BlockOn, Db};
 use domain::erasure::{self, Reapplied};
 use domain::purge::{self, Pacing, Purged};
 use domain::time::Timestamp;
@@ -25,11 +25,13 @@ const PAGE: i64 = 500;
 /// `now`. `restored` is first brought to the current schema (a backup may be older).
 pub fn run(live: &impl Db, restored: &impl Db, now: Timestamp) -> anyhow::Result<Report> {
     connection::prepare_connection(restored)
+        .block_on()
         .map_err(|e| anyhow::anyhow!("preparing the restored database: {e}"))?;
     let mut report = Report::default();
     let mut after = 0;
     loop {
         let page = erasure::entries(live, after, PAGE)
+            .block_on()
             .map_err(|e| anyhow::anyhow!("reading the live database's erasure ledger: {e}"))?;
         let Some(last) = page.last() else { break };
         after = last.id;
@@ -48,6 +50,7 @@ pub fn run_from_list(list: &str, restored: &impl Db, now: Timestamp) -> anyhow::
         .map(|(i, line)| parse_listed(line).map_err(|e| anyhow::anyhow!("line {}: {e}", i + 1)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     connection::prepare_connection(restored)
+        .block_on()
         .map_err(|e| anyhow::anyhow!("preparing the restored database: {e}"))?;
     let mut report = Report::default();
     for page in entries.chunks(PAGE as usize) {
@@ -76,7 +79,7 @@ pub fn parse_listed(line: &str) -> anyhow::Result<erasure::Entry> {
 }
 
 fn reapply_page(restored: &impl Db, page: &[erasure::Entry], report: &mut Report) -> anyhow::Result<()> {
-    let done = erasure::reapply(restored, page).map_err(|e| anyhow::anyhow!("re-erasing: {e}"))?;
+    let done = erasure::reapply(restored, page).block_on().map_err(|e| anyhow::anyhow!("re-erasing: {e}"))?;
     report.reapplied.entries += done.entries;
     report.reapplied.erased_again += done.erased_again;
     report.reapplied.recorded += done.recorded;
@@ -95,6 +98,7 @@ fn purge_all(restored: &impl Db, now: Timestamp, mut report: Report) -> anyhow::
     // Feed events are left to the service's own retention (`event_retention_days`).
     let keep_events = domain::event::MAX_RETENTION_DAYS;
     let run = purge::purge_expired(restored, None, now, pacing, keep_events)
+        .block_on()
         .map_err(|e| anyhow::anyhow!("purging: {e}"))?;
     report.purged = run.purged;
     Ok(report)

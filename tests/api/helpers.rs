@@ -1,7 +1,7 @@
 //! `spawn_app()` runs the real components in the test host on a fresh state directory; one
 //! helper per thing a test does (get a token, send a request, read a problem).
 
-use domain::db::{Db, Value as DbValue};
+use domain::db::{BlockOn, Db, Value as DbValue};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -63,6 +63,14 @@ pub fn server() -> Server {
         Ok("spin") => Server::Spin,
         _ => Server::TestHost,
     }
+}
+
+/// The manifest `spin up` runs: `E2E_MANIFEST` (relative to the repository), by default
+/// `spin.toml` (the WASIp2 build). `E2E_MANIFEST=spin.p3.toml` runs the suite on the WASIp3
+/// build of the same components (target/p3), whose instances serve many requests, up to 16
+/// at a time. The test host runs spin.toml only.
+pub fn manifest() -> PathBuf {
+    repo_root().join(std::env::var("E2E_MANIFEST").unwrap_or_else(|_| "spin.toml".into()))
 }
 
 /// Which database the application talks to. `E2E_DB=libsql` (with `E2E_SERVER=spin`) runs
@@ -206,7 +214,7 @@ fn sqld_of(state_dir: &Path) -> Arc<spin_cli::RunningSqld> {
 /// `?1`, `?2`, ...
 pub fn query_int(db: &impl Db, sql: &str, params: &[i64]) -> i64 {
     let params: Vec<DbValue> = params.iter().map(|p| DbValue::Integer(*p)).collect();
-    let rows = db.execute(sql, &params).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let rows = db.execute(sql, &params).block_on().unwrap_or_else(|e| panic!("{sql}: {e}"));
     match rows.rows.first().and_then(|row| row.first()) {
         Some(DbValue::Integer(n)) => *n,
         other => panic!("{sql}: expected an integer, got {other:?}"),
@@ -217,7 +225,7 @@ pub fn query_int(db: &impl Db, sql: &str, params: &[i64]) -> i64 {
 /// bound as `?1`, `?2`, ...
 pub fn query_texts(db: &impl Db, sql: &str, params: &[i64]) -> Vec<Vec<String>> {
     let params: Vec<DbValue> = params.iter().map(|p| DbValue::Integer(*p)).collect();
-    let rows = db.execute(sql, &params).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let rows = db.execute(sql, &params).block_on().unwrap_or_else(|e| panic!("{sql}: {e}"));
     let text = |value: &DbValue| match value {
         DbValue::Text(t) => t.clone(),
         DbValue::Integer(i) => i.to_string(),
@@ -278,6 +286,22 @@ pub fn spawn_app_listening(
     components: Option<&[&str]>,
     listen: Option<std::net::SocketAddr>,
 ) -> TestApp {
+    spawn(state_dir, variables, components, listen, &[])
+}
+
+/// The app with spin.toml's defaults, given more arguments of `spin up` on real Spin (the test
+/// host takes none).
+pub fn spawn_app_with_spin_args(spin_args: &[&str]) -> TestApp {
+    spawn(fresh_state_dir(), &[], None, None, spin_args)
+}
+
+fn spawn(
+    state_dir: PathBuf,
+    variables: &[(&str, &str)],
+    components: Option<&[&str]>,
+    listen: Option<std::net::SocketAddr>,
+    spin_args: &[&str],
+) -> TestApp {
     built_components();
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
     let database = DatabaseAt::of(&state_dir);
@@ -294,10 +318,11 @@ pub fn spawn_app_listening(
             (Running::TestHost(host), base_url, clock_offset_ms)
         }
         Server::Spin => {
-            let mut spin = spin_up(repo_root().join("spin.toml"), &state_dir);
+            let mut spin = spin_up(manifest(), &state_dir);
             spin.listen = listen.unwrap_or(spin.listen);
             spin.variables = variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
             spin.components = components.unwrap_or_default().iter().map(|s| s.to_string()).collect();
+            spin.extra_args = spin_args.iter().map(|s| s.to_string()).collect();
             if let Some(config) = database.runtime_config() {
                 let path = state_dir.join("runtime-config.toml");
                 std::fs::write(&path, config).expect("runtime config");
@@ -351,7 +376,7 @@ impl TestApp {
         match &self.database {
             DatabaseAt::File(_) => {
                 let to = DbValue::Text(to.display().to_string());
-                self.db().execute("VACUUM INTO ?1", &[to]).expect("VACUUM INTO");
+                self.db().execute("VACUUM INTO ?1", &[to]).block_on().expect("VACUUM INTO");
             }
             DatabaseAt::LibSql(sqld) => {
                 let dump = self.agent.get(format!("{}/dump", sqld.url())).call().expect("GET /dump");

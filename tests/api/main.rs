@@ -12,6 +12,7 @@ mod consents;
 mod consents_v1;
 mod ecards;
 mod events;
+mod instances;
 mod issuer;
 mod key_fetching;
 mod lockout;

@@ -202,3 +202,26 @@ fn a_known_path_with_another_method_is_405() {
     assert_eq!(response.status, 405);
     assert_eq!(response.error_code(), "METHOD_NOT_ALLOWED");
 }
+
+/// spin.p3.toml runs the same application as spin.toml, built as WASIp3 components: the same
+/// routes, variables and component settings; only where each `.wasm` comes from differs.
+#[test]
+fn spin_p3_toml_is_spin_toml_with_the_p3_build() {
+    let load = |name: &str| -> toml::Table {
+        toml::from_str(&std::fs::read_to_string(repo_root().join(name)).unwrap()).expect(name)
+    };
+    let (mut p2, mut p3) = (load("spin.toml"), load("spin.p3.toml"));
+    for (manifest, target) in [(&mut p2, "target/wasm32-wasip2/"), (&mut p3, "target/p3/wasm32-wasip2/")] {
+        let components = manifest["component"].as_table_mut().unwrap();
+        for (name, component) in components.iter_mut() {
+            let component = component.as_table_mut().unwrap();
+            let source = component.remove("source").unwrap();
+            assert!(source.as_str().unwrap().starts_with(target), "{name}: {source}");
+            let build = component.remove("build").unwrap();
+            let command = build["command"].as_str().unwrap().to_owned();
+            let p3 = command.contains("--no-default-features --features p3 --target-dir target/p3");
+            assert_eq!(p3, target.contains("p3"), "{name}: {command}");
+        }
+    }
+    assert_eq!(p2, p3, "spin.toml and spin.p3.toml differ beyond the build");
+}

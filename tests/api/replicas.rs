@@ -14,7 +14,7 @@
 
 use crate::helpers::*;
 use crate::tokens;
-use domain::db::Db;
+use domain::db::{BlockOn, Db};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -107,7 +107,7 @@ fn start_spin_replica(state_dir: &Path, name: &str) -> Replica {
         ),
     )
     .expect("runtime config");
-    let mut spin = spin_up(repo_root().join("spin.toml"), &own_dir);
+    let mut spin = spin_up(manifest(), &own_dir);
     spin.variables = production_variables();
     spin.runtime_config = Some(runtime_config);
     let running = start_spin(&spin);
@@ -624,7 +624,7 @@ fn a_purge_of_a_large_backlog_leaves_every_other_writer_its_turn() {
            FROM n",
         org = ORG_A.2
     );
-    DatabaseAt::of(&dir).open().execute(&backlog, &[]).expect("the backlog is written");
+    DatabaseAt::of(&dir).open().execute(&backlog, &[]).block_on().expect("the backlog is written");
 
     // One purge call, and writers on both replicas, one create after the other, for as long
     // as it runs. Before purges paused between batches, the call took the write lock back the

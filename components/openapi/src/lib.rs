@@ -5,17 +5,13 @@
 
 use errors::ApiError;
 use http::{Request, Response};
-use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use web::{Answer, RequestCtx};
 
 const DOCUMENT: &str = include_str!("../../../openapi/openapi.json");
 
-#[spin_sdk::http_component]
-async fn handle(req: IncomingRequest, out: ResponseOutparam) {
-    spin_glue::serve_public(req, out, document).await
-}
+spin_glue::public_component!(document);
 
-fn document(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
+async fn document(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
     match (req.method().as_str(), web::segments(req).as_slice()) {
         ("GET", ["customers", "v2", "openapi.json"]) => {
             ctx.route.set("/customers/v2/openapi.json");

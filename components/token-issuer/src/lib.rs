@@ -13,7 +13,6 @@ use auth::issuer::DevClaims;
 use errors::ApiError;
 use http::{Request, Response};
 use spin_glue::variable;
-use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use web::RequestCtx;
 
 type Answer = Result<Response<Vec<u8>>, ApiError>;
@@ -21,30 +20,27 @@ type Answer = Result<Response<Vec<u8>>, ApiError>;
 /// Lifetime of an issued token (contract §2: `expires_in` 86400).
 const TOKEN_LIFETIME_SECS: i64 = 86_400;
 
-#[spin_sdk::http_component]
-async fn handle(req: IncomingRequest, out: ResponseOutparam) {
-    spin_glue::serve_public(req, out, public).await
-}
+spin_glue::public_component!(public);
 
 /// Both endpoints are public: the client authenticates with its secret, not a token. They
 /// exist only for a caller on this machine while the issuer is active (contract §2,
 /// `auth::issuer::serves`); to anyone else they answer 404, as if there were no issuer.
-fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
+async fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
     match spin_glue::dev_issuer_serves(req)? {
-        true => route(ctx, req),
+        true => route(ctx, req).await,
         false => Err(ApiError::NotFound),
     }
 }
 
-fn route(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
+async fn route(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
     match (req.method().as_str(), web::segments(req).as_slice()) {
         ("POST", ["oauth", "token"]) => {
             ctx.route.set("/oauth/token");
-            token(ctx, req)
+            token(ctx, req).await
         }
         ("GET", [".well-known", "jwks.json"]) => {
             ctx.route.set("/.well-known/jwks.json");
-            let key = signing_key::load_or_create()?;
+            let key = signing_key::load_or_create().await?;
             let mut response = Response::new(key.public_jwks().into_bytes());
             response.headers_mut().insert("content-type", http::HeaderValue::from_static("application/json"));
             Ok(response)
@@ -56,7 +52,7 @@ fn route(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
 }
 
 /// POST /oauth/token: `{grant_type, client_id, client_secret, audience}` as JSON or form.
-fn token(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
+async fn token(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
     let grant = clients::TokenRequest::parse(req)?;
     if grant.grant_type.as_deref() != Some("client_credentials") {
         return Err(ApiError::BadRequest {
@@ -76,7 +72,7 @@ fn token(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
         });
     }
     let client = clients::authenticate(&grant)?;
-    let key = signing_key::load_or_create()?;
+    let key = signing_key::load_or_create().await?;
     let issued_at = ctx.now.unix_seconds();
     let claims = DevClaims {
         issuer: variable("jwt_issuer")?.ok_or_else(|| missing("jwt_issuer"))?,

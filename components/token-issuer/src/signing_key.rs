@@ -11,16 +11,15 @@ use spin_glue::DEV_ISSUER_KEY_PAIR;
 /// before another first request stored a different one has signed one token that no longer
 /// verifies. That takes two first requests within a few host calls of each other, once per
 /// installation; asking for a new token mends it.)
-pub fn load_or_create() -> Result<DevSigningKey, ApiError> {
-    let store = spin_glue::kv()?;
-    let kv_error = |e: spin_sdk::key_value::Error| ApiError::Internal(anyhow::anyhow!("key-value: {e}"));
-    if store.get(DEV_ISSUER_KEY_PAIR).map_err(kv_error)?.is_none() {
+pub async fn load_or_create() -> Result<DevSigningKey, ApiError> {
+    let store = spin_glue::kv().await?;
+    if store.get(DEV_ISSUER_KEY_PAIR).await?.is_none() {
         let mut seed = [0u8; 32];
         seed.copy_from_slice(&spin_glue::random_bytes(32)[..32]);
         let key = DevSigningKey::from_seed(seed);
-        store.set(DEV_ISSUER_KEY_PAIR, key.to_stored_json().as_bytes()).map_err(kv_error)?;
+        store.set(DEV_ISSUER_KEY_PAIR, key.to_stored_json().as_bytes()).await?;
     }
-    let stored = store.get(DEV_ISSUER_KEY_PAIR).map_err(kv_error)?.unwrap_or_default();
+    let stored = store.get(DEV_ISSUER_KEY_PAIR).await?.unwrap_or_default();
     DevSigningKey::from_stored_json(&String::from_utf8_lossy(&stored))
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored signing key: {e}")))
 }

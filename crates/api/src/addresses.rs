@@ -29,63 +29,68 @@ use errors::ApiError;
 
 /// GET /customers/v2/profiles/{customerNumber}/postal-addresses (contract §3, §4):
 /// the profile's addresses, oldest first, as a bare array.
-pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let parent = parent::find(call)?;
-    web::json_response(200, &address::list(call.db, call.caller.org(), parent.customer_number.0)?)
+    let parent = parent::find(call).await?;
+    web::json_response(200, &address::list(call.db, call.caller.org(), parent.customer_number.0).await?)
 }
 
 /// POST /customers/v2/profiles/{customerNumber}/postal-addresses (contract §3, §4):
 /// 201 with `Location`, `ETag` and the address. Takes `Idempotency-Key`.
-pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let new = address::new_address(web::json::<AddressBody>(req)?)?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let n = writable_parent(call)?;
-        let added = address::add(tx, &actor(caller), n, &new, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let n = writable_parent(call).await?;
+        let added = address::add(tx, &actor(caller), n, &new, ctx.now).await?;
         Ok((subresource::created(call, added.id, added.version, &added)?, Some(n)))
     })
+    .await
 }
 
 /// GET /customers/v2/profiles/{customerNumber}/postal-addresses/{id} (contract §3, §4):
 /// the address with its `ETag`.
-pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let parent = parent::find(call)?;
+    let parent = parent::find(call).await?;
     let id = subresource::id(call, "id")?;
-    let found =
-        address::find(call.db, call.caller.org(), parent.customer_number.0, id)?.ok_or(ApiError::NotFound)?;
+    let found = address::find(call.db, call.caller.org(), parent.customer_number.0, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     subresource::single(200, &found, found.version)
 }
 
 /// PUT /customers/v2/profiles/{customerNumber}/postal-addresses/{id} (contract §3, §4):
 /// replaces every field (same body as POST); `If-Match` optional. 200 with the address.
-pub fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileChange)?;
     let id = subresource::id(call, "id")?;
     let new = address::new_address(web::json::<AddressBody>(req)?)?;
-    let replaced = db.transaction(|tx| {
-        let n = writable_parent(call)?;
-        let current = address::find(tx, caller.org(), n, id)?.ok_or(ApiError::NotFound)?;
-        web::check_if_match(req, current.version)?;
-        address::replace(tx, &actor(caller), n, &current, &new, ctx.now)
-    })?;
+    let replaced = db
+        .transaction(async |tx| {
+            let n = writable_parent(call).await?;
+            let current = address::find(tx, caller.org(), n, id).await?.ok_or(ApiError::NotFound)?;
+            web::check_if_match(req, current.version)?;
+            address::replace(tx, &actor(caller), n, &current, &new, ctx.now).await
+        })
+        .await?;
     subresource::single(200, &replaced, replaced.version)
 }
 
 /// DELETE /customers/v2/profiles/{customerNumber}/postal-addresses/{id} (contract §3, §4):
 /// 204; `If-Match` optional.
-pub fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let id = subresource::id(call, "id")?;
-    db.transaction(|tx| {
-        let n = writable_parent(call)?;
-        let current = address::find(tx, caller.org(), n, id)?.ok_or(ApiError::NotFound)?;
+    db.transaction(async |tx| {
+        let n = writable_parent(call).await?;
+        let current = address::find(tx, caller.org(), n, id).await?.ok_or(ApiError::NotFound)?;
         web::check_if_match(req, current.version)?;
-        address::remove(tx, &actor(caller), n, &current, ctx.now)
-    })?;
+        address::remove(tx, &actor(caller), n, &current, ctx.now).await
+    })
+    .await?;
     Ok(web::no_content())
 }

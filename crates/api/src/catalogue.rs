@@ -39,98 +39,105 @@ use domain::preference::{self, DefinitionBody};
 use errors::ApiError;
 
 /// GET /customers/v2/preferences (contract §3): the organisation's definitions, by code.
-pub fn preferences<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn preferences<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    web::json_response(200, &preference::definitions(call.db, call.caller.org())?)
+    web::json_response(200, &preference::definitions(call.db, call.caller.org()).await?)
 }
 
 /// POST /customers/v2/preferences (contract §3): 201 with `Location`, `ETag` and the
 /// definition; 409 `DUPLICATE_PREFERENCE_CODE`. Takes `Idempotency-Key`.
-pub fn create_preference<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn create_preference<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileChange)?;
     let new = preference::new_definition(web::json::<DefinitionBody>(req)?, caller.org())?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let added = preference::add_definition(tx, &actor(caller), &new, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let added = preference::add_definition(tx, &actor(caller), &new, ctx.now).await?;
         Ok((subresource::created(call, added.id, added.version, &added)?, None))
     })
+    .await
 }
 
 /// GET /customers/v2/preferences/{id} (contract §3): the definition with its `ETag`.
-pub fn get_preference<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get_preference<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let id = subresource::id(call, "id")?;
-    let found = preference::definition(call.db, call.caller.org(), id)?.ok_or(ApiError::NotFound)?;
+    let found = preference::definition(call.db, call.caller.org(), id).await?.ok_or(ApiError::NotFound)?;
     subresource::single(200, &found, found.version)
 }
 
 /// PUT /customers/v2/preferences/{id} (contract §3): full replacement (same body as POST).
 /// 200 with the definition; `If-Match` optional.
-pub fn replace_preference<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn replace_preference<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileChange)?;
     let id = subresource::id(call, "id")?;
     let new = preference::new_definition(web::json::<DefinitionBody>(req)?, caller.org())?;
-    let replaced = db.transaction(|tx| {
-        let current = preference::definition(tx, caller.org(), id)?.ok_or(ApiError::NotFound)?;
-        web::check_if_match(req, current.version)?;
-        preference::replace_definition(tx, &actor(caller), &current, &new, ctx.now)
-    })?;
+    let replaced = db
+        .transaction(async |tx| {
+            let current = preference::definition(tx, caller.org(), id).await?.ok_or(ApiError::NotFound)?;
+            web::check_if_match(req, current.version)?;
+            preference::replace_definition(tx, &actor(caller), &current, &new, ctx.now).await
+        })
+        .await?;
     subresource::single(200, &replaced, replaced.version)
 }
 
 /// DELETE /customers/v2/preferences/{id} (contract §3): 204; 409 `PREFERENCE_IN_USE` while
 /// customers hold values for it. `If-Match` optional.
-pub fn delete_preference<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn delete_preference<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let id = subresource::id(call, "id")?;
-    db.transaction(|tx| {
-        let current = preference::definition(tx, caller.org(), id)?.ok_or(ApiError::NotFound)?;
+    db.transaction(async |tx| {
+        let current = preference::definition(tx, caller.org(), id).await?.ok_or(ApiError::NotFound)?;
         web::check_if_match(req, current.version)?;
-        preference::remove_definition(tx, &actor(caller), &current, ctx.now)
-    })?;
+        preference::remove_definition(tx, &actor(caller), &current, ctx.now).await
+    })
+    .await?;
     Ok(web::no_content())
 }
 
 /// GET /customers/v2/loyalty-programs (contract §3): the organisation's programs, oldest first.
-pub fn programs<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn programs<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    web::json_response(200, &loyalty::programs(call.db, call.caller.org())?)
+    web::json_response(200, &loyalty::programs(call.db, call.caller.org()).await?)
 }
 
 /// POST /customers/v2/loyalty-programs (contract §3): 201 with `Location`, `ETag` and the
 /// program. Takes `Idempotency-Key`.
-pub fn create_program<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn create_program<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileChange)?;
     let new = loyalty::new_program(web::json::<ProgramBody>(req)?, caller.org())?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let added = loyalty::add_program(tx, &actor(caller), &new, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let added = loyalty::add_program(tx, &actor(caller), &new, ctx.now).await?;
         Ok((subresource::created(call, added.id, added.version, &added)?, None))
     })
+    .await
 }
 
 /// GET /customers/v2/loyalty-programs/{id} (contract §3): the program with its `ETag`.
-pub fn get_program<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get_program<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let id = subresource::id(call, "id")?;
-    let found = loyalty::program(call.db, call.caller.org(), id)?.ok_or(ApiError::NotFound)?;
+    let found = loyalty::program(call.db, call.caller.org(), id).await?.ok_or(ApiError::NotFound)?;
     subresource::single(200, &found, found.version)
 }
 
 /// PUT /customers/v2/loyalty-programs/{id} (contract §3): full replacement (same body as
 /// POST); 409 `LOYALTY_PROGRAM_IN_USE` for a type change once it has members. 200 with the
 /// program; `If-Match` optional.
-pub fn replace_program<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn replace_program<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileChange)?;
     let id = subresource::id(call, "id")?;
     let new = loyalty::new_program(web::json::<ProgramBody>(req)?, caller.org())?;
-    let replaced = db.transaction(|tx| {
-        let current = loyalty::program(tx, caller.org(), id)?.ok_or(ApiError::NotFound)?;
-        web::check_if_match(req, current.version)?;
-        loyalty::replace_program(tx, &actor(caller), &current, &new, ctx.now)
-    })?;
+    let replaced = db
+        .transaction(async |tx| {
+            let current = loyalty::program(tx, caller.org(), id).await?.ok_or(ApiError::NotFound)?;
+            web::check_if_match(req, current.version)?;
+            loyalty::replace_program(tx, &actor(caller), &current, &new, ctx.now).await
+        })
+        .await?;
     subresource::single(200, &replaced, replaced.version)
 }

@@ -5,11 +5,11 @@ use domain::db::{Db, DbError};
 
 /// Moves every child of profile `from` to profile `to` (connect). Each module decides its
 /// own conflicts (see their `move_to`).
-pub fn move_all(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
-    domain::address::move_to(db, organisation_id, from, to)?;
-    domain::preference::move_to(db, organisation_id, from, to)?;
-    domain::ecard::move_to(db, organisation_id, from, to)?;
-    domain::loyalty::move_to(db, organisation_id, from, to)?;
-    domain::consent::move_to(db, organisation_id, from, to)?;
+pub async fn move_all(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
+    domain::address::move_to(db, organisation_id, from, to).await?;
+    domain::preference::move_to(db, organisation_id, from, to).await?;
+    domain::ecard::move_to(db, organisation_id, from, to).await?;
+    domain::loyalty::move_to(db, organisation_id, from, to).await?;
+    domain::consent::move_to(db, organisation_id, from, to).await?;
     Ok(())
 }

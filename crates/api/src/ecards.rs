@@ -31,37 +31,39 @@ use errors::ApiError;
 
 /// GET /customers/v2/profiles/{customerNumber}/ecards (contract §3): the profile's cards,
 /// oldest first, as a bare array.
-pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let parent = parent::find(call)?;
-    web::json_response(200, &ecard::list(call.db, call.caller.org(), parent.customer_number.0)?)
+    let parent = parent::find(call).await?;
+    web::json_response(200, &ecard::list(call.db, call.caller.org(), parent.customer_number.0).await?)
 }
 
 /// POST /customers/v2/profiles/{customerNumber}/ecards (contract §3): registers a card to
 /// the profile. 201 with `Location`, `ETag` and the card; 409 `ECARD_ALREADY_OWNED`.
 /// Takes `Idempotency-Key`.
-pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let new = ecard::new_ecard(web::json::<EcardBody>(req)?)?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let n = writable_parent(call)?;
-        let added = ecard::add(tx, &actor(caller), n, &new, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let n = writable_parent(call).await?;
+        let added = ecard::add(tx, &actor(caller), n, &new, ctx.now).await?;
         Ok((subresource::created(call, added.id, added.version, &added)?, Some(n)))
     })
+    .await
 }
 
 /// DELETE /customers/v2/profiles/{customerNumber}/ecards/{id} (contract §3): the card is
 /// no longer the profile's (and may be registered again). 204; `If-Match` optional.
-pub fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let id = subresource::id(call, "id")?;
-    db.transaction(|tx| {
-        let n = writable_parent(call)?;
-        let current = ecard::find(tx, caller.org(), n, id)?.ok_or(ApiError::NotFound)?;
+    db.transaction(async |tx| {
+        let n = writable_parent(call).await?;
+        let current = ecard::find(tx, caller.org(), n, id).await?.ok_or(ApiError::NotFound)?;
         web::check_if_match(req, current.version)?;
-        ecard::remove(tx, &actor(caller), n, &current, ctx.now)
-    })?;
+        ecard::remove(tx, &actor(caller), n, &current, ctx.now).await
+    })
+    .await?;
     Ok(web::no_content())
 }

@@ -22,7 +22,7 @@ fn permission(kind: Kind) -> Permission {
 /// default every type the token may read: profile events need `customers-profile:les`,
 /// consent events `consents:les`), of one customer if `customerNumber` is given. Always
 /// `Link: rel="next"`: on the last page it is where to poll from later.
-pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     let caller = call.caller;
     if !caller.has(Permission::ProfileRead) && !caller.has(Permission::ConsentsRead) {
         return Err(ApiError::MissingPermission(Permission::ProfileRead.as_str()));
@@ -36,7 +36,7 @@ pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
         types,
         customer_number: customer_number(&params)?,
     };
-    let (events, _) = event::page(call.db, &query)?;
+    let (events, _) = event::page(call.db, &query).await?;
     let shown: Vec<serde_json::Value> = events.iter().map(view).collect();
     let mut response = web::json_response(200, &shown)?;
     let last = events.last().map_or(query.after, |e| e.id);

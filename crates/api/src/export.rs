@@ -8,24 +8,24 @@ use domain::time::Timestamp;
 use serde_json::{json, Value};
 
 /// The whole export of `profile`.
-pub fn document(
+pub async fn document(
     db: &impl Db,
     organisation_id: i64,
     profile: &Profile,
     now: Timestamp,
 ) -> Result<Value, DbError> {
     let n = profile.customer_number.0;
-    let (history, _) = audit::list(db, organisation_id, n, 0, i64::MAX - 1)?;
+    let (history, _) = audit::list(db, organisation_id, n, 0, i64::MAX - 1).await?;
     let mut profile = profile.clone();
-    domain::profile::attach_addresses(db, organisation_id, std::slice::from_mut(&mut profile))?;
+    domain::profile::attach_addresses(db, organisation_id, std::slice::from_mut(&mut profile)).await?;
     Ok(json!({
         "exportedAt": now.rfc3339(),
         "profile": ProfileView::from(&profile),
-        "postalAddresses": domain::address::export(db, organisation_id, n)?,
-        "preferences": domain::preference::export(db, organisation_id, n)?,
-        "ecards": domain::ecard::export(db, organisation_id, n)?,
-        "loyaltyPrograms": domain::loyalty::export(db, organisation_id, n)?,
-        "consents": domain::consent::export(db, organisation_id, n)?,
+        "postalAddresses": domain::address::export(db, organisation_id, n).await?,
+        "preferences": domain::preference::export(db, organisation_id, n).await?,
+        "ecards": domain::ecard::export(db, organisation_id, n).await?,
+        "loyaltyPrograms": domain::loyalty::export(db, organisation_id, n).await?,
+        "consents": domain::consent::export(db, organisation_id, n).await?,
         "history": history.iter().map(audit::Event::view).collect::<Vec<_>>(),
     }))
 }

@@ -35,55 +35,61 @@ use errors::ApiError;
 
 /// GET /customers/v2/profiles/{customerNumber}/loyalty-programs (contract §3): the
 /// profile's memberships, oldest first, as a bare array.
-pub fn memberships<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn memberships<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let parent = parent::find(call)?;
-    web::json_response(200, &loyalty::memberships(call.db, call.caller.org(), parent.customer_number.0)?)
+    let parent = parent::find(call).await?;
+    web::json_response(
+        200,
+        &loyalty::memberships(call.db, call.caller.org(), parent.customer_number.0).await?,
+    )
 }
 
 /// POST /customers/v2/profiles/{customerNumber}/loyalty-programs (contract §3): joins the
 /// program `programId`. 201 with `Location`, `ETag` and the membership; 409
 /// `LOYALTY_PROGRAM_ALREADY_JOINED`. Takes `Idempotency-Key`.
-pub fn join<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn join<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let body = web::json::<JoinBody>(req)?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let n = writable_parent(call)?;
-        let joined = loyalty::join(tx, &actor(caller), n, body, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let n = writable_parent(call).await?;
+        let joined = loyalty::join(tx, &actor(caller), n, body, ctx.now).await?;
         Ok((subresource::created(call, joined.id, joined.version, &joined)?, Some(n)))
     })
+    .await
 }
 
 /// DELETE /customers/v2/profiles/{customerNumber}/loyalty-programs/{membershipId} (contract
 /// §3): leaves the program; the membership's balance and transactions are deleted with it.
 /// 204; `If-Match` optional.
-pub fn leave<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn leave<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let id = subresource::id(call, "membershipId")?;
-    db.transaction(|tx| {
-        let n = writable_parent(call)?;
-        let current = loyalty::membership(tx, caller.org(), n, id)?.ok_or(ApiError::NotFound)?;
+    db.transaction(async |tx| {
+        let n = writable_parent(call).await?;
+        let current = loyalty::membership(tx, caller.org(), n, id).await?.ok_or(ApiError::NotFound)?;
         web::check_if_match(req, current.version)?;
-        loyalty::leave(tx, &actor(caller), n, &current, ctx.now)
-    })?;
+        loyalty::leave(tx, &actor(caller), n, &current, ctx.now).await
+    })
+    .await?;
     Ok(web::no_content())
 }
 
 /// GET /customers/v2/profiles/{customerNumber}/loyalty-programs/{membershipId}/transactions
 /// (contract §3, §1 lists): oldest first, `limit` and `cursor`, `Link` to the next page.
-pub fn transactions<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn transactions<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileRead)?;
     let query = web::query(req);
     let limit = web::paging::limit(&query, "limit", loyalty::DEFAULT_LIMIT, loyalty::MAX_LIMIT)?;
     let after = web::paging::after(&query)?;
-    let parent = parent::find(call)?;
+    let parent = parent::find(call).await?;
     let id = subresource::id(call, "membershipId")?;
-    let membership =
-        loyalty::membership(*db, caller.org(), parent.customer_number.0, id)?.ok_or(ApiError::NotFound)?;
-    let (page, more) = loyalty::transactions(*db, caller.org(), membership.id, after, limit)?;
+    let membership = loyalty::membership(*db, caller.org(), parent.customer_number.0, id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (page, more) = loyalty::transactions(*db, caller.org(), membership.id, after, limit).await?;
     let mut response = web::json_response(200, &page)?;
     if let (true, Some(last)) = (more, page.last()) {
         web::paging::link_next(req, &mut response, last.id);
@@ -96,15 +102,16 @@ pub fn transactions<D: Db>(call: &Call<'_, D>) -> Answer {
 /// `balanceAfter` is the new balance); 409 `INSUFFICIENT_BALANCE` when the balance would go
 /// below zero, also under concurrent transactions. Takes `Idempotency-Key`, which makes a
 /// retried spend safe.
-pub fn transact<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn transact<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let id = subresource::id(call, "membershipId")?;
     let new = loyalty::new_transaction(web::json::<TransactionBody>(req)?)?;
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let n = writable_parent(call)?;
-        let membership = loyalty::membership(tx, caller.org(), n, id)?.ok_or(ApiError::NotFound)?;
-        let recorded = loyalty::transact(tx, &actor(caller), n, &membership, &new, ctx.now)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let n = writable_parent(call).await?;
+        let membership = loyalty::membership(tx, caller.org(), n, id).await?.ok_or(ApiError::NotFound)?;
+        let recorded = loyalty::transact(tx, &actor(caller), n, &membership, &new, ctx.now).await?;
         Ok((web::json_response(201, &recorded)?, Some(n)))
     })
+    .await
 }

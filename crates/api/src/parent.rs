@@ -23,7 +23,9 @@ pub fn number<D>(call: &Call<'_, D>) -> Result<CustomerNumber, ApiError> {
 }
 
 /// The parent profile, or 404.
-pub fn find<D: Db>(call: &Call<'_, D>) -> Result<Profile, ApiError> {
+pub async fn find<D: Db>(call: &Call<'_, D>) -> Result<Profile, ApiError> {
     let number = number(call)?;
-    profile::find(call.db, call.caller.org(), number, kind(call), call.ctx.now)?.ok_or(ApiError::NotFound)
+    profile::find(call.db, call.caller.org(), number, kind(call), call.ctx.now)
+        .await?
+        .ok_or(ApiError::NotFound)
 }

@@ -33,34 +33,37 @@ use errors::ApiError;
 
 /// GET /customers/v2/profiles/{customerNumber}/preferences (contract §3, §4): the
 /// profile's values, by code, as a bare array.
-pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let parent = parent::find(call)?;
-    web::json_response(200, &preference::values(call.db, call.caller.org(), parent.customer_number.0)?)
+    let parent = parent::find(call).await?;
+    web::json_response(200, &preference::values(call.db, call.caller.org(), parent.customer_number.0).await?)
 }
 
 /// PUT /customers/v2/profiles/{customerNumber}/preferences/{preferenceCode} (contract §3,
 /// §4): sets the value, checked against the definition's type. 201 (with `Location`) when
 /// the profile had no value for the code, else 200; `ETag` either way. `If-Match` optional.
-pub fn set<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn set<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileChange)?;
     let body = web::json::<ValueBody>(req)?;
     let code = call.params.get("preferenceCode")?;
-    let (saved, added) = db.transaction(|tx| {
-        let n = writable_parent(call)?;
-        let definition = preference::settable_definition(tx, caller.org(), code)?;
-        let stored = preference::checked_value(&definition, body)?;
-        let current = preference::value(tx, caller.org(), n, code)?;
-        match &current {
-            Some(current) => web::check_if_match(req, current.version)?,
-            None if web::if_match(req)?.is_some() => return Err(ApiError::PreconditionFailed),
-            None => {}
-        }
-        let saved =
-            preference::set_value(tx, &actor(caller), n, &definition, &stored, current.as_ref(), ctx.now)?;
-        Ok::<_, ApiError>((saved, current.is_none()))
-    })?;
+    let (saved, added) = db
+        .transaction(async |tx| {
+            let n = writable_parent(call).await?;
+            let definition = preference::settable_definition(tx, caller.org(), code).await?;
+            let stored = preference::checked_value(&definition, body)?;
+            let current = preference::value(tx, caller.org(), n, code).await?;
+            match &current {
+                Some(current) => web::check_if_match(req, current.version)?,
+                None if web::if_match(req)?.is_some() => return Err(ApiError::PreconditionFailed),
+                None => {}
+            }
+            let saved =
+                preference::set_value(tx, &actor(caller), n, &definition, &stored, current.as_ref(), ctx.now)
+                    .await?;
+            Ok::<_, ApiError>((saved, current.is_none()))
+        })
+        .await?;
     if added {
         web::created(req.uri().path(), &web::etag(saved.version), &saved)
     } else {
@@ -71,15 +74,16 @@ pub fn set<D: Db>(call: &Call<'_, D>) -> Answer {
 /// DELETE /customers/v2/profiles/{customerNumber}/preferences/{preferenceCode} (contract
 /// §3, §4): removes the profile's value (also for an inactive definition). 204; 404 when
 /// it has none. `If-Match` optional.
-pub fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileDelete)?;
     let code = call.params.get("preferenceCode")?;
-    db.transaction(|tx| {
-        let n = writable_parent(call)?;
-        let current = preference::value(tx, caller.org(), n, code)?.ok_or(ApiError::NotFound)?;
+    db.transaction(async |tx| {
+        let n = writable_parent(call).await?;
+        let current = preference::value(tx, caller.org(), n, code).await?.ok_or(ApiError::NotFound)?;
         web::check_if_match(req, current.version)?;
-        preference::remove_value(tx, &actor(caller), n, &current, ctx.now)
-    })?;
+        preference::remove_value(tx, &actor(caller), n, &current, ctx.now).await
+    })
+    .await?;
     Ok(web::no_content())
 }

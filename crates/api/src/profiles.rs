@@ -13,17 +13,18 @@ use errors::{ApiError, FieldErrors, Invalid};
 use serde::Deserialize;
 
 /// POST /customers/v2/profiles (contract §3): 201, `Location`, `ETag`, body `Customer`.
-pub fn create<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn create<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileCreate)?;
     let new = profile::new_profile(web::json::<CreateProfileBody>(req)?, caller.org(), ctx.now)?;
     let password_hash = new.password.as_ref().map(|p| password::hash(p, &(ctx.random_bytes)(16)));
     let uuid = fresh_customer_uuid(call);
     let actor = actor(call);
-    web::idempotency::create_writing(*db, new.writes(), caller.org(), ctx, req, |tx| {
-        let created = profile::create(tx, &actor, &new, password_hash, &uuid, ctx.now)?;
+    web::idempotency::create_writing(*db, new.writes(), caller.org(), ctx, req, async |tx| {
+        let created = profile::create(tx, &actor, &new, password_hash, &uuid, ctx.now).await?;
         created_response(&created, "/customers/v2/profiles")
     })
+    .await
 }
 
 /// The 201 of a create, from the profile its INSERT returned (no statement reads it back):
@@ -42,16 +43,17 @@ pub(crate) fn created_response(
 /// GET /customers/v2/profiles/{customerNumber}[?includeECards=true] (contract §3). A merged
 /// profile answers with the profile it was merged into; another organisation's profile
 /// exactly like a missing one.
-pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let (org, now) = (call.caller.org(), call.ctx.now);
     // The profile and its addresses in one statement; a merged one leads to its target.
-    let found = profile::find_with_addresses(call.db, org, parent::number(call)?, parent::kind(call), now)?
+    let found = profile::find_with_addresses(call.db, org, parent::number(call)?, parent::kind(call), now)
+        .await?
         .ok_or(ApiError::NotFound)?;
     let merged = found.status == "P";
-    let mut shown = profile::resolve_merged(call.db, org, found, now)?.ok_or(ApiError::NotFound)?;
+    let mut shown = profile::resolve_merged(call.db, org, found, now).await?.ok_or(ApiError::NotFound)?;
     if merged {
-        profile::attach_addresses(call.db, org, std::slice::from_mut(&mut shown))?;
+        profile::attach_addresses(call.db, org, std::slice::from_mut(&mut shown)).await?;
     }
     let include_ecards = match web::query(call.req).iter().find(|(k, _)| k == "includeECards") {
         None => false,
@@ -61,7 +63,7 @@ pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     let mut body =
         serde_json::to_value(ProfileView::from(&shown)).map_err(|e| ApiError::Internal(e.into()))?;
     if include_ecards {
-        body["ecards"] = domain::ecard::export(call.db, call.caller.org(), shown.customer_number.0)?;
+        body["ecards"] = domain::ecard::export(call.db, call.caller.org(), shown.customer_number.0).await?;
     }
     let mut response = web::json_response(200, &body)?;
     web::set_etag(&mut response, &shown.etag())?;
@@ -69,19 +71,21 @@ pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
 }
 
 /// GET /customers/v2/profiles/by-customer-ref/{customerRef} (contract §3).
-pub fn get_by_ref<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get_by_ref<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let customer_ref = call.params.get("customerRef")?;
-    let found = profile::find_by_ref(call.db, call.caller.org(), customer_ref, call.ctx.now)?
+    let found = profile::find_by_ref(call.db, call.caller.org(), customer_ref, call.ctx.now)
+        .await?
         .ok_or(ApiError::NotFound)?;
-    let shown = profile::resolve_merged(call.db, call.caller.org(), found, call.ctx.now)?
+    let shown = profile::resolve_merged(call.db, call.caller.org(), found, call.ctx.now)
+        .await?
         .ok_or(ApiError::NotFound)?;
-    customer(call.db, call.caller.org(), 200, shown)
+    customer(call.db, call.caller.org(), 200, shown).await
 }
 
 /// GET /customers/v2/profiles and /customers/v2/profiles-search (contract §3): the AND of
 /// the criteria, ordered by customer number, `maxResultSet` per page, `Link` to the next.
-pub fn search<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn search<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let query = web::query(call.req);
     let mut errs = FieldErrors::default();
@@ -90,8 +94,8 @@ pub fn search<D: Db>(call: &Call<'_, D>) -> Answer {
     let limit = web::paging::limit(&query, "maxResultSet", 100, search::MAX_RESULT_SET)?;
     let after = web::paging::after(&query)?;
     let (mut found, more) =
-        search::search(call.db, call.caller.org(), &criteria, call.ctx.now, after, limit)?;
-    profile::attach_addresses(call.db, call.caller.org(), &mut found)?;
+        search::search(call.db, call.caller.org(), &criteria, call.ctx.now, after, limit).await?;
+    profile::attach_addresses(call.db, call.caller.org(), &mut found).await?;
     let views: Vec<ProfileView<'_>> = found.iter().map(ProfileView::from).collect();
     let mut response = web::json_response(200, &views)?;
     if let (true, Some(last)) = (more, found.last()) {
@@ -101,17 +105,17 @@ pub fn search<D: Db>(call: &Call<'_, D>) -> Answer {
 }
 
 /// PUT /customers/v2/profiles/{customerNumber} (contract §3): replaces the editable fields.
-pub fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let change =
         profile::replacement(web::json(call.req)?, call.caller.org(), Names::Required, call.ctx.now)?;
-    write_change(call, |_| Ok(change))
+    write_change(call, |_| Ok(change)).await
 }
 
 /// PATCH /customers/v2/profiles/{customerNumber} (contract §3): a JSON Merge Patch (RFC
 /// 7396) of the editable fields; `null` clears an optional field; `changedBy` and
 /// `changedByChannel` are required.
-pub fn patch<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn patch<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let patch: serde_json::Value = web::json(call.req)?;
     if !patch.is_object() {
@@ -131,30 +135,34 @@ pub fn patch<D: Db>(call: &Call<'_, D>) -> Answer {
         let body = web::from_json_value(document)?;
         profile::replacement(body, call.caller.org(), Names::Required, call.ctx.now)
     })
+    .await
 }
 
 /// The write shared by PUT and PATCH: the change is computed from the current profile and
 /// checked (an invalid change is 400 whatever `If-Match` says), then `If-Match` is checked,
 /// the change stored, and the new state returned with its `ETag`.
-fn write_change<D: Db>(
+async fn write_change<D: Db>(
     call: &Call<'_, D>,
     change: impl FnOnce(&Profile) -> Result<profile::Change, ApiError>,
 ) -> Answer {
     let actor = actor(call);
-    let updated = call.db.transaction(|tx| {
-        let current = writable(call, tx)?;
-        let change = change(&current)?;
-        web::check_if_match(call.req, current.version)?;
-        let changed = Changed {
-            actor: &actor,
-            changed_by: &change.changed_by,
-            channel: &change.changed_by_channel,
-            now: call.ctx.now,
-        };
-        profile::update(tx, &current, &change.fields, None, &changed)?;
-        reread(call, tx, &current)
-    })?;
-    customer(call.db, call.caller.org(), 200, updated)
+    let updated = call
+        .db
+        .transaction(async |tx| {
+            let current = writable(call, tx).await?;
+            let change = change(&current)?;
+            web::check_if_match(call.req, current.version)?;
+            let changed = Changed {
+                actor: &actor,
+                changed_by: &change.changed_by,
+                channel: &change.changed_by_channel,
+                now: call.ctx.now,
+            };
+            profile::update(tx, &current, &change.fields, None, &changed).await?;
+            reread(call, tx, &current).await
+        })
+        .await?;
+    customer(call.db, call.caller.org(), 200, updated).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -167,7 +175,7 @@ struct DeactivateBody {
 
 /// POST /customers/v2/profiles/{customerNumber}/deactivate (contract §3, §5): status `D`,
 /// email released, readable until `expirationDate`, then erased.
-pub fn deactivate<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn deactivate<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let body: DeactivateBody = web::json(call.req)?;
     let mut errs = FieldErrors::default();
@@ -179,14 +187,17 @@ pub fn deactivate<D: Db>(call: &Call<'_, D>) -> Answer {
         return Err(ApiError::Validation(errs));
     };
     let actor = actor(call);
-    let updated = call.db.transaction(|tx| {
-        let current = writable(call, tx)?;
-        web::check_if_match(call.req, current.version)?;
-        let changed = Changed { actor: &actor, changed_by: &changed_by, channel: &channel, now };
-        profile::deactivate(tx, &current, expiration, &changed)?;
-        reread(call, tx, &current)
-    })?;
-    customer(call.db, call.caller.org(), 200, updated)
+    let updated = call
+        .db
+        .transaction(async |tx| {
+            let current = writable(call, tx).await?;
+            web::check_if_match(call.req, current.version)?;
+            let changed = Changed { actor: &actor, changed_by: &changed_by, channel: &channel, now };
+            profile::deactivate(tx, &current, expiration, &changed).await?;
+            reread(call, tx, &current).await
+        })
+        .await?;
+    customer(call.db, call.caller.org(), 200, updated).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -200,7 +211,7 @@ struct ConnectBody {
 /// POST /customers/v2/profiles/{customerNumber}/connect (contract §3): merges the profile
 /// `customerNumberToConnect` (permanent or temporary, same organisation) into this one.
 /// Its children move over; it becomes `P` and GET on its number answers with this profile.
-pub fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let body: ConnectBody = web::json(call.req)?;
     let mut errs = FieldErrors::default();
@@ -225,78 +236,86 @@ pub fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
     let org = call.caller.org();
     let actor = actor(call);
     let now = call.ctx.now;
-    let target = call.db.transaction(|tx| {
-        let target = writable(call, tx)?;
-        web::check_if_match(call.req, target.version)?;
-        if target.status != "A" {
-            return Err(ApiError::conflict(
-                "PROFILE_NOT_ACTIVE",
-                "customerNumber",
-                "only an active profile can take over another",
-            ));
-        }
-        if source_number == target.customer_number {
-            return Err(ApiError::invalid_field(
-                "customerNumberToConnect",
-                Invalid::new("CANNOT_CONNECT_TO_ITSELF", "must be another profile"),
-            ));
-        }
-        let source = profile::find_any(tx, org, source_number, now)?
-            .filter(|p| p.status != "P")
-            .ok_or(ApiError::NotFound)?;
-        crate::children::move_all(tx, org, source.customer_number.0, target.customer_number.0)?;
-        let changed = Changed { actor: &actor, changed_by: &changed_by, channel: &channel, now };
-        profile::mark_merged(tx, &source, &target, &changed)?;
-        Ok(target)
-    })?;
-    customer(call.db, call.caller.org(), 200, target)
+    let target = call
+        .db
+        .transaction(async |tx| {
+            let target = writable(call, tx).await?;
+            web::check_if_match(call.req, target.version)?;
+            if target.status != "A" {
+                return Err(ApiError::conflict(
+                    "PROFILE_NOT_ACTIVE",
+                    "customerNumber",
+                    "only an active profile can take over another",
+                ));
+            }
+            if source_number == target.customer_number {
+                return Err(ApiError::invalid_field(
+                    "customerNumberToConnect",
+                    Invalid::new("CANNOT_CONNECT_TO_ITSELF", "must be another profile"),
+                ));
+            }
+            let source = profile::find_any(tx, org, source_number, now)
+                .await?
+                .filter(|p| p.status != "P")
+                .ok_or(ApiError::NotFound)?;
+            crate::children::move_all(tx, org, source.customer_number.0, target.customer_number.0).await?;
+            let changed = Changed { actor: &actor, changed_by: &changed_by, channel: &channel, now };
+            profile::mark_merged(tx, &source, &target, &changed).await?;
+            Ok(target)
+        })
+        .await?;
+    customer(call.db, call.caller.org(), 200, target).await
 }
 
 /// DELETE /customers/v2/profiles/{customerNumber} (contract §3, §5): GDPR erasure,
 /// immediate and irrecoverable. 204. An audit entry without personal data remains.
-pub fn erase<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn erase<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileDelete)?;
     let org = call.caller.org();
-    call.db.transaction(|tx| {
-        let current = writable(call, tx)?;
-        web::check_if_match(call.req, current.version)?;
-        let entry = AuditEntry {
-            organisation_id: org,
-            customer_number: current.customer_number.0,
-            action: "ERASED",
-            changed_fields: &[],
-            changed_by: None,
-            channel: None,
-            client_id: call.caller.client_id(),
-            at: call.ctx.now,
-        };
-        Ok::<_, ApiError>(profile::erase(tx, org, current.customer_number, &entry)?)
-    })?;
+    call.db
+        .transaction(async |tx| {
+            let current = writable(call, tx).await?;
+            web::check_if_match(call.req, current.version)?;
+            let entry = AuditEntry {
+                organisation_id: org,
+                customer_number: current.customer_number.0,
+                action: "ERASED",
+                changed_fields: &[],
+                changed_by: None,
+                channel: None,
+                client_id: call.caller.client_id(),
+                at: call.ctx.now,
+            };
+            Ok::<_, ApiError>(profile::erase(tx, org, current.customer_number, &entry).await?)
+        })
+        .await?;
     // Old page versions holding the erased data leave the write-ahead log too.
-    domain::connection::checkpoint(call.db);
+    domain::connection::checkpoint(call.db).await;
     Ok(web::no_content())
 }
 
 /// GET /customers/v2/profiles/{customerNumber}/export (contract §3): GDPR access, one
 /// document with everything the service holds on the customer.
-pub fn export<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn export<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let found = parent::find(call)?;
-    let shown = profile::resolve_merged(call.db, call.caller.org(), found, call.ctx.now)?
+    let found = parent::find(call).await?;
+    let shown = profile::resolve_merged(call.db, call.caller.org(), found, call.ctx.now)
+        .await?
         .ok_or(ApiError::NotFound)?;
-    let document = crate::export::document(call.db, call.caller.org(), &shown, call.ctx.now)?;
+    let document = crate::export::document(call.db, call.caller.org(), &shown, call.ctx.now).await?;
     web::json_response(200, &document)
 }
 
 /// GET /customers/v2/profiles/{customerNumber}/history (contract §3): the audit trail —
 /// who, when, which action, which fields; never their values. `limit` and `cursor` page it.
-pub fn history<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn history<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let found = parent::find(call)?;
+    let found = parent::find(call).await?;
     let query = web::query(call.req);
     let limit = web::paging::limit(&query, "limit", 100, 1000)?;
     let after = web::paging::after(&query)?;
-    let (entries, more) = audit::list(call.db, call.caller.org(), found.customer_number.0, after, limit)?;
+    let (entries, more) =
+        audit::list(call.db, call.caller.org(), found.customer_number.0, after, limit).await?;
     let mut response = web::json_response(200, &entries.iter().map(audit::Event::view).collect::<Vec<_>>())?;
     if let (true, Some(last)) = (more, entries.last()) {
         web::paging::link_next(call.req, &mut response, last.id);
@@ -317,7 +336,7 @@ struct CredentialsBody {
 /// same work (an unknown email is checked against a dummy hash), or 429 `TOO_MANY_ATTEMPTS`
 /// with `Retry-After` while the email is locked after repeated failures (`domain::lockout`),
 /// without hashing anything.
-pub fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let body: CredentialsBody = web::json(call.req)?;
     let mut errs = FieldErrors::default();
@@ -336,24 +355,26 @@ pub fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
     errs.into_result()?;
     let org = call.caller.org();
     let attempts = Attempts::of(org, &email);
-    let standing = attempts.standing(call.db, call.ctx.now)?;
+    let standing = attempts.standing(call.db, call.ctx.now).await?;
     if let Standing::Locked { retry_after_secs } = standing {
         return Err(ApiError::TooManyAttempts { retry_after_secs });
     }
-    let found = profile::find_for_sign_in(call.db, org, &email, call.ctx.now)?;
+    let found = profile::find_for_sign_in(call.db, org, &email, call.ctx.now).await?;
     let stored_hash = found.as_ref().and_then(|(_, hash)| hash.as_deref());
     let verified = password::verify(&candidate, stored_hash); // the same work for an unknown email
     let Some((signed_in, _)) = found.filter(|_| verified) else {
-        attempts.fail(call.db, call.ctx.now)?;
+        attempts.fail(call.db, call.ctx.now).await?;
         return Err(ApiError::InvalidCredentials);
     };
     if standing == Standing::Failed {
-        attempts.succeed(call.db)?;
+        attempts.succeed(call.db).await?;
     }
-    call.db.transaction(|tx| {
-        profile::record_sign_in(tx, org, signed_in.customer_number, from.as_deref(), call.ctx.now)
-    })?;
-    customer(call.db, call.caller.org(), 200, signed_in)
+    call.db
+        .transaction(async |tx| {
+            profile::record_sign_in(tx, org, signed_in.customer_number, from.as_deref(), call.ctx.now).await
+        })
+        .await?;
+    customer(call.db, call.caller.org(), 200, signed_in).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -365,7 +386,7 @@ struct PasswordBody {
 }
 
 /// PUT /customers/v2/profiles/{customerNumber}/password (contract §3): 204.
-pub fn change_password<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn change_password<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
     let body: PasswordBody = web::json(call.req)?;
     let mut errs = FieldErrors::default();
@@ -382,26 +403,30 @@ pub fn change_password<D: Db>(call: &Call<'_, D>) -> Answer {
     };
     let hash = password::hash(&new_password, &(call.ctx.random_bytes)(16)); // before the lock
     let actor = actor(call);
-    call.db.transaction(|tx| {
-        let current = writable(call, tx)?;
-        web::check_if_match(call.req, current.version)?;
-        let changed =
-            Changed { actor: &actor, changed_by: &changed_by, channel: &channel, now: call.ctx.now };
-        profile::set_password(tx, &current, &hash, &changed)
-    })?;
+    call.db
+        .transaction(async |tx| {
+            let current = writable(call, tx).await?;
+            web::check_if_match(call.req, current.version)?;
+            let changed =
+                Changed { actor: &actor, changed_by: &changed_by, channel: &channel, now: call.ctx.now };
+            profile::set_password(tx, &current, &hash, &changed).await
+        })
+        .await?;
     Ok(web::no_content())
 }
 
 /// The profile of the route as a write sees it: merged ('P') profiles are gone for writes.
-fn writable<D: Db>(call: &Call<'_, D>, tx: &D) -> Result<Profile, ApiError> {
+async fn writable<D: Db>(call: &Call<'_, D>, tx: &D) -> Result<Profile, ApiError> {
     let number = parent::number(call)?;
-    profile::find(tx, call.caller.org(), number, parent::kind(call), call.ctx.now)?
+    profile::find(tx, call.caller.org(), number, parent::kind(call), call.ctx.now)
+        .await?
         .filter(|p| p.status != "P")
         .ok_or(ApiError::NotFound)
 }
 
-fn reread<D: Db>(call: &Call<'_, D>, tx: &D, current: &Profile) -> Result<Profile, ApiError> {
-    profile::find(tx, call.caller.org(), current.customer_number, ProfileType::Standard, call.ctx.now)?
+async fn reread<D: Db>(call: &Call<'_, D>, tx: &D, current: &Profile) -> Result<Profile, ApiError> {
+    profile::find(tx, call.caller.org(), current.customer_number, ProfileType::Standard, call.ctx.now)
+        .await?
         .ok_or(ApiError::NotFound)
 }
 
@@ -420,8 +445,13 @@ fn actor<'a, D>(call: &'a Call<'_, D>) -> Actor<'a> {
 }
 
 /// A `Customer` response: the profile with its postal addresses, and its `ETag`.
-pub(crate) fn customer<D: Db>(db: &D, organisation_id: i64, status: u16, mut profile: Profile) -> Answer {
-    profile::attach_addresses(db, organisation_id, std::slice::from_mut(&mut profile))?;
+pub(crate) async fn customer<D: Db>(
+    db: &D,
+    organisation_id: i64,
+    status: u16,
+    mut profile: Profile,
+) -> Answer {
+    profile::attach_addresses(db, organisation_id, std::slice::from_mut(&mut profile)).await?;
     let mut response = web::json_response(status, &ProfileView::from(&profile))?;
     web::set_etag(&mut response, &profile.etag())?;
     Ok(response)

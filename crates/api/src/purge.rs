@@ -33,10 +33,11 @@ pub const PACING: purge::Pacing = purge::Pacing {
 /// The handler, given the feed's retention (a setting, which the component reads: this crate
 /// names no Spin variables). Feed events past it are deleted in the same batches, for every
 /// organisation, and not counted in the answer.
-pub fn purge_expired<D: Db>(call: &Call<'_, D>, event_retention_days: i64) -> Answer {
+pub async fn purge_expired<D: Db>(call: &Call<'_, D>, event_retention_days: i64) -> Answer {
     web::require(call.caller, Permission::ProfileDelete)?;
     let run =
-        purge::purge_expired(call.db, Some(call.caller.org()), call.ctx.now, PACING, event_retention_days)?;
+        purge::purge_expired(call.db, Some(call.caller.org()), call.ctx.now, PACING, event_retention_days)
+            .await?;
     let mut body = serde_json::to_value(run.purged).map_err(|e| errors::ApiError::Internal(e.into()))?;
     body["complete"] = run.complete.into();
     web::json_response(200, &body)

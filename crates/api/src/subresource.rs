@@ -19,8 +19,8 @@ pub fn actor(caller: &Caller) -> Actor<'_> {
 /// `PROFILE_NOT_ACTIVE` unless the profile is active (a deactivated profile awaits its
 /// erasure; a merged one lives on in the profile it was merged into). Call inside the
 /// write transaction, so the parent cannot vanish before the write.
-pub fn writable_parent<D: Db>(call: &Call<'_, D>) -> Result<i64, ApiError> {
-    let parent = parent::find(call)?;
+pub async fn writable_parent<D: Db>(call: &Call<'_, D>) -> Result<i64, ApiError> {
+    let parent = parent::find(call).await?;
     if parent.status != "A" {
         return Err(ApiError::conflict(
             "PROFILE_NOT_ACTIVE",

@@ -243,34 +243,34 @@ fn read(rows: &crate::db::Rows) -> Result<Vec<Address>, DbError> {
 }
 
 /// A customer's addresses, oldest first.
-pub fn list(db: &impl Db, organisation_id: i64, customer_number: i64) -> Result<Vec<Address>, DbError> {
-    read(&db.execute(LIST, &[Value::Integer(organisation_id), Value::Integer(customer_number)])?)
+pub async fn list(db: &impl Db, organisation_id: i64, customer_number: i64) -> Result<Vec<Address>, DbError> {
+    read(&db.execute(LIST, &[Value::Integer(organisation_id), Value::Integer(customer_number)]).await?)
 }
 
 /// The addresses of each of `customer_numbers`, oldest first, as (customer number, address).
-pub fn list_for(
+pub async fn list_for(
     db: &impl Db,
     organisation_id: i64,
     customer_numbers: &[i64],
 ) -> Result<Vec<(i64, Address)>, DbError> {
     let numbers = serde_json::to_string(customer_numbers).expect("numbers serialise");
-    let rows = db.execute(LIST_FOR_MANY, &[Value::Integer(organisation_id), Value::from(numbers)])?;
+    let rows = db.execute(LIST_FOR_MANY, &[Value::Integer(organisation_id), Value::from(numbers)]).await?;
     rows.iter().map(|row| Ok((row.int("customer_number")?, Address::from_row(row)?))).collect()
 }
 
 /// One address of the customer, or `None` (also when it is another customer's).
-pub fn find(
+pub async fn find(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
     id: i64,
 ) -> Result<Option<Address>, DbError> {
     let params = [Value::Integer(organisation_id), Value::Integer(customer_number), Value::Integer(id)];
-    Ok(read(&db.execute(FIND, &params)?)?.pop())
+    Ok(read(&db.execute(FIND, &params).await?)?.pop())
 }
 
 /// Adds an address and its audit entry. Call inside the write transaction.
-pub fn add(
+pub async fn add(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -280,14 +280,14 @@ pub fn add(
     let mut params = vec![Value::Integer(actor.organisation_id), Value::Integer(customer_number)];
     params.extend(new.values());
     params.push(Value::from(now.rfc3339()));
-    let added = read(&db.execute(INSERT, &params)?)?.pop().ok_or_else(no_row)?;
-    subresource::record(db, actor, customer_number, "POSTAL_ADDRESS_ADDED", &new.given_fields(), now)?;
+    let added = read(&db.execute(INSERT, &params).await?)?.pop().ok_or_else(no_row)?;
+    subresource::record(db, actor, customer_number, "POSTAL_ADDRESS_ADDED", &new.given_fields(), now).await?;
     Ok(added)
 }
 
 /// Replaces `current` (read in the same transaction, its `If-Match` checked) and records
 /// which fields changed.
-pub fn replace(
+pub async fn replace(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -302,14 +302,14 @@ pub fn replace(
     ];
     params.extend(new.values());
     params.extend([Value::Integer(current.version), Value::from(now.rfc3339())]);
-    let replaced = read(&db.execute(REPLACE, &params)?)?.pop().ok_or(ApiError::PreconditionFailed)?;
+    let replaced = read(&db.execute(REPLACE, &params).await?)?.pop().ok_or(ApiError::PreconditionFailed)?;
     let fields = current.changed_fields(new);
-    subresource::record(db, actor, customer_number, "POSTAL_ADDRESS_CHANGED", &fields, now)?;
+    subresource::record(db, actor, customer_number, "POSTAL_ADDRESS_CHANGED", &fields, now).await?;
     Ok(replaced)
 }
 
 /// Deletes `current` (read in the same transaction, its `If-Match` checked).
-pub fn remove(
+pub async fn remove(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -317,23 +317,23 @@ pub fn remove(
     now: Timestamp,
 ) -> Result<(), ApiError> {
     let row = (current.id, current.version);
-    subresource::remove(db, actor, customer_number, DELETE, row, "POSTAL_ADDRESS_REMOVED", now)
+    subresource::remove(db, actor, customer_number, DELETE, row, "POSTAL_ADDRESS_REMOVED", now).await
 }
 
 /// GDPR export hook: the customer's addresses as the API shows them (a JSON array).
-pub fn export(
+pub async fn export(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<serde_json::Value, DbError> {
-    subresource::export_list(list(db, organisation_id, customer_number), "addresses")
+    subresource::export_list(list(db, organisation_id, customer_number).await, "addresses")
 }
 
 /// Merge hook (`connect`): every address of `from` moves to `to`. Addresses have no
 /// uniqueness, so there are no conflicts; the target may end up with two equal addresses.
 /// Call inside the merge's transaction.
-pub fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
-    db.execute(MOVE, &[Value::Integer(organisation_id), Value::Integer(from), Value::Integer(to)])?;
+pub async fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
+    db.execute(MOVE, &[Value::Integer(organisation_id), Value::Integer(from), Value::Integer(to)]).await?;
     Ok(())
 }
 
@@ -345,7 +345,7 @@ fn no_row() -> ApiError {
 mod tests {
     use super::*;
     use crate::subresource::testing::{customer, plan, ORG};
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     const NOW: Timestamp = Timestamp(1_795_846_663_123);
 
@@ -422,20 +422,24 @@ mod tests {
         let db = TestDb::new();
         let n = customer(&db, ORG);
         let new = new_address(body("Storgata 1", "0155")).unwrap();
-        let added = db.transaction(|tx| add(tx, &actor(), n, &new, NOW)).unwrap();
+        let added = db.transaction(async |tx| add(tx, &actor(), n, &new, NOW).await).block_on().unwrap();
         assert_eq!((added.version, added.created_at.as_str()), (1, "2026-11-28T06:17:43.123Z"));
-        assert_eq!(list(&db, ORG, n).unwrap(), std::slice::from_ref(&added));
+        assert_eq!(list(&db, ORG, n).block_on().unwrap(), std::slice::from_ref(&added));
 
         let moved =
             new_address(AddressBody { city: Some("Oslo".into()), ..body("Storgata 2", "0155") }).unwrap();
-        let replaced = db.transaction(|tx| replace(tx, &actor(), n, &added, &moved, NOW)).unwrap();
+        let replaced = db
+            .transaction(async |tx| replace(tx, &actor(), n, &added, &moved, NOW).await)
+            .block_on()
+            .unwrap();
         assert_eq!((replaced.version, replaced.city.as_deref()), (2, Some("Oslo")));
-        let stale = db.transaction(|tx| replace(tx, &actor(), n, &added, &moved, NOW));
+        let stale = db.transaction(async |tx| replace(tx, &actor(), n, &added, &moved, NOW).await).block_on();
         assert_eq!(stale.unwrap_err().status(), 412, "a replace against an old version changes nothing");
 
-        db.transaction(|tx| remove(tx, &actor(), n, &replaced, NOW)).unwrap();
-        assert_eq!(find(&db, ORG, n, added.id).unwrap(), None);
-        let trail = db.execute("SELECT action, changed_fields FROM audit_event ORDER BY id", &[]).unwrap();
+        db.transaction(async |tx| remove(tx, &actor(), n, &replaced, NOW).await).block_on().unwrap();
+        assert_eq!(find(&db, ORG, n, added.id).block_on().unwrap(), None);
+        let trail =
+            db.execute("SELECT action, changed_fields FROM audit_event ORDER BY id", &[]).block_on().unwrap();
         let trail: Vec<(String, String)> =
             trail.iter().map(|r| (r.text("action").unwrap(), r.text("changed_fields").unwrap())).collect();
         assert_eq!(
@@ -452,10 +456,10 @@ mod tests {
         let db = TestDb::new();
         let (n, other) = (customer(&db, ORG), customer(&db, ORG));
         let new = new_address(body("Storgata 1", "0155")).unwrap();
-        let added = db.transaction(|tx| add(tx, &actor(), n, &new, NOW)).unwrap();
-        assert_eq!(find(&db, 2002, n, added.id).unwrap(), None);
-        assert_eq!(find(&db, ORG, other, added.id).unwrap(), None);
-        assert!(list(&db, 2002, n).unwrap().is_empty());
+        let added = db.transaction(async |tx| add(tx, &actor(), n, &new, NOW).await).block_on().unwrap();
+        assert_eq!(find(&db, 2002, n, added.id).block_on().unwrap(), None);
+        assert_eq!(find(&db, ORG, other, added.id).block_on().unwrap(), None);
+        assert!(list(&db, 2002, n).block_on().unwrap().is_empty());
     }
 
     #[test]
@@ -463,9 +467,11 @@ mod tests {
         let db = TestDb::new();
         let n = customer(&db, ORG);
         let new = new_address(body("Storgata 1", "0155")).unwrap();
-        db.transaction(|tx| add(tx, &actor(), n, &new, NOW)).unwrap();
-        db.execute("DELETE FROM customer WHERE customer_number = ?1", &[Value::Integer(n)]).unwrap();
-        let left = db.execute("SELECT count(*) AS n FROM postal_address", &[]).unwrap();
+        db.transaction(async |tx| add(tx, &actor(), n, &new, NOW).await).block_on().unwrap();
+        db.execute("DELETE FROM customer WHERE customer_number = ?1", &[Value::Integer(n)])
+            .block_on()
+            .unwrap();
+        let left = db.execute("SELECT count(*) AS n FROM postal_address", &[]).block_on().unwrap();
         assert_eq!(left.first().unwrap().int("n").unwrap(), 0);
     }
 
@@ -474,12 +480,12 @@ mod tests {
         let db = TestDb::new();
         let (from, to) = (customer(&db, ORG), customer(&db, ORG));
         let new = new_address(body("Storgata 1", "0155")).unwrap();
-        db.transaction(|tx| add(tx, &actor(), from, &new, NOW)).unwrap();
-        db.transaction(|tx| add(tx, &actor(), to, &new, NOW)).unwrap();
-        move_to(&db, ORG, from, to).unwrap();
-        assert!(list(&db, ORG, from).unwrap().is_empty());
-        assert_eq!(list(&db, ORG, to).unwrap().len(), 2);
-        assert_eq!(export(&db, ORG, to).unwrap()[0]["addressLine1"], "Storgata 1");
+        db.transaction(async |tx| add(tx, &actor(), from, &new, NOW).await).block_on().unwrap();
+        db.transaction(async |tx| add(tx, &actor(), to, &new, NOW).await).block_on().unwrap();
+        move_to(&db, ORG, from, to).block_on().unwrap();
+        assert!(list(&db, ORG, from).block_on().unwrap().is_empty());
+        assert_eq!(list(&db, ORG, to).block_on().unwrap().len(), 2);
+        assert_eq!(export(&db, ORG, to).block_on().unwrap()[0]["addressLine1"], "Storgata 1");
     }
 
     #[test]

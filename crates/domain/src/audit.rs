@@ -22,7 +22,7 @@ const INSERT: &str = "
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// Appends an entry. Call inside the transaction of the change it records.
-pub fn record(db: &impl Db, entry: &AuditEntry<'_>) -> Result<(), DbError> {
+pub async fn record(db: &impl Db, entry: &AuditEntry<'_>) -> Result<(), DbError> {
     let fields = serde_json::to_string(entry.changed_fields).expect("a list of names serialises");
     db.execute(
         INSERT,
@@ -36,7 +36,8 @@ pub fn record(db: &impl Db, entry: &AuditEntry<'_>) -> Result<(), DbError> {
             Value::from(entry.client_id),
             Value::from(entry.at.rfc3339()),
         ],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
@@ -84,22 +85,24 @@ const LIST: &str = "
      ORDER BY id LIMIT ?4";
 
 /// A customer's entries after `after`, oldest first: at most `limit`, and whether more follow.
-pub fn list(
+pub async fn list(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
     after: i64,
     limit: i64,
 ) -> Result<(Vec<Event>, bool), DbError> {
-    let rows = db.execute(
-        LIST,
-        &[
-            Value::Integer(organisation_id),
-            Value::Integer(customer_number),
-            Value::Integer(after),
-            Value::Integer(limit + 1),
-        ],
-    )?;
+    let rows = db
+        .execute(
+            LIST,
+            &[
+                Value::Integer(organisation_id),
+                Value::Integer(customer_number),
+                Value::Integer(after),
+                Value::Integer(limit + 1),
+            ],
+        )
+        .await?;
     let mut events: Vec<Event> = rows.iter().map(Event::from_row).collect::<Result<_, _>>()?;
     let more = events.len() as i64 > limit;
     events.truncate(usize::try_from(limit).unwrap_or(usize::MAX)); // 32-bit usize in wasm

@@ -26,7 +26,7 @@
 //! taken for a server and lose `secure_delete`: the end-to-end test that reads the file for
 //! erased bytes (`tests/api/backups.rs`) runs on real Spin over a local file in CI.
 
-use crate::db::{Db, DbError, Value};
+use crate::db::{Db, DbError, Rows, Value};
 
 /// What a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +59,8 @@ impl Backend {
 
 /// Asks the engine what it is (one cheap query). A prepared connection knows it already
 /// ([`OnDemand`]: the schema check reads it).
-pub fn probe(db: &impl Db) -> Result<Backend, DbError> {
-    let rows = db.execute("SELECT sqlite_source_id() AS engine", &[])?;
+pub async fn probe(db: &impl Db) -> Result<Backend, DbError> {
+    let rows = db.execute("SELECT sqlite_source_id() AS engine", &[]).await?;
     Ok(Backend::from_source_id(&rows.first().map(|r| r.text("engine")).transpose()?.unwrap_or_default()))
 }
 
@@ -95,10 +95,10 @@ impl Check {
     /// `SELECT max(version) …, sqlite_source_id() …`: the schema check every connection makes
     /// before its first write, which reads the backend in passing. On a database that has no
     /// schema yet (no `schema_migration`), the engine is asked alone.
-    pub fn run(db: &impl Db) -> Result<Check, DbError> {
+    pub async fn run(db: &impl Db) -> Result<Check, DbError> {
         const CHECK: &str =
             "SELECT max(version) AS version, sqlite_source_id() AS engine FROM schema_migration";
-        match db.execute(CHECK, &[]) {
+        match db.execute(CHECK, &[]).await {
             Ok(rows) => {
                 let row =
                     rows.first().ok_or_else(|| DbError::Other("the schema check gave no row".into()))?;
@@ -108,7 +108,7 @@ impl Check {
                 })
             }
             Err(DbError::Other(message)) if message.contains("no such table") => {
-                Ok(Check { version: 0, backend: probe(db)? })
+                Ok(Check { version: 0, backend: probe(db).await? })
             }
             Err(e) => Err(e),
         }
@@ -118,25 +118,46 @@ impl Check {
 /// Prepares a freshly opened connection: the schema check (which also reads the backend),
 /// the backend's connection settings, then the migrations if the schema is behind (one query
 /// in all when it is current; see [`crate::migrations`]).
-pub fn prepare_connection(db: &impl Db) -> Result<Backend, DbError> {
-    let check = Check::run(db)?;
-    apply(db, &check)?;
+pub async fn prepare_connection(db: &impl Db) -> Result<Backend, DbError> {
+    let check = Check::run(db).await?;
+    apply(&Known { connection: db, backend: check.backend }, &check).await?;
     Ok(check.backend)
 }
 
-fn apply(db: &impl Db, check: &Check) -> Result<(), DbError> {
+/// The backend's settings and the migrations, on a connection whose backend the check read.
+async fn apply(db: &impl Db, check: &Check) -> Result<(), DbError> {
     for pragma in check.backend.connection_pragmas() {
-        db.execute(pragma, &[])?;
+        db.execute(pragma, &[]).await?;
     }
-    crate::migrations::bring_up_to_date(db, check)
+    crate::migrations::bring_up_to_date(db, check).await
+}
+
+/// A connection whose backend is known already, so that what runs on it asks no more.
+struct Known<'a, D> {
+    connection: &'a D,
+    backend: Backend,
+}
+
+impl<D: Db> Db for Known<'_, D> {
+    fn execute(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> impl std::future::Future<Output = Result<Rows, DbError>> {
+        self.connection.execute(sql, params)
+    }
+
+    async fn backend(&self) -> Result<Backend, DbError> {
+        Ok(self.backend)
+    }
 }
 
 /// Runs statements only a local file takes (and needs): a libSQL server refuses them, and
 /// manages what they set itself. E.g. the purge's page cache.
-pub fn local_file_only(db: &impl Db, statements: &[&str]) -> Result<(), DbError> {
-    if db.backend()? == Backend::LocalFile {
+pub async fn local_file_only(db: &impl Db, statements: &[&str]) -> Result<(), DbError> {
+    if db.backend().await? == Backend::LocalFile {
         for statement in statements {
-            db.execute(statement, &[])?;
+            db.execute(statement, &[]).await?;
         }
     }
     Ok(())
@@ -157,13 +178,13 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// (`scripts/bench`). The caller restores the busy timeout once the lock is released again
 /// ([`after_transaction`]). A libSQL server queues `BEGIN IMMEDIATE` itself until the lock is
 /// free (and ends a transaction held open longer than 5 s), so there it is one statement.
-pub fn begin_immediate(db: &impl Db) -> Result<(), DbError> {
-    if db.backend()? == Backend::LocalFile {
-        db.execute("PRAGMA busy_timeout = 10", &[])?;
+pub async fn begin_immediate(db: &impl Db) -> Result<(), DbError> {
+    if db.backend().await? == Backend::LocalFile {
+        db.execute("PRAGMA busy_timeout = 10", &[]).await?;
     }
     let started = std::time::Instant::now();
     loop {
-        match db.execute("BEGIN IMMEDIATE", &[]) {
+        match db.execute("BEGIN IMMEDIATE", &[]).await {
             Err(DbError::Other(message)) if is_busy(&message) && started.elapsed() < LOCK_WAIT => {}
             other => return other.map(|_| ()),
         }
@@ -172,9 +193,9 @@ pub fn begin_immediate(db: &impl Db) -> Result<(), DbError> {
 
 /// Back to the connection's busy timeout, now that the write lock is released (a local file
 /// only: see [`begin_immediate`]).
-pub fn after_transaction(db: &impl Db) {
-    if matches!(db.backend(), Ok(Backend::LocalFile)) {
-        let _ = db.execute(BUSY_TIMEOUT, &[]);
+pub async fn after_transaction(db: &impl Db) {
+    if matches!(db.backend().await, Ok(Backend::LocalFile)) {
+        let _ = db.execute(BUSY_TIMEOUT, &[]).await;
     }
 }
 
@@ -187,17 +208,17 @@ fn is_busy(message: &str) -> bool {
 /// versions of erased rows do not linger there (§5). Best effort: with readers active SQLite
 /// checkpoints what it can, and a later checkpoint finishes the job. A libSQL server refuses
 /// checkpoint requests and checkpoints on its own schedule (README, "Erasure and backups").
-pub fn checkpoint(db: &impl Db) {
-    if matches!(db.backend(), Ok(Backend::LocalFile)) {
-        let _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)", &[]);
+pub async fn checkpoint(db: &impl Db) {
+    if matches!(db.backend().await, Ok(Backend::LocalFile)) {
+        let _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)", &[]).await;
     }
 }
 
 /// A checkpoint of what no reader needs, without waiting and without truncating the log
 /// (between the batches of a long purge): a local file only, like [`checkpoint`].
-pub fn checkpoint_passive(db: &impl Db) {
-    if matches!(db.backend(), Ok(Backend::LocalFile)) {
-        let _ = db.execute("PRAGMA wal_checkpoint(PASSIVE)", &[]);
+pub async fn checkpoint_passive(db: &impl Db) {
+    if matches!(db.backend().await, Ok(Backend::LocalFile)) {
+        let _ = db.execute("PRAGMA wal_checkpoint(PASSIVE)", &[]).await;
     }
 }
 
@@ -256,24 +277,36 @@ impl<D: Db> OnDemand<D> {
     /// 0.5 to 0.9 s while a purge ran), where a local file waits out its 5 s busy timeout
     /// before saying so. A statement that did not get the lock did nothing, so running it
     /// again is safe; inside a transaction it is not, and [`begin_immediate`] waits there.
-    fn wait_for_lock(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
+    /// (The 10 ms pauses block the thread: in a WASIp3 instance, its other requests too.)
+    async fn wait_for_lock(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let started = std::time::Instant::now();
         loop {
             std::thread::sleep(std::time::Duration::from_millis(10));
-            match self.connection.execute(sql, params) {
+            match self.connection.execute(sql, params).await {
                 Err(DbError::Other(message)) if is_busy(&message) && started.elapsed() < LOCK_WAIT => {}
                 other => return other,
             }
         }
     }
 
-    fn prepare(&self) -> Result<Backend, DbError> {
-        let check = Check::run(&self.connection)?;
-        self.backend.set(Some(check.backend)); // before: preparing runs statements through `self`
-        match apply(self, &check) {
+    /// Whether an explicit transaction is open on the connection (a pool must not hand such
+    /// a connection to another request).
+    pub fn in_transaction(&self) -> bool {
+        self.in_transaction.get()
+    }
+
+    /// Preparing runs its statements on the connection itself, with its backend known (not
+    /// through `self`, which would make `execute` an endlessly recursive future).
+    async fn prepare(&self) -> Result<Backend, DbError> {
+        let check = Check::run(&self.connection).await?;
+        self.backend.set(Some(check.backend));
+        let known = Known { connection: &self.connection, backend: check.backend };
+        match apply(&known, &check).await {
             // A migration interrupted by a libSQL server ([`INTERRUPTED`]) was rolled back as a
             // whole; it starts again from the version found under the lock.
-            Err(DbError::Other(message)) if message == INTERRUPTED => apply(self, &Check::run(self)?)?,
+            Err(DbError::Other(message)) if message == INTERRUPTED => {
+                apply(&known, &Check::run(&known).await?).await?
+            }
             other => other?,
         }
         Ok(check.backend)
@@ -281,24 +314,24 @@ impl<D: Db> OnDemand<D> {
 }
 
 impl<D: Db> Db for OnDemand<D> {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         if self.backend.get().is_none() && may_write(sql) {
-            self.prepare()?;
+            self.prepare().await?;
         }
-        let result = match self.connection.execute(sql, params) {
+        let result = match self.connection.execute(sql, params).await {
             Err(DbError::Other(message)) if self.backend.get().is_none() && schema_is_behind(&message) => {
-                self.prepare()?;
-                self.connection.execute(sql, params)
+                self.prepare().await?;
+                self.connection.execute(sql, params).await
             }
             Err(DbError::Other(message)) if message == INTERRUPTED && !self.in_transaction.get() => {
-                self.connection.execute(sql, params)
+                self.connection.execute(sql, params).await
             }
             Err(DbError::Other(message))
                 if is_busy(&message)
                     && !self.in_transaction.get()
                     && self.backend.get() == Some(Backend::LibSql) =>
             {
-                self.wait_for_lock(sql, params)
+                self.wait_for_lock(sql, params).await
             }
             other => other,
         };
@@ -314,10 +347,10 @@ impl<D: Db> Db for OnDemand<D> {
         result
     }
 
-    fn backend(&self) -> Result<Backend, DbError> {
+    async fn backend(&self) -> Result<Backend, DbError> {
         match self.backend.get() {
             Some(backend) => Ok(backend),
-            None => self.prepare(),
+            None => self.prepare().await,
         }
     }
 }
@@ -325,7 +358,7 @@ impl<D: Db> Db for OnDemand<D> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     /// A connection that interrupts, once, the first statement that contains `interrupt`.
     struct Interrupting {
@@ -341,13 +374,13 @@ mod tests {
     }
 
     impl Db for Interrupting {
-        fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
+        async fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
             self.seen.borrow_mut().push(sql.to_owned());
             if self.interrupt.get().is_some_and(|text| sql.contains(text)) {
                 self.interrupt.set(None);
                 return Err(DbError::Other(INTERRUPTED.into()));
             }
-            self.db.execute(sql, params)
+            self.db.execute(sql, params).await
         }
     }
 
@@ -358,18 +391,18 @@ mod tests {
             interrupt: Default::default(),
             seen: Default::default(),
         });
-        db.execute("SELECT 1", &[]).unwrap();
+        db.execute("SELECT 1", &[]).block_on().unwrap();
         db.connection.interrupt.set(Some("count(*)"));
-        db.execute("SELECT count(*) FROM customer", &[]).unwrap();
+        db.execute("SELECT count(*) FROM customer", &[]).block_on().unwrap();
         assert_eq!(db.connection.runs_of("count(*)"), 2, "run again once");
 
-        db.execute("BEGIN IMMEDIATE", &[]).unwrap();
+        db.execute("BEGIN IMMEDIATE", &[]).block_on().unwrap();
         db.connection.interrupt.set(Some("DELETE"));
-        let e = db.execute("DELETE FROM customer", &[]).unwrap_err();
+        let e = db.execute("DELETE FROM customer", &[]).block_on().unwrap_err();
         assert_eq!(e, DbError::Other(INTERRUPTED.into()), "not inside a transaction");
-        db.execute("ROLLBACK", &[]).unwrap();
+        db.execute("ROLLBACK", &[]).block_on().unwrap();
         db.connection.interrupt.set(Some("DELETE"));
-        db.execute("DELETE FROM customer", &[]).unwrap();
+        db.execute("DELETE FROM customer", &[]).block_on().unwrap();
     }
 
     /// A connection whose next `busy` statements find the write lock taken.
@@ -380,13 +413,13 @@ mod tests {
     }
 
     impl Db for Locked {
-        fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
+        async fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
             self.runs.set(self.runs.get() + 1);
             if self.busy.get() > 0 {
                 self.busy.set(self.busy.get() - 1);
                 return Err(DbError::Other("database is locked".into()));
             }
-            self.db.execute(sql, params)
+            self.db.execute(sql, params).await
         }
     }
 
@@ -396,19 +429,19 @@ mod tests {
             OnDemand::new(Locked { db: TestDb::new(), busy: Default::default(), runs: Default::default() });
         db.backend.set(Some(Backend::LibSql));
         db.connection.busy.set(3);
-        db.execute("DELETE FROM customer", &[]).unwrap();
+        db.execute("DELETE FROM customer", &[]).block_on().unwrap();
         assert_eq!(db.connection.runs.get(), 4, "three refusals, then it ran");
 
-        db.execute("BEGIN IMMEDIATE", &[]).unwrap();
+        db.execute("BEGIN IMMEDIATE", &[]).block_on().unwrap();
         db.connection.busy.set(1);
-        db.execute("DELETE FROM customer", &[]).unwrap_err(); // inside a transaction: an error
-        db.execute("ROLLBACK", &[]).unwrap();
+        db.execute("DELETE FROM customer", &[]).block_on().unwrap_err(); // inside a transaction: an error
+        db.execute("ROLLBACK", &[]).block_on().unwrap();
 
         let local =
             OnDemand::new(Locked { db: TestDb::new(), busy: Default::default(), runs: Default::default() });
         local.backend.set(Some(Backend::LocalFile));
         local.connection.busy.set(1);
-        local.execute("DELETE FROM customer", &[]).unwrap_err(); // a local file waited 5 s already
+        local.execute("DELETE FROM customer", &[]).block_on().unwrap_err(); // a local file waited 5 s already
     }
 
     #[test]
@@ -418,9 +451,9 @@ mod tests {
             interrupt: std::cell::Cell::new(Some("CREATE TABLE customer (")),
             seen: Default::default(),
         });
-        db.execute("INSERT INTO customer_probe VALUES (1)", &[]).unwrap_err(); // prepares first
+        db.execute("INSERT INTO customer_probe VALUES (1)", &[]).block_on().unwrap_err(); // prepares first
         assert_eq!(db.connection.runs_of("CREATE TABLE customer ("), 2, "the migration ran again");
-        let version = db.execute("SELECT max(version) AS v FROM schema_migration", &[]).unwrap();
+        let version = db.execute("SELECT max(version) AS v FROM schema_migration", &[]).block_on().unwrap();
         assert_eq!(version.first().unwrap().int("v").unwrap(), crate::migrations::latest_version());
     }
 
@@ -431,7 +464,11 @@ mod tests {
         let local = "2025-02-18 13:38:58 873d4e274b4988d260ba8354a9718324a1c26187a4ab4c1cc0227c03d0f10e70";
         assert_eq!(Backend::from_source_id(sqld), Backend::LibSql);
         assert_eq!(Backend::from_source_id(local), Backend::LocalFile);
-        assert_eq!(probe(&TestDb::empty()).unwrap(), Backend::LocalFile, "rusqlite's SQLite is a local file");
+        assert_eq!(
+            probe(&TestDb::empty()).block_on().unwrap(),
+            Backend::LocalFile,
+            "rusqlite's SQLite is a local file"
+        );
     }
 
     #[test]
@@ -439,11 +476,13 @@ mod tests {
         // What sqld refuses (as Spin's libSQL client reports it: "unsupported statement").
         let refused = ["secure_delete", "synchronous", "busy_timeout", "journal_mode", "cache_size", "wal_"];
         let db = OnDemand::new(AsLibSql(Recorded::new(TestDb::empty())));
-        db.execute("INSERT INTO customer_probe VALUES (1)", &[]).unwrap_err(); // prepares: migrates
-        db.transaction(|tx| tx.execute("UPDATE customer SET surname = 'x' WHERE 0", &[])).unwrap();
-        local_file_only(&db, &["PRAGMA cache_size = -65536"]).unwrap();
-        checkpoint(&db);
-        checkpoint_passive(&db);
+        db.execute("INSERT INTO customer_probe VALUES (1)", &[]).block_on().unwrap_err(); // prepares: migrates
+        db.transaction(async |tx| tx.execute("UPDATE customer SET surname = 'x' WHERE 0", &[]).await)
+            .block_on()
+            .unwrap();
+        local_file_only(&db, &["PRAGMA cache_size = -65536"]).block_on().unwrap();
+        checkpoint(&db).block_on();
+        checkpoint_passive(&db).block_on();
         let seen = db.connection.0.statements();
         assert!(seen.iter().any(|s| s.starts_with("CREATE TABLE")), "it migrated: {seen:?}");
         assert!(seen.contains(&"PRAGMA foreign_keys = ON".to_owned()), "{seen:?}");
@@ -451,8 +490,11 @@ mod tests {
             assert!(!refused.iter().any(|r| statement.contains(r)), "sent to libSQL: {statement}");
         }
         let local = OnDemand::new(Recorded::new(TestDb::empty()));
-        local.transaction(|tx| tx.execute("UPDATE customer SET surname = 'x' WHERE 0", &[])).unwrap();
-        checkpoint(&local);
+        local
+            .transaction(async |tx| tx.execute("UPDATE customer SET surname = 'x' WHERE 0", &[]).await)
+            .block_on()
+            .unwrap();
+        checkpoint(&local).block_on();
         let seen = local.connection.statements();
         for expected in ["PRAGMA secure_delete = ON", "PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10"]
         {
@@ -464,9 +506,9 @@ mod tests {
     #[test]
     fn the_schema_check_reads_the_backend_on_an_empty_and_on_a_migrated_database() {
         let empty = TestDb::empty();
-        assert_eq!(Check::run(&empty).unwrap(), Check { version: 0, backend: Backend::LocalFile });
+        assert_eq!(Check::run(&empty).block_on().unwrap(), Check { version: 0, backend: Backend::LocalFile });
         let migrated = TestDb::new();
-        let check = Check::run(&migrated).unwrap();
+        let check = Check::run(&migrated).block_on().unwrap();
         assert_eq!(
             check,
             Check { version: crate::migrations::latest_version(), backend: Backend::LocalFile }
@@ -480,23 +522,26 @@ mod tests {
         let path = dir.join("wait.db");
         let _ = std::fs::remove_file(&path);
         let first = TestDb::open(&path);
-        first.execute("PRAGMA journal_mode = WAL", &[]).unwrap();
-        first.execute("CREATE TABLE t (x INTEGER)", &[]).unwrap();
-        first.execute("BEGIN IMMEDIATE", &[]).unwrap();
+        first.execute("PRAGMA journal_mode = WAL", &[]).block_on().unwrap();
+        first.execute("CREATE TABLE t (x INTEGER)", &[]).block_on().unwrap();
+        first.execute("BEGIN IMMEDIATE", &[]).block_on().unwrap();
         let waiter = std::thread::spawn(move || {
             let second = TestDb::open(&path);
             let started = std::time::Instant::now();
-            second.transaction(|tx| tx.execute("INSERT INTO t VALUES (2)", &[])).unwrap();
-            let timeout = second.execute("PRAGMA busy_timeout", &[]).unwrap();
+            second
+                .transaction(async |tx| tx.execute("INSERT INTO t VALUES (2)", &[]).await)
+                .block_on()
+                .unwrap();
+            let timeout = second.execute("PRAGMA busy_timeout", &[]).block_on().unwrap();
             (started.elapsed(), timeout.rows[0][0].clone())
         });
         std::thread::sleep(std::time::Duration::from_millis(300));
-        first.execute("INSERT INTO t VALUES (1)", &[]).unwrap();
-        first.execute("COMMIT", &[]).unwrap();
+        first.execute("INSERT INTO t VALUES (1)", &[]).block_on().unwrap();
+        first.execute("COMMIT", &[]).block_on().unwrap();
         let (waited, timeout) = waiter.join().unwrap();
         assert!(waited >= std::time::Duration::from_millis(250), "{waited:?}");
         assert_eq!(timeout, Value::Integer(5000));
-        let rows = first.execute("SELECT count(*) AS n FROM t", &[]).unwrap();
+        let rows = first.execute("SELECT count(*) AS n FROM t", &[]).block_on().unwrap();
         assert_eq!(rows.first().unwrap().int("n").unwrap(), 2);
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -533,9 +578,9 @@ mod tests {
     }
 
     impl Db for Recorded {
-        fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
+        async fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
             self.1.borrow_mut().push(sql.split_whitespace().collect::<Vec<_>>().join(" "));
-            self.0.execute(sql, params)
+            self.0.execute(sql, params).await
         }
     }
 
@@ -543,36 +588,36 @@ mod tests {
     struct AsLibSql(Recorded);
 
     impl Db for AsLibSql {
-        fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
+        async fn execute(&self, sql: &str, params: &[Value]) -> Result<crate::db::Rows, DbError> {
             let sql = sql.replace("sqlite_source_id()", "'2024-10-21 16:30:22 03a9alt1'");
-            self.0.execute(&sql, params)
+            self.0.execute(&sql, params).await
         }
     }
 
     #[test]
     fn a_read_only_request_runs_only_its_own_statements_and_a_write_prepares_first() {
         let db = OnDemand::new(Recorded::new(TestDb::new()));
-        db.execute("SELECT count(*) AS n FROM customer", &[]).unwrap();
+        db.execute("SELECT count(*) AS n FROM customer", &[]).block_on().unwrap();
         assert_eq!(db.connection.statements(), ["SELECT count(*) AS n FROM customer"]);
-        db.execute("INSERT INTO preference_definition_probe VALUES (1)", &[]).unwrap_err();
+        db.execute("INSERT INTO preference_definition_probe VALUES (1)", &[]).block_on().unwrap_err();
         let seen = db.connection.statements();
         assert!(seen[1].starts_with("SELECT max(version)"), "first the schema check: {seen:?}");
         let pragmas = LOCAL_FILE_PRAGMAS.len();
         assert_eq!(&seen[2..2 + pragmas], LOCAL_FILE_PRAGMAS, "then the pragmas, before the first write");
         assert_eq!(seen.len(), pragmas + 3, "and nothing twice: {seen:?}");
-        db.execute("UPDATE customer SET surname = ?1 WHERE 0", &[Value::from("x")]).unwrap();
+        db.execute("UPDATE customer SET surname = ?1 WHERE 0", &[Value::from("x")]).block_on().unwrap();
         assert_eq!(db.connection.statements().len(), pragmas + 4, "a connection is prepared once");
     }
 
     #[test]
     fn a_read_on_a_database_behind_the_schema_migrates_it_and_runs_again() {
         let db = OnDemand::new(TestDb::empty());
-        let rows = db.execute("SELECT count(*) AS n FROM customer", &[]).unwrap();
+        let rows = db.execute("SELECT count(*) AS n FROM customer", &[]).block_on().unwrap();
         assert_eq!(rows.first().unwrap().int("n").unwrap(), 0);
-        let version = db.execute("SELECT max(version) AS v FROM schema_migration", &[]).unwrap();
+        let version = db.execute("SELECT max(version) AS v FROM schema_migration", &[]).block_on().unwrap();
         assert_eq!(version.first().unwrap().int("v").unwrap(), crate::migrations::latest_version());
         // A statement that is wrong for other reasons fails as it is, and only once.
-        let e = db.execute("SELECT no_column FROM customer", &[]).unwrap_err();
+        let e = db.execute("SELECT no_column FROM customer", &[]).block_on().unwrap_err();
         assert!(e.to_string().contains("no such column"), "{e}");
     }
 }

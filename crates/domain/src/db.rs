@@ -6,6 +6,8 @@
 
 pub use crate::connection::Backend;
 pub use errors::DbError;
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
 
 /// A parameter or column value, as SQLite's dynamic types.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,20 +109,70 @@ impl<'a> Row<'a> {
     }
 }
 
-/// The only way into SQLite.
+/// `future.block_on()`: the output of a future over a synchronous database (spin-sdk 5's
+/// SQLite, rusqlite), for an adapter over such a database and for tests and tools that are not
+/// async themselves. Such a future is ready at its first poll, so no executor is needed; one
+/// that is not is a bug, and panics.
+pub trait BlockOn: Future + Sized {
+    fn block_on(self) -> Self::Output {
+        match std::pin::pin!(self).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("a future over a synchronous database was not ready at once"),
+        }
+    }
+}
+
+impl<F: Future> BlockOn for F {}
+
+/// The future of a statement that has run already: what an adapter over a synchronous database
+/// returns. Its `poll` is inlined and always ready, so an `.await` of it compiles to little more
+/// than the call that ran the statement (an `async fn` would be a state machine at each caller).
+pub struct Ready<T>(Option<T>);
+
+impl<T> Ready<T> {
+    pub fn new(output: T) -> Self {
+        Self(Some(output))
+    }
+}
+
+impl<T> Unpin for Ready<T> {} // nothing is pinned: `poll` moves the output out
+
+impl<T> Future for Ready<T> {
+    type Output = T;
+
+    #[inline(always)]
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut Context<'_>) -> Poll<T> {
+        match self.get_mut().0.take() {
+            Some(output) => Poll::Ready(output),
+            None => polled_after_completion(),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn polled_after_completion() -> ! {
+    panic!("a ready statement polled after completion")
+}
+
+/// The only way into SQLite. Every call is a future, because in a WASIp3 component a host
+/// call is one (and several requests share an instance, taking turns at each `.await`); over
+/// a synchronous host (spin-sdk 5, rusqlite) the futures are ready at once. They need not be
+/// `Send`: a component is single-threaded.
+#[allow(async_fn_in_trait)] // the lint asks for a `Send` bound we do not want (see above)
 pub trait Db {
     /// Runs one statement.
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError>;
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError>;
 
     /// What this connection talks to: a local SQLite file or a libSQL server, which take
     /// different settings ([`crate::connection`]). By default the engine is asked, one cheap
     /// query ([`crate::connection::probe`]); a connection that knows it (a prepared one, or
     /// an adapter that can only be one of them) answers without asking.
-    fn backend(&self) -> Result<Backend, DbError>
+    async fn backend(&self) -> Result<Backend, DbError>
     where
         Self: Sized,
     {
-        crate::connection::probe(self)
+        crate::connection::probe(self).await
     }
 
     /// Runs `f` in one write transaction. `BEGIN IMMEDIATE` takes the write lock up front,
@@ -128,7 +180,13 @@ pub trait Db {
     /// ([`crate::connection::begin_immediate`] waits for it);
     /// keep the closure short and free of slow work (password hashing, HTTP), because every
     /// other writer waits for it.
-    fn transaction<T, E: From<DbError>>(&self, f: impl FnOnce(&Self) -> Result<T, E>) -> Result<T, E>
+    ///
+    /// (The future of [`write`] itself, not an `async fn` around it: one state machine less at
+    /// each of the many call sites.)
+    fn transaction<T, E: From<DbError>>(
+        &self,
+        f: impl AsyncFnOnce(&Self) -> Result<T, E>,
+    ) -> impl Future<Output = Result<T, E>>
     where
         Self: Sized,
     {
@@ -151,33 +209,33 @@ pub enum Writes {
 /// `COMMIT`, during which a request on a busy machine may wait for a CPU while every other
 /// writer waits for it (`scripts/bench`: create p99 224 ms → 54 ms at 16 connections). It
 /// waits for the lock in SQLite's busy handler, which is fair enough for so short a hold.
-pub fn write<D: Db, T, E: From<DbError>>(
+pub async fn write<D: Db, T, E: From<DbError>>(
     db: &D,
     writes: Writes,
-    f: impl FnOnce(&D) -> Result<T, E>,
+    f: impl AsyncFnOnce(&D) -> Result<T, E>,
 ) -> Result<T, E> {
     // `f` is called in one place only: the components' size budget counts every copy.
     let in_transaction = writes == Writes::Several;
     if in_transaction {
-        crate::connection::begin_immediate(db)?;
+        crate::connection::begin_immediate(db).await?;
     }
-    let result = f(db);
+    let result = f(db).await;
     if !in_transaction {
         return result;
     }
     let result = match result {
-        Ok(value) => match db.execute("COMMIT", &[]) {
+        Ok(value) => match db.execute("COMMIT", &[]).await {
             Ok(_) => Ok(value),
             Err(e) => {
-                let _ = db.execute("ROLLBACK", &[]);
+                let _ = db.execute("ROLLBACK", &[]).await;
                 Err(e.into())
             }
         },
         Err(e) => {
-            let _ = db.execute("ROLLBACK", &[]);
+            let _ = db.execute("ROLLBACK", &[]).await;
             Err(e)
         }
     };
-    crate::connection::after_transaction(db);
+    crate::connection::after_transaction(db).await;
     result
 }

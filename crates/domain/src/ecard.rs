@@ -189,24 +189,24 @@ fn read(rows: &Rows) -> Result<Vec<Ecard>, DbError> {
 }
 
 /// A customer's cards, oldest first. (Also for `GET /profiles/{n}?includeECards=true`.)
-pub fn list(db: &impl Db, organisation_id: i64, customer_number: i64) -> Result<Vec<Ecard>, DbError> {
-    read(&db.execute(LIST, &[Value::Integer(organisation_id), Value::Integer(customer_number)])?)
+pub async fn list(db: &impl Db, organisation_id: i64, customer_number: i64) -> Result<Vec<Ecard>, DbError> {
+    read(&db.execute(LIST, &[Value::Integer(organisation_id), Value::Integer(customer_number)]).await?)
 }
 
 /// One card of the customer, or `None` (also another customer's or organisation's).
-pub fn find(
+pub async fn find(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
     id: i64,
 ) -> Result<Option<Ecard>, DbError> {
     let params = [Value::Integer(organisation_id), Value::Integer(customer_number), Value::Integer(id)];
-    Ok(read(&db.execute(FIND, &params)?)?.pop())
+    Ok(read(&db.execute(FIND, &params).await?)?.pop())
 }
 
 /// Registers a card to the customer: 409 `ECARD_ALREADY_OWNED` when the organisation has
 /// it on any profile (this one included), decided by the unique index.
-pub fn add(
+pub async fn add(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -223,7 +223,7 @@ pub fn add(
         Value::from(new.start_of_ownership.unwrap_or(now).rfc3339()),
         Value::from(now.rfc3339()),
     ];
-    let rows = db.execute(INSERT, &params).on_unique(ALREADY_OWNED, || {
+    let rows = db.execute(INSERT, &params).await.on_unique(ALREADY_OWNED, || {
         ApiError::conflict(
             "ECARD_ALREADY_OWNED",
             "ecardNumber",
@@ -240,13 +240,13 @@ pub fn add(
         ("startOfOwnership", true),
     ];
     let fields: Vec<&'static str> = given.into_iter().filter(|(_, g)| *g).map(|(f, _)| f).collect();
-    subresource::record(db, actor, customer_number, "ECARD_ADDED", &fields, now)?;
+    subresource::record(db, actor, customer_number, "ECARD_ADDED", &fields, now).await?;
     Ok(added)
 }
 
 /// Removes `current` (read in this transaction, its `If-Match` checked): the card is free
 /// to be registered again.
-pub fn remove(
+pub async fn remove(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -254,23 +254,23 @@ pub fn remove(
     now: Timestamp,
 ) -> Result<(), ApiError> {
     let row = (current.id, current.version);
-    subresource::remove(db, actor, customer_number, DELETE, row, "ECARD_REMOVED", now)
+    subresource::remove(db, actor, customer_number, DELETE, row, "ECARD_REMOVED", now).await
 }
 
 /// GDPR export hook: the customer's ecards as the API shows them (a JSON array).
-pub fn export(
+pub async fn export(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<serde_json::Value, DbError> {
-    subresource::export_list(list(db, organisation_id, customer_number), "ecards")
+    subresource::export_list(list(db, organisation_id, customer_number).await, "ecards")
 }
 
 /// Merge hook (`connect`): every card of `from` moves to `to`. A card has one owner per
 /// organisation, so no card can be on both: there are no conflicts. Call inside the
 /// merge's transaction.
-pub fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
-    db.execute(MOVE, &[Value::Integer(organisation_id), Value::Integer(from), Value::Integer(to)])?;
+pub async fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
+    db.execute(MOVE, &[Value::Integer(organisation_id), Value::Integer(from), Value::Integer(to)]).await?;
     Ok(())
 }
 
@@ -278,7 +278,7 @@ pub fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result
 mod tests {
     use super::*;
     use crate::subresource::testing::{customer, plan, ORG};
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     const NOW: Timestamp = Timestamp(1_795_846_663_123);
 
@@ -358,18 +358,24 @@ mod tests {
     fn a_card_has_one_owner_per_organisation() {
         let db = TestDb::new();
         let (kari, ola) = (customer(&db, ORG), customer(&db, ORG));
-        let added = db.transaction(|tx| add(tx, &actor(), kari, &card(12, 345), NOW)).unwrap();
+        let added =
+            db.transaction(async |tx| add(tx, &actor(), kari, &card(12, 345), NOW).await).block_on().unwrap();
         assert_eq!(added.start_of_ownership, "2026-11-28T06:17:43.123Z", "ownership starts now by default");
         for owner in [ola, kari] {
-            let error = db.transaction(|tx| add(tx, &actor(), owner, &card(12, 345), NOW)).unwrap_err();
+            let error = db
+                .transaction(async |tx| add(tx, &actor(), owner, &card(12, 345), NOW).await)
+                .block_on()
+                .unwrap_err();
             assert_eq!(error.error_code(), "ECARD_ALREADY_OWNED");
         }
         let elsewhere = customer(&db, 2002);
         let theirs = Actor { organisation_id: 2002, client_id: None };
-        db.transaction(|tx| add(tx, &theirs, elsewhere, &card(12, 345), NOW))
+        db.transaction(async |tx| add(tx, &theirs, elsewhere, &card(12, 345), NOW).await)
+            .block_on()
             .expect("another organisation's card");
-        db.transaction(|tx| remove(tx, &actor(), kari, &added, NOW)).unwrap();
-        db.transaction(|tx| add(tx, &actor(), ola, &card(12, 345), NOW))
+        db.transaction(async |tx| remove(tx, &actor(), kari, &added, NOW).await).block_on().unwrap();
+        db.transaction(async |tx| add(tx, &actor(), ola, &card(12, 345), NOW).await)
+            .block_on()
             .expect("a removed card is free again");
     }
 
@@ -377,23 +383,32 @@ mod tests {
     fn a_stale_version_removes_nothing() {
         let db = TestDb::new();
         let n = customer(&db, ORG);
-        let mut added = db.transaction(|tx| add(tx, &actor(), n, &card(1, 2), NOW)).unwrap();
+        let mut added =
+            db.transaction(async |tx| add(tx, &actor(), n, &card(1, 2), NOW).await).block_on().unwrap();
         added.version += 1;
-        assert_eq!(db.transaction(|tx| remove(tx, &actor(), n, &added, NOW)).unwrap_err().status(), 412);
-        assert_eq!(list(&db, ORG, n).unwrap().len(), 1);
+        assert_eq!(
+            db.transaction(async |tx| remove(tx, &actor(), n, &added, NOW).await)
+                .block_on()
+                .unwrap_err()
+                .status(),
+            412
+        );
+        assert_eq!(list(&db, ORG, n).block_on().unwrap().len(), 1);
     }
 
     #[test]
     fn merging_moves_the_cards_and_erasure_removes_them() {
         let db = TestDb::new();
         let (from, to) = (customer(&db, ORG), customer(&db, ORG));
-        db.transaction(|tx| add(tx, &actor(), from, &card(1, 2), NOW)).unwrap();
-        db.transaction(|tx| add(tx, &actor(), to, &card(1, 3), NOW)).unwrap();
-        move_to(&db, ORG, from, to).unwrap();
-        assert!(list(&db, ORG, from).unwrap().is_empty());
-        assert_eq!(export(&db, ORG, to).unwrap()[0]["ecardNumber16digits"], "0001000000000002");
-        db.execute("DELETE FROM customer WHERE customer_number = ?1", &[Value::Integer(to)]).unwrap();
-        assert!(db.execute("SELECT id FROM ecard", &[]).unwrap().rows.is_empty());
+        db.transaction(async |tx| add(tx, &actor(), from, &card(1, 2), NOW).await).block_on().unwrap();
+        db.transaction(async |tx| add(tx, &actor(), to, &card(1, 3), NOW).await).block_on().unwrap();
+        move_to(&db, ORG, from, to).block_on().unwrap();
+        assert!(list(&db, ORG, from).block_on().unwrap().is_empty());
+        assert_eq!(export(&db, ORG, to).block_on().unwrap()[0]["ecardNumber16digits"], "0001000000000002");
+        db.execute("DELETE FROM customer WHERE customer_number = ?1", &[Value::Integer(to)])
+            .block_on()
+            .unwrap();
+        assert!(db.execute("SELECT id FROM ecard", &[]).block_on().unwrap().rows.is_empty());
     }
 
     #[test]

@@ -41,22 +41,27 @@ const RECORD: &str = "
 
 /// Records the erasure of profile `number` and of the profiles merged into it. Call in the
 /// erasure's transaction, before the rows are deleted.
-pub(crate) fn record(db: &impl Db, organisation_id: i64, number: i64, at: Timestamp) -> Result<(), DbError> {
-    db.execute(
-        RECORD,
-        &[Value::Integer(organisation_id), Value::Integer(number), Value::from(at.rfc3339())],
-    )?;
+pub(crate) async fn record(
+    db: &impl Db,
+    organisation_id: i64,
+    number: i64,
+    at: Timestamp,
+) -> Result<(), DbError> {
+    db.execute(RECORD, &[Value::Integer(organisation_id), Value::Integer(number), Value::from(at.rfc3339())])
+        .await?;
     Ok(())
 }
 
 /// At most `limit` entries after entry `after` (0: from the first), in the order they were
 /// written.
-pub fn entries(db: &impl Db, after: i64, limit: i64) -> Result<Vec<Entry>, DbError> {
-    let rows = db.execute(
-        "SELECT id, organisation_id, customer_number, erased_at FROM erasure_ledger
+pub async fn entries(db: &impl Db, after: i64, limit: i64) -> Result<Vec<Entry>, DbError> {
+    let rows = db
+        .execute(
+            "SELECT id, organisation_id, customer_number, erased_at FROM erasure_ledger
           WHERE id > ?1 ORDER BY id LIMIT ?2",
-        &[Value::Integer(after), Value::Integer(limit)],
-    )?;
+            &[Value::Integer(after), Value::Integer(limit)],
+        )
+        .await?;
     rows.iter()
         .map(|row| {
             Ok(Entry {
@@ -97,24 +102,26 @@ const KEEP_NUMBERS_UNUSED: &str = "UPDATE sqlite_sequence SET seq = max(seq, ?1)
 /// [`crate::profile::erase`] does, and copies the entries this ledger lacks. One transaction
 /// per entry (a libSQL server ends a transaction held open 5 s); running it twice changes
 /// nothing more. Run it before the restored database serves requests.
-pub fn reapply(db: &impl Db, entries: &[Entry]) -> Result<Reapplied, DbError> {
+pub async fn reapply(db: &impl Db, entries: &[Entry]) -> Result<Reapplied, DbError> {
     let mut done = Reapplied { entries: entries.len(), ..Reapplied::default() };
     for entry in entries {
         let (org, number) = (Value::Integer(entry.organisation_id), Value::Integer(entry.customer_number));
-        db.transaction(|tx| {
-            let present = tx.execute(PRESENT, &[org.clone(), number.clone()])?;
+        db.transaction(async |tx| {
+            let present = tx.execute(PRESENT, &[org.clone(), number.clone()]).await?;
             let row = present.first().ok_or_else(|| DbError::Other("no row".into()))?;
             if row.int("profile")? > 0 {
-                crate::profile::erase_rows(tx, entry.organisation_id, entry.customer_number)?;
+                crate::profile::erase_rows(tx, entry.organisation_id, entry.customer_number).await?;
                 done.erased_again += 1;
             }
             if row.int("entry")? == 0 {
-                tx.execute(COPY, &[org.clone(), number.clone(), Value::from(entry.erased_at.as_str())])?;
+                tx.execute(COPY, &[org.clone(), number.clone(), Value::from(entry.erased_at.as_str())])
+                    .await?;
                 done.recorded += 1;
             }
-            tx.execute(KEEP_NUMBERS_UNUSED, std::slice::from_ref(&number))?;
+            tx.execute(KEEP_NUMBERS_UNUSED, std::slice::from_ref(&number)).await?;
             Ok::<_, DbError>(())
-        })?;
+        })
+        .await?;
     }
     Ok(done)
 }
@@ -122,7 +129,7 @@ pub fn reapply(db: &impl Db, entries: &[Entry]) -> Result<Reapplied, DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     fn customer(db: &TestDb, org: i64, merged_into: Option<i64>) -> i64 {
         let rows = db
@@ -134,6 +141,7 @@ mod tests {
                  RETURNING customer_number",
                 &[Value::Integer(org), Value::from(merged_into)],
             )
+            .block_on()
             .unwrap();
         rows.first().unwrap().int("customer_number").unwrap()
     }
@@ -149,8 +157,11 @@ mod tests {
             client_id: None,
             at: Timestamp(1_795_846_663_123),
         };
-        db.transaction(|tx| crate::profile::erase(tx, org, crate::profile::CustomerNumber(n), &entry))
-            .unwrap();
+        db.transaction(async |tx| {
+            crate::profile::erase(tx, org, crate::profile::CustomerNumber(n), &entry).await
+        })
+        .block_on()
+        .unwrap();
     }
 
     #[test]
@@ -160,13 +171,13 @@ mod tests {
         let n = customer(&db, 1, None);
         let merged = customer(&db, 1, Some(n));
         erase(&db, 1, n);
-        let ledger = entries(&db, 0, 10).unwrap();
+        let ledger = entries(&db, 0, 10).block_on().unwrap();
         let erased: Vec<(i64, i64)> = ledger.iter().map(|e| (e.organisation_id, e.customer_number)).collect();
         assert_eq!(erased, [(1, n), (1, merged)]);
         assert!(!db.has_customer(n) && !db.has_customer(merged) && db.has_customer(kept));
-        let columns = db.execute("SELECT * FROM erasure_ledger LIMIT 0", &[]).unwrap().columns;
+        let columns = db.execute("SELECT * FROM erasure_ledger LIMIT 0", &[]).block_on().unwrap().columns;
         assert_eq!(columns, ["id", "organisation_id", "customer_number", "erased_at"]);
-        assert_eq!(entries(&db, ledger[0].id, 10).unwrap().len(), 1, "paged by id");
+        assert_eq!(entries(&db, ledger[0].id, 10).block_on().unwrap().len(), 1, "paged by id");
     }
 
     #[test]
@@ -178,7 +189,7 @@ mod tests {
             let _ = std::fs::remove_file(path);
         }
         let live = TestDb::open(&live_path);
-        crate::connection::prepare_connection(&live).unwrap();
+        crate::connection::prepare_connection(&live).block_on().unwrap();
         let (kept, erased, merged_later, target) = (
             customer(&live, 1, None),
             customer(&live, 1, None),
@@ -186,12 +197,13 @@ mod tests {
             customer(&live, 1, None),
         );
         let other_org = customer(&live, 2, None);
-        live.execute("VACUUM INTO ?1", &[Value::from(backup_path.display().to_string())]).unwrap();
+        live.execute("VACUUM INTO ?1", &[Value::from(backup_path.display().to_string())]).block_on().unwrap();
         // After the backup: a merge, two erasures, and a profile created and erased.
         live.execute(
             "UPDATE customer SET status = 'P', merged_into = ?1 WHERE customer_number = ?2",
             &[Value::Integer(target), Value::Integer(merged_later)],
         )
+        .block_on()
         .unwrap();
         erase(&live, 1, erased);
         erase(&live, 1, target);
@@ -200,14 +212,17 @@ mod tests {
 
         let restored = TestDb::open(&backup_path);
         assert!(restored.has_customer(erased) && restored.has_customer(merged_later), "the backup has them");
-        let ledger = entries(&live, 0, 100).unwrap();
-        let done = reapply(&restored, &ledger).unwrap();
+        let ledger = entries(&live, 0, 100).block_on().unwrap();
+        let done = reapply(&restored, &ledger).block_on().unwrap();
         assert_eq!(done, Reapplied { entries: 4, erased_again: 3, recorded: 4 });
         for n in [erased, target, merged_later, newer] {
             assert!(!restored.has_customer(n), "{n} came back");
         }
         assert!(restored.has_customer(kept) && restored.has_customer(other_org));
-        assert_eq!(reapply(&restored, &ledger).unwrap(), Reapplied { entries: 4, ..Reapplied::default() });
+        assert_eq!(
+            reapply(&restored, &ledger).block_on().unwrap(),
+            Reapplied { entries: 4, ..Reapplied::default() }
+        );
         let next = customer(&restored, 1, None);
         assert!(next > newer, "no customer number is given twice: {next} after {newer}");
         let _ = std::fs::remove_dir_all(&dir);
@@ -221,6 +236,7 @@ mod tests {
                 &format!("EXPLAIN QUERY PLAN {RECORD}"),
                 &[Value::Integer(1), Value::Integer(1), Value::from("t")],
             )
+            .block_on()
             .unwrap();
         let details: Vec<String> = plan.iter().map(|r| r.text("detail").unwrap()).collect();
         assert!(details.iter().all(|d| !d.starts_with("SCAN customer")), "{details:?}");

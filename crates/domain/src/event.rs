@@ -128,7 +128,7 @@ pub(crate) const CUSTOMER_PAGE: &str = "
 
 /// A page of the organisation's events after `query.after`, oldest first, and whether more
 /// follow.
-pub fn page(db: &impl Db, query: &Query) -> Result<(Vec<Event>, bool), DbError> {
+pub async fn page(db: &impl Db, query: &Query) -> Result<(Vec<Event>, bool), DbError> {
     let types = serde_json::to_string(&query.types).expect("names serialise");
     let mut params = vec![
         Value::Integer(query.organisation_id),
@@ -143,7 +143,7 @@ pub fn page(db: &impl Db, query: &Query) -> Result<(Vec<Event>, bool), DbError> 
         }
         None => PAGE,
     };
-    let rows = db.execute(statement, &params)?;
+    let rows = db.execute(statement, &params).await?;
     let mut events: Vec<Event> = rows.iter().map(Event::from_row).collect::<Result<_, _>>()?;
     let more = events.len() as i64 > query.limit;
     events.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX)); // 32-bit usize in wasm
@@ -153,25 +153,29 @@ pub fn page(db: &impl Db, query: &Query) -> Result<(Vec<Event>, bool), DbError> 
 /// Deletes at most `batch` events older than `retention_days` before `now`, oldest first, and
 /// returns how many. Reads at most `batch` rows of the table's start (ids grow with time), so
 /// a call costs the same with 10 or 10 million young events behind them.
-pub fn expire(db: &impl Db, now: Timestamp, retention_days: i64, batch: i64) -> Result<i64, DbError> {
+pub async fn expire(db: &impl Db, now: Timestamp, retention_days: i64, batch: i64) -> Result<i64, DbError> {
     let cutoff = Timestamp(now.0 - retention_days.max(0) * 86_400_000).rfc3339();
-    let rows = db.execute(
-        "DELETE FROM customer_event
+    let rows = db
+        .execute(
+            "DELETE FROM customer_event
           WHERE id IN (SELECT id FROM customer_event ORDER BY id LIMIT ?2) AND occurred_at < ?1
          RETURNING 1",
-        &[Value::from(cutoff), Value::Integer(batch)],
-    )?;
+            &[Value::from(cutoff), Value::Integer(batch)],
+        )
+        .await?;
     Ok(rows.rows.len() as i64)
 }
 
 /// Whether events older than the retention are due: a look at the oldest row only.
-pub fn expire_due(db: &impl Db, now: Timestamp, retention_days: i64) -> Result<bool, DbError> {
+pub async fn expire_due(db: &impl Db, now: Timestamp, retention_days: i64) -> Result<bool, DbError> {
     let cutoff = Timestamp(now.0 - retention_days.max(0) * 86_400_000).rfc3339();
-    let rows = db.execute(
-        "SELECT EXISTS (SELECT 1 FROM (SELECT occurred_at FROM customer_event ORDER BY id LIMIT 1)
+    let rows = db
+        .execute(
+            "SELECT EXISTS (SELECT 1 FROM (SELECT occurred_at FROM customer_event ORDER BY id LIMIT 1)
                          WHERE occurred_at < ?1) AS due",
-        &[Value::from(cutoff)],
-    )?;
+            &[Value::from(cutoff)],
+        )
+        .await?;
     Ok(rows.first().map(|r| r.int("due")).transpose()? == Some(1))
 }
 
@@ -180,7 +184,7 @@ mod tests {
     use super::*;
     use crate::profile::{self, Actor, Changed, CreateProfileBody, ProfileFields};
     use crate::subresource::testing::{customer, plan};
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     const ORG: i64 = 1001;
     const NOW: Timestamp = Timestamp(1_795_846_663_123); // 2026-11-28T06:17:43.123Z
@@ -191,6 +195,7 @@ mod tests {
              VALUES (?1, ?2, ?3, ?4, 'partner-a', ?5)",
             &[Value::Integer(org), Value::Integer(n), Value::from(action), Value::from(fields), Value::from(NOW.rfc3339())],
         )
+        .block_on()
         .map(|_| ())
     }
 
@@ -204,8 +209,8 @@ mod tests {
         match choice {
             Some(choice) => drop(give(db, n, consent, choice, NOW).unwrap()),
             None => {
-                let found = given::find_for_consent(db, ORG, n, consent).unwrap().unwrap();
-                db.transaction(|tx| given::delete(tx, &who(NOW), &found)).unwrap();
+                let found = given::find_for_consent(db, ORG, n, consent).block_on().unwrap().unwrap();
+                db.transaction(async |tx| given::delete(tx, &who(NOW), &found).await).block_on().unwrap();
             }
         }
     }
@@ -224,6 +229,7 @@ mod tests {
 
     fn count(db: &TestDb) -> i64 {
         db.execute("SELECT count(*) AS n FROM customer_event", &[])
+            .block_on()
             .unwrap()
             .first()
             .unwrap()
@@ -257,7 +263,7 @@ mod tests {
         for (action, _) in actions {
             audit(&db, ORG, n, action, r#"["city"]"#).unwrap();
         }
-        let (events, more) = page(&db, &query(0, 1000)).unwrap();
+        let (events, more) = page(&db, &query(0, 1000)).block_on().unwrap();
         let expected: Vec<&str> = actions.iter().map(|(_, t)| *t).collect();
         assert_eq!((types_of(&events), more), (expected, false));
         let first = &events[0];
@@ -277,7 +283,7 @@ mod tests {
         let db = TestDb::new();
         let n = customer(&db, ORG);
         assert!(audit(&db, ORG, n, "SOMETHING_NEW", "[]").is_err());
-        let trail = db.execute("SELECT count(*) AS n FROM audit_event", &[]).unwrap();
+        let trail = db.execute("SELECT count(*) AS n FROM audit_event", &[]).block_on().unwrap();
         assert_eq!(trail.first().unwrap().int("n").unwrap(), 0, "neither the entry nor its event");
     }
 
@@ -297,10 +303,18 @@ mod tests {
         let actor = Actor { organisation_id: ORG, client_id: Some("partner-a") };
         let (from, into) = (customer(&db, ORG), customer(&db, ORG));
         let changed = Changed { actor: &actor, changed_by: "agent", channel: "WEB", now: NOW };
-        let source = profile::find_permanent(&db, ORG, profile::CustomerNumber(from), NOW).unwrap().unwrap();
-        let target = profile::find_permanent(&db, ORG, profile::CustomerNumber(into), NOW).unwrap().unwrap();
-        db.transaction(|tx| profile::mark_merged(tx, &source, &target, &changed)).unwrap();
-        let (events, _) = page(&db, &query(0, 10)).unwrap();
+        let source = profile::find_permanent(&db, ORG, profile::CustomerNumber(from), NOW)
+            .block_on()
+            .unwrap()
+            .unwrap();
+        let target = profile::find_permanent(&db, ORG, profile::CustomerNumber(into), NOW)
+            .block_on()
+            .unwrap()
+            .unwrap();
+        db.transaction(async |tx| profile::mark_merged(tx, &source, &target, &changed).await)
+            .block_on()
+            .unwrap();
+        let (events, _) = page(&db, &query(0, 10)).block_on().unwrap();
         assert_eq!(types_of(&events), ["profile.merged"]);
         assert_eq!((events[0].customer_number, events[0].from_customer_number), (into, Some(from)));
         assert_eq!(
@@ -316,7 +330,7 @@ mod tests {
         choose(&db, n, consent, Some(true));
         choose(&db, n, consent, Some(false));
         choose(&db, n, consent, None);
-        let (events, _) = page(&db, &query(0, 10)).unwrap();
+        let (events, _) = page(&db, &query(0, 10)).block_on().unwrap();
         assert_eq!(types_of(&events), ["consent.given", "consent.withdrawn", "consent.withdrawn"]);
         let choices: Vec<Option<bool>> = events.iter().map(|e| e.choice).collect();
         assert_eq!(choices, [Some(true), Some(false), None]);
@@ -342,18 +356,21 @@ mod tests {
         audit(&db, 2002, theirs, "UPDATED", "[]").unwrap();
         choose(&db, b, consent, Some(true));
         audit(&db, ORG, b, "ERASED", "[]").unwrap();
-        let (first, more) = page(&db, &query(0, 2)).unwrap();
+        let (first, more) = page(&db, &query(0, 2)).block_on().unwrap();
         assert_eq!((types_of(&first), more), (vec!["profile.updated", "consent.given"], true));
-        let (rest, more) = page(&db, &query(first[1].id, 2)).unwrap();
+        let (rest, more) = page(&db, &query(first[1].id, 2)).block_on().unwrap();
         assert_eq!((types_of(&rest), more), (vec!["profile.erased"], false));
-        let (none, _) = page(&db, &query(rest[0].id, 2)).unwrap();
+        let (none, _) = page(&db, &query(rest[0].id, 2)).block_on().unwrap();
         assert!(none.is_empty(), "caught up");
         let erased = Query { types: vec!["profile.erased", "consent.given"], ..query(0, 10) };
-        assert_eq!(types_of(&page(&db, &erased).unwrap().0), ["consent.given", "profile.erased"]);
+        assert_eq!(types_of(&page(&db, &erased).block_on().unwrap().0), ["consent.given", "profile.erased"]);
         let of_a = Query { customer_number: Some(a), ..query(0, 10) };
-        assert_eq!(page(&db, &of_a).unwrap().0.iter().map(|e| e.customer_number).collect::<Vec<_>>(), [a]);
+        assert_eq!(
+            page(&db, &of_a).block_on().unwrap().0.iter().map(|e| e.customer_number).collect::<Vec<_>>(),
+            [a]
+        );
         let of_theirs = Query { customer_number: Some(theirs), ..query(0, 10) };
-        assert!(page(&db, &of_theirs).unwrap().0.is_empty(), "another organisation's customer");
+        assert!(page(&db, &of_theirs).block_on().unwrap().0.is_empty(), "another organisation's customer");
     }
 
     #[test]
@@ -386,13 +403,14 @@ mod tests {
                 "INSERT INTO audit_event (organisation_id, customer_number, action, at) VALUES (?1, ?2, 'UPDATED', ?3)",
                 &[Value::Integer(ORG), Value::Integer(n), Value::from(at)],
             )
+            .block_on()
             .unwrap();
         }
-        assert!(expire_due(&db, NOW, 35).unwrap());
-        assert_eq!(expire(&db, NOW, 35, 2).unwrap(), 2);
-        assert_eq!(expire(&db, NOW, 35, 2).unwrap(), 1, "the young one stays");
-        assert_eq!(expire(&db, NOW, 35, 2).unwrap(), 0);
-        assert!(!expire_due(&db, NOW, 35).unwrap());
+        assert!(expire_due(&db, NOW, 35).block_on().unwrap());
+        assert_eq!(expire(&db, NOW, 35, 2).block_on().unwrap(), 2);
+        assert_eq!(expire(&db, NOW, 35, 2).block_on().unwrap(), 1, "the young one stays");
+        assert_eq!(expire(&db, NOW, 35, 2).block_on().unwrap(), 0);
+        assert!(!expire_due(&db, NOW, 35).block_on().unwrap());
         assert_eq!(count(&db), 1);
         let steps = plan(&db, "DELETE FROM customer_event WHERE id IN (SELECT id FROM customer_event ORDER BY id LIMIT ?2) AND occurred_at < ?1");
         assert!(!steps.contains("TEMP B-TREE"), "{steps}");
@@ -403,10 +421,10 @@ mod tests {
         let db = TestDb::new();
         let n = customer(&db, ORG);
         audit(&db, ORG, n, "UPDATED", "[]").unwrap();
-        let (events, _) = page(&db, &query(0, 10)).unwrap();
-        db.execute("DELETE FROM customer_event", &[]).unwrap();
+        let (events, _) = page(&db, &query(0, 10)).block_on().unwrap();
+        db.execute("DELETE FROM customer_event", &[]).block_on().unwrap();
         audit(&db, ORG, n, "UPDATED", "[]").unwrap();
-        let (again, _) = page(&db, &query(0, 10)).unwrap();
+        let (again, _) = page(&db, &query(0, 10)).block_on().unwrap();
         assert!(again[0].id > events[0].id, "a cursor at the old id still sees the new event");
     }
 
@@ -427,7 +445,7 @@ mod tests {
                 ..Default::default()
             };
             let new = profile::new_profile(body, ORG, NOW).unwrap();
-            profile::create(&db, &actor, &new, None, uuid, NOW).unwrap()
+            profile::create(&db, &actor, &new, None, uuid, NOW).block_on().unwrap()
         };
         let (a, b) = (created("a@example.no", "u1"), created("b@example.no", "u2"));
         let before = count(&db);
@@ -440,17 +458,22 @@ mod tests {
             email: Some(profile::values::Email::parse(email).unwrap()),
             ..Default::default()
         };
-        let failed = db.transaction(|tx| {
-            profile::update(tx, &a, &with_email(&a, "new@example.no"), None, &changed)?;
-            profile::update(tx, &b, &with_email(&b, "new@example.no"), None, &changed)
-        });
+        let failed = db
+            .transaction(async |tx| {
+                profile::update(tx, &a, &with_email(&a, "new@example.no"), None, &changed).await?;
+                profile::update(tx, &b, &with_email(&b, "new@example.no"), None, &changed).await
+            })
+            .block_on();
         assert_eq!(failed.unwrap_err().error_code(), "DUPLICATE_EMAIL");
         assert_eq!(count(&db), before, "no event of the rolled-back update");
-        let kept = profile::find_permanent(&db, ORG, a.customer_number, NOW).unwrap().unwrap();
+        let kept = profile::find_permanent(&db, ORG, a.customer_number, NOW).block_on().unwrap().unwrap();
         assert_eq!(kept.email.as_deref(), Some("a@example.no"), "no change either");
-        db.transaction(|tx| profile::update(tx, &a, &with_email(&a, "new@example.no"), None, &changed))
-            .unwrap();
-        let (events, _) = page(&db, &query(0, 10)).unwrap();
+        db.transaction(async |tx| {
+            profile::update(tx, &a, &with_email(&a, "new@example.no"), None, &changed).await
+        })
+        .block_on()
+        .unwrap();
+        let (events, _) = page(&db, &query(0, 10)).block_on().unwrap();
         assert_eq!(types_of(&events), ["profile.created", "profile.created", "profile.updated"]);
         assert_eq!(events[2].fields.as_deref(), Some(&["email".to_owned()][..]));
     }

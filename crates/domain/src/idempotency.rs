@@ -46,14 +46,15 @@ const FIND: &str = "
      WHERE organisation_id = ?1 AND idempotency_key = ?2 AND expires_at > ?3";
 
 /// A stored response that has not expired.
-pub fn find(
+pub async fn find(
     db: &impl Db,
     organisation_id: i64,
     key: &str,
     now: Timestamp,
 ) -> Result<Option<StoredResponse>, DbError> {
-    let rows =
-        db.execute(FIND, &[Value::Integer(organisation_id), Value::from(key), Value::from(now.rfc3339())])?;
+    let rows = db
+        .execute(FIND, &[Value::Integer(organisation_id), Value::from(key), Value::from(now.rfc3339())])
+        .await?;
     let Some(row) = rows.first() else { return Ok(None) };
     let body = match &row.values_of("body")? {
         Value::Blob(b) => b.clone(),
@@ -83,7 +84,7 @@ const STORE: &str = "
 /// Stores the response of a create, in the create's transaction. A live record under the
 /// same key (a concurrent request won) makes this fail with [`ApiError::Conflict`]
 /// `IDEMPOTENCY_KEY_IN_USE`, which rolls the create back.
-pub fn store(
+pub async fn store(
     db: &impl Db,
     organisation_id: i64,
     key: &str,
@@ -91,21 +92,23 @@ pub fn store(
     customer_number: Option<i64>,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    let rows = db.execute(
-        &format!("{STORE} RETURNING 1 AS stored"),
-        &[
-            Value::Integer(organisation_id),
-            Value::from(key),
-            Value::from(response.fingerprint.as_str()),
-            Value::Integer(i64::from(response.status)),
-            Value::from(response.location.clone()),
-            Value::from(response.etag.clone()),
-            Value::Blob(response.body.clone()),
-            Value::from(customer_number),
-            Value::from(Timestamp(now.0 + RETENTION_MS).rfc3339()),
-            Value::from(now.rfc3339()),
-        ],
-    )?;
+    let rows = db
+        .execute(
+            &format!("{STORE} RETURNING 1 AS stored"),
+            &[
+                Value::Integer(organisation_id),
+                Value::from(key),
+                Value::from(response.fingerprint.as_str()),
+                Value::Integer(i64::from(response.status)),
+                Value::from(response.location.clone()),
+                Value::from(response.etag.clone()),
+                Value::Blob(response.body.clone()),
+                Value::from(customer_number),
+                Value::from(Timestamp(now.0 + RETENTION_MS).rfc3339()),
+                Value::from(now.rfc3339()),
+            ],
+        )
+        .await?;
     if rows.rows.is_empty() {
         return Err(ApiError::Conflict {
             code: "IDEMPOTENCY_KEY_IN_USE",
@@ -119,7 +122,7 @@ pub fn store(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     const NOW: Timestamp = Timestamp(1_795_846_663_123);
 
@@ -144,20 +147,20 @@ mod tests {
     #[test]
     fn a_stored_response_is_found_by_its_organisation_and_key_only() {
         let db = TestDb::new();
-        store(&db, 1, "k1", &response("f"), Some(1), NOW).unwrap();
-        assert_eq!(find(&db, 1, "k1", NOW).unwrap(), Some(response("f")));
-        assert_eq!(find(&db, 2, "k1", NOW).unwrap(), None);
+        store(&db, 1, "k1", &response("f"), Some(1), NOW).block_on().unwrap();
+        assert_eq!(find(&db, 1, "k1", NOW).block_on().unwrap(), Some(response("f")));
+        assert_eq!(find(&db, 2, "k1", NOW).block_on().unwrap(), None);
     }
 
     #[test]
     fn a_live_key_cannot_be_stored_twice_but_an_expired_one_can() {
         let db = TestDb::new();
-        store(&db, 1, "k1", &response("f"), None, NOW).unwrap();
-        assert_eq!(store(&db, 1, "k1", &response("g"), None, NOW).unwrap_err().status(), 409);
+        store(&db, 1, "k1", &response("f"), None, NOW).block_on().unwrap();
+        assert_eq!(store(&db, 1, "k1", &response("g"), None, NOW).block_on().unwrap_err().status(), 409);
         let later = Timestamp(NOW.0 + RETENTION_MS + 1);
-        assert_eq!(find(&db, 1, "k1", later).unwrap(), None);
-        store(&db, 1, "k1", &response("g"), None, later).unwrap();
-        assert_eq!(find(&db, 1, "k1", later).unwrap().unwrap().fingerprint, "g");
+        assert_eq!(find(&db, 1, "k1", later).block_on().unwrap(), None);
+        store(&db, 1, "k1", &response("g"), None, later).block_on().unwrap();
+        assert_eq!(find(&db, 1, "k1", later).block_on().unwrap().unwrap().fingerprint, "g");
     }
 
     #[test]

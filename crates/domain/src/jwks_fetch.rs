@@ -18,12 +18,18 @@ const FORGET: &str = "DELETE FROM jwks_fetch WHERE attempted_at < ?1";
 
 /// Whether this request may fetch `url` for `replica`'s cache at `now` (milliseconds): no
 /// other claim for them within the last `interval_ms`. The claim is recorded when it succeeds.
-pub fn claim(db: &impl Db, url: &str, replica: &str, now: i64, interval_ms: i64) -> Result<bool, DbError> {
+pub async fn claim(
+    db: &impl Db,
+    url: &str,
+    replica: &str,
+    now: i64,
+    interval_ms: i64,
+) -> Result<bool, DbError> {
     let params = [Value::from(url), Value::from(replica), Value::Integer(now), Value::Integer(interval_ms)];
     // One statement each, atomic by itself: no transaction, the write lock held only while it runs.
-    let claimed = db.execute(CLAIM, &params)?.first().is_some();
+    let claimed = db.execute(CLAIM, &params).await?.first().is_some();
     if claimed {
-        db.execute(FORGET, &[Value::Integer(now - FORGET_AFTER_MS)])?;
+        db.execute(FORGET, &[Value::Integer(now - FORGET_AFTER_MS)]).await?;
     }
     Ok(claimed)
 }
@@ -31,7 +37,7 @@ pub fn claim(db: &impl Db, url: &str, replica: &str, now: i64, interval_ms: i64)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     const URL: &str = "https://issuer.example/.well-known/jwks.json";
     const MINUTE: i64 = 60_000;
@@ -40,13 +46,16 @@ mod tests {
     #[test]
     fn one_claim_per_interval_and_replica() {
         let db = TestDb::new();
-        assert!(claim(&db, URL, "a", NOW, MINUTE).unwrap());
-        assert!(!claim(&db, URL, "a", NOW, MINUTE).unwrap(), "the same instant");
-        assert!(!claim(&db, URL, "a", NOW + MINUTE - 1, MINUTE).unwrap());
-        assert!(claim(&db, URL, "b", NOW, MINUTE).unwrap(), "another replica has its own cache");
-        assert!(claim(&db, "https://other.example/jwks", "a", NOW, MINUTE).unwrap(), "another URL");
-        assert!(claim(&db, URL, "a", NOW + MINUTE, MINUTE).unwrap());
-        assert!(!claim(&db, URL, "a", NOW + MINUTE + 1, MINUTE).unwrap());
+        assert!(claim(&db, URL, "a", NOW, MINUTE).block_on().unwrap());
+        assert!(!claim(&db, URL, "a", NOW, MINUTE).block_on().unwrap(), "the same instant");
+        assert!(!claim(&db, URL, "a", NOW + MINUTE - 1, MINUTE).block_on().unwrap());
+        assert!(claim(&db, URL, "b", NOW, MINUTE).block_on().unwrap(), "another replica has its own cache");
+        assert!(
+            claim(&db, "https://other.example/jwks", "a", NOW, MINUTE).block_on().unwrap(),
+            "another URL"
+        );
+        assert!(claim(&db, URL, "a", NOW + MINUTE, MINUTE).block_on().unwrap());
+        assert!(!claim(&db, URL, "a", NOW + MINUTE + 1, MINUTE).block_on().unwrap());
     }
 
     #[test]
@@ -55,14 +64,14 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("claim.db");
         let _ = std::fs::remove_file(&path);
-        crate::connection::prepare_connection(&TestDb::open(&path)).unwrap();
+        crate::connection::prepare_connection(&TestDb::open(&path)).block_on().unwrap();
         let threads: Vec<_> = (0..8)
             .map(|_| {
                 let path = path.clone();
                 std::thread::spawn(move || {
                     let db = TestDb::open(&path);
-                    db.execute("PRAGMA busy_timeout = 5000", &[]).unwrap();
-                    claim(&db, URL, "a", NOW, MINUTE).unwrap()
+                    db.execute("PRAGMA busy_timeout = 5000", &[]).block_on().unwrap();
+                    claim(&db, URL, "a", NOW, MINUTE).block_on().unwrap()
                 })
             })
             .collect();
@@ -74,9 +83,9 @@ mod tests {
     #[test]
     fn old_claims_of_departed_replicas_are_forgotten() {
         let db = TestDb::new();
-        assert!(claim(&db, URL, "gone", NOW, MINUTE).unwrap());
-        assert!(claim(&db, URL, "here", NOW + FORGET_AFTER_MS + 1, MINUTE).unwrap());
-        let rows = db.execute("SELECT replica FROM jwks_fetch", &[]).unwrap();
+        assert!(claim(&db, URL, "gone", NOW, MINUTE).block_on().unwrap());
+        assert!(claim(&db, URL, "here", NOW + FORGET_AFTER_MS + 1, MINUTE).block_on().unwrap());
+        let rows = db.execute("SELECT replica FROM jwks_fetch", &[]).block_on().unwrap();
         let replicas: Vec<String> = rows.iter().map(|r| r.text("replica").unwrap()).collect();
         assert_eq!(replicas, ["here"]);
     }

@@ -82,8 +82,8 @@ impl Attempts {
     }
 
     /// Where these attempts stand at `now`.
-    pub fn standing(&self, db: &impl Db, now: Timestamp) -> Result<Standing, DbError> {
-        let rows = db.execute(FIND, &self.key())?;
+    pub async fn standing(&self, db: &impl Db, now: Timestamp) -> Result<Standing, DbError> {
+        let rows = db.execute(FIND, &self.key()).await?;
         let Some(row) = rows.first() else { return Ok(Standing::Clear) };
         let locked_until = row.int("locked_until")?;
         if locked_until > now.0 {
@@ -95,22 +95,22 @@ impl Attempts {
 
     /// Records a failure at `now` and locks when it is one too many. Each statement is atomic by
     /// itself, so concurrent failures are all counted.
-    pub fn fail(&self, db: &impl Db, now: Timestamp) -> Result<(), DbError> {
+    pub async fn fail(&self, db: &impl Db, now: Timestamp) -> Result<(), DbError> {
         let [org, digest] = self.key();
         let params =
             [org.clone(), digest.clone(), Value::Integer(now.0), Value::Integer(now.0 - FORGET_AFTER_MS)];
         let failures =
-            db.execute(FAIL, &params)?.first().map(|row| row.int("failures")).transpose()?.unwrap_or(1);
+            db.execute(FAIL, &params).await?.first().map(|row| row.int("failures")).transpose()?.unwrap_or(1);
         if let Some(lock_ms) = lock_for(failures) {
-            db.execute(LOCK, &[org, digest, Value::Integer(now.0 + lock_ms)])?;
+            db.execute(LOCK, &[org, digest, Value::Integer(now.0 + lock_ms)]).await?;
         }
-        db.execute(FORGET, &[Value::Integer(now.0 - FORGET_AFTER_MS), Value::Integer(FORGET_BATCH)])?;
+        db.execute(FORGET, &[Value::Integer(now.0 - FORGET_AFTER_MS), Value::Integer(FORGET_BATCH)]).await?;
         Ok(())
     }
 
     /// Records a success: the count starts again.
-    pub fn succeed(&self, db: &impl Db) -> Result<(), DbError> {
-        db.execute(RESET, &self.key()).map(|_| ())
+    pub async fn succeed(&self, db: &impl Db) -> Result<(), DbError> {
+        db.execute(RESET, &self.key()).await.map(|_| ())
     }
 }
 
@@ -125,7 +125,7 @@ pub fn lock_for(failures: i64) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     const NOW: Timestamp = Timestamp(1_795_846_663_123);
     const MINUTE: i64 = 60_000;
@@ -162,17 +162,23 @@ mod tests {
     fn five_failures_lock_for_a_minute_and_a_further_failure_for_two() {
         let db = TestDb::new();
         let kari = Attempts::of(1001, "kari@example.no");
-        assert_eq!(kari.standing(&db, NOW).unwrap(), Standing::Clear);
+        assert_eq!(kari.standing(&db, NOW).block_on().unwrap(), Standing::Clear);
         for _ in 0..4 {
-            kari.fail(&db, NOW).unwrap();
-            assert_eq!(kari.standing(&db, NOW).unwrap(), Standing::Failed);
+            kari.fail(&db, NOW).block_on().unwrap();
+            assert_eq!(kari.standing(&db, NOW).block_on().unwrap(), Standing::Failed);
         }
-        kari.fail(&db, NOW).unwrap();
-        assert_eq!(kari.standing(&db, NOW).unwrap(), Standing::Locked { retry_after_secs: 60 });
-        assert_eq!(kari.standing(&db, at(59_001)).unwrap(), Standing::Locked { retry_after_secs: 1 });
-        assert_eq!(kari.standing(&db, at(MINUTE)).unwrap(), Standing::Failed);
-        kari.fail(&db, at(MINUTE)).unwrap();
-        assert_eq!(kari.standing(&db, at(MINUTE)).unwrap(), Standing::Locked { retry_after_secs: 120 });
+        kari.fail(&db, NOW).block_on().unwrap();
+        assert_eq!(kari.standing(&db, NOW).block_on().unwrap(), Standing::Locked { retry_after_secs: 60 });
+        assert_eq!(
+            kari.standing(&db, at(59_001)).block_on().unwrap(),
+            Standing::Locked { retry_after_secs: 1 }
+        );
+        assert_eq!(kari.standing(&db, at(MINUTE)).block_on().unwrap(), Standing::Failed);
+        kari.fail(&db, at(MINUTE)).block_on().unwrap();
+        assert_eq!(
+            kari.standing(&db, at(MINUTE)).block_on().unwrap(),
+            Standing::Locked { retry_after_secs: 120 }
+        );
     }
 
     #[test]
@@ -180,28 +186,34 @@ mod tests {
         let db = TestDb::new();
         let kari = Attempts::of(1001, "kari@example.no");
         for _ in 0..4 {
-            kari.fail(&db, NOW).unwrap();
+            kari.fail(&db, NOW).block_on().unwrap();
         }
-        kari.succeed(&db).unwrap();
-        assert_eq!(kari.standing(&db, NOW).unwrap(), Standing::Clear);
+        kari.succeed(&db).block_on().unwrap();
+        assert_eq!(kari.standing(&db, NOW).block_on().unwrap(), Standing::Clear);
         for _ in 0..4 {
-            kari.fail(&db, NOW).unwrap();
+            kari.fail(&db, NOW).block_on().unwrap();
         }
-        assert_eq!(kari.standing(&db, NOW).unwrap(), Standing::Failed, "four again, not eight");
+        assert_eq!(kari.standing(&db, NOW).block_on().unwrap(), Standing::Failed, "four again, not eight");
     }
 
     #[test]
     fn emails_and_organisations_are_counted_apart() {
         let db = TestDb::new();
         for _ in 0..5 {
-            Attempts::of(1001, "kari@example.no").fail(&db, NOW).unwrap();
+            Attempts::of(1001, "kari@example.no").fail(&db, NOW).block_on().unwrap();
         }
         assert!(matches!(
-            Attempts::of(1001, "kari@example.no").standing(&db, NOW).unwrap(),
+            Attempts::of(1001, "kari@example.no").standing(&db, NOW).block_on().unwrap(),
             Standing::Locked { .. }
         ));
-        assert_eq!(Attempts::of(2002, "kari@example.no").standing(&db, NOW).unwrap(), Standing::Clear);
-        assert_eq!(Attempts::of(1001, "ola@example.no").standing(&db, NOW).unwrap(), Standing::Clear);
+        assert_eq!(
+            Attempts::of(2002, "kari@example.no").standing(&db, NOW).block_on().unwrap(),
+            Standing::Clear
+        );
+        assert_eq!(
+            Attempts::of(1001, "ola@example.no").standing(&db, NOW).block_on().unwrap(),
+            Standing::Clear
+        );
     }
 
     #[test]
@@ -209,21 +221,25 @@ mod tests {
         let db = TestDb::new();
         let kari = Attempts::of(1001, "kari@example.no");
         for _ in 0..4 {
-            kari.fail(&db, NOW).unwrap();
+            kari.fail(&db, NOW).block_on().unwrap();
         }
-        kari.fail(&db, at(FORGET_AFTER_MS + 1)).unwrap();
-        assert_eq!(kari.standing(&db, at(FORGET_AFTER_MS + 1)).unwrap(), Standing::Failed, "one, not five");
+        kari.fail(&db, at(FORGET_AFTER_MS + 1)).block_on().unwrap();
+        assert_eq!(
+            kari.standing(&db, at(FORGET_AFTER_MS + 1)).block_on().unwrap(),
+            Standing::Failed,
+            "one, not five"
+        );
         let ola = Attempts::of(1001, "ola@example.no");
-        ola.fail(&db, at(2 * FORGET_AFTER_MS + 2)).unwrap();
-        let rows = db.execute("SELECT count(*) AS n FROM sign_in_failure", &[]).unwrap();
+        ola.fail(&db, at(2 * FORGET_AFTER_MS + 2)).block_on().unwrap();
+        let rows = db.execute("SELECT count(*) AS n FROM sign_in_failure", &[]).block_on().unwrap();
         assert_eq!(rows.first().unwrap().int("n").unwrap(), 1, "kari's forgotten row is gone");
     }
 
     #[test]
     fn the_email_is_stored_only_as_a_digest() {
         let db = TestDb::new();
-        Attempts::of(1001, "kari@example.no").fail(&db, NOW).unwrap();
-        let rows = db.execute("SELECT email_digest FROM sign_in_failure", &[]).unwrap();
+        Attempts::of(1001, "kari@example.no").fail(&db, NOW).block_on().unwrap();
+        let rows = db.execute("SELECT email_digest FROM sign_in_failure", &[]).block_on().unwrap();
         let stored = rows.first().unwrap().text("email_digest").unwrap();
         assert_eq!(stored.len(), 64);
         assert!(!stored.contains("kari"));

@@ -275,17 +275,18 @@ fn program_params(organisation_id: i64, new: &NewProgram) -> Vec<Value> {
 }
 
 /// The organisation's programs, oldest first.
-pub fn programs(db: &impl Db, organisation_id: i64) -> Result<Vec<Program>, DbError> {
-    programs_of(&db.execute(PROGRAMS, &[Value::Integer(organisation_id)])?)
+pub async fn programs(db: &impl Db, organisation_id: i64) -> Result<Vec<Program>, DbError> {
+    programs_of(&db.execute(PROGRAMS, &[Value::Integer(organisation_id)]).await?)
 }
 
 /// One program of the organisation, or `None` (also another organisation's).
-pub fn program(db: &impl Db, organisation_id: i64, id: i64) -> Result<Option<Program>, DbError> {
-    Ok(programs_of(&db.execute(PROGRAM, &[Value::Integer(organisation_id), Value::Integer(id)])?)?.pop())
+pub async fn program(db: &impl Db, organisation_id: i64, id: i64) -> Result<Option<Program>, DbError> {
+    Ok(programs_of(&db.execute(PROGRAM, &[Value::Integer(organisation_id), Value::Integer(id)]).await?)?
+        .pop())
 }
 
 /// Adds a program. Call inside the write transaction.
-pub fn add_program(
+pub async fn add_program(
     db: &impl Db,
     actor: &Actor<'_>,
     new: &NewProgram,
@@ -293,19 +294,19 @@ pub fn add_program(
 ) -> Result<Program, ApiError> {
     let mut params = program_params(actor.organisation_id, new);
     params.push(Value::from(now.rfc3339()));
-    let added = programs_of(&db.execute(INSERT_PROGRAM, &params)?)?.pop().ok_or_else(no_row)?;
+    let added = programs_of(&db.execute(INSERT_PROGRAM, &params).await?)?.pop().ok_or_else(no_row)?;
     let fields: &[_] = if new.valid_to.is_some() {
         &["name", "type", "validFrom", "validTo"]
     } else {
         &["name", "type", "validFrom"]
     };
-    subresource::record(db, actor, CATALOGUE, "LOYALTY_PROGRAM_ADDED", fields, now)?;
+    subresource::record(db, actor, CATALOGUE, "LOYALTY_PROGRAM_ADDED", fields, now).await?;
     Ok(added)
 }
 
 /// Replaces `current` (read in this transaction, its `If-Match` checked). The type of a
 /// program with members cannot change: their balances would lose their meaning.
-pub fn replace_program(
+pub async fn replace_program(
     db: &impl Db,
     actor: &Actor<'_>,
     current: &Program,
@@ -314,7 +315,7 @@ pub fn replace_program(
 ) -> Result<Program, ApiError> {
     if current.program_type != new.program_type {
         let params = [Value::Integer(actor.organisation_id), Value::Integer(current.id)];
-        let rows = db.execute(PROGRAM_HAS_MEMBERS, &params)?;
+        let rows = db.execute(PROGRAM_HAS_MEMBERS, &params).await?;
         if rows.first().map(|r| r.int("has_members")).transpose()?.unwrap_or(0) != 0 {
             return Err(ApiError::conflict(
                 "LOYALTY_PROGRAM_IN_USE",
@@ -326,10 +327,11 @@ pub fn replace_program(
     let mut params = program_params(actor.organisation_id, new);
     params.insert(1, Value::Integer(current.id));
     params.extend([Value::from(now.rfc3339()), Value::Integer(current.version)]);
-    let replaced =
-        programs_of(&db.execute(REPLACE_PROGRAM, &params)?)?.pop().ok_or(ApiError::PreconditionFailed)?;
+    let replaced = programs_of(&db.execute(REPLACE_PROGRAM, &params).await?)?
+        .pop()
+        .ok_or(ApiError::PreconditionFailed)?;
     let fields = current.changed_fields(new);
-    subresource::record(db, actor, CATALOGUE, "LOYALTY_PROGRAM_CHANGED", &fields, now)?;
+    subresource::record(db, actor, CATALOGUE, "LOYALTY_PROGRAM_CHANGED", &fields, now).await?;
     Ok(replaced)
 }
 
@@ -382,31 +384,31 @@ fn memberships_of(rows: &Rows) -> Result<Vec<Membership>, DbError> {
 }
 
 /// A customer's memberships, oldest first.
-pub fn memberships(
+pub async fn memberships(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<Vec<Membership>, DbError> {
     memberships_of(
-        &db.execute(MEMBERSHIPS, &[Value::Integer(organisation_id), Value::Integer(customer_number)])?,
+        &db.execute(MEMBERSHIPS, &[Value::Integer(organisation_id), Value::Integer(customer_number)]).await?,
     )
 }
 
 /// One membership of the customer, or `None` (also another customer's or organisation's).
-pub fn membership(
+pub async fn membership(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
     id: i64,
 ) -> Result<Option<Membership>, DbError> {
     let params = [Value::Integer(organisation_id), Value::Integer(customer_number), Value::Integer(id)];
-    Ok(memberships_of(&db.execute(MEMBERSHIP, &params)?)?.pop())
+    Ok(memberships_of(&db.execute(MEMBERSHIP, &params).await?)?.pop())
 }
 
 /// Makes the customer a member of `programId`: 400 `UNKNOWN_LOYALTY_PROGRAM` when the
 /// organisation has no such program, 400 `LOYALTY_PROGRAM_ENDED` after its `validTo`, 409
 /// `LOYALTY_PROGRAM_ALREADY_JOINED` for a second membership (the unique index decides).
-pub fn join(
+pub async fn join(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -416,7 +418,7 @@ pub fn join(
     let Some(program_id) = body.program_id else {
         return Err(ApiError::invalid_field("programId", Invalid::new("REQUIRED", "is required")));
     };
-    let Some(program) = program(db, actor.organisation_id, program_id)? else {
+    let Some(program) = program(db, actor.organisation_id, program_id).await? else {
         return Err(ApiError::BadRequest {
             code: "UNKNOWN_LOYALTY_PROGRAM",
             field: Some("programId".into()),
@@ -437,16 +439,16 @@ pub fn join(
         if program.program_type.has_balance() { Value::Integer(0) } else { Value::Null },
         Value::from(now.rfc3339()),
     ];
-    let rows = db.execute(INSERT_MEMBERSHIP, &params).on_unique(ALREADY_JOINED, || {
+    let rows = db.execute(INSERT_MEMBERSHIP, &params).await.on_unique(ALREADY_JOINED, || {
         ApiError::conflict("LOYALTY_PROGRAM_ALREADY_JOINED", "programId", "the customer is already a member")
     })?;
     let id = rows.first().ok_or_else(no_row)?.int("id")?;
-    subresource::record(db, actor, customer_number, "LOYALTY_PROGRAM_JOINED", &["programId"], now)?;
-    membership(db, actor.organisation_id, customer_number, id)?.ok_or_else(no_row)
+    subresource::record(db, actor, customer_number, "LOYALTY_PROGRAM_JOINED", &["programId"], now).await?;
+    membership(db, actor.organisation_id, customer_number, id).await?.ok_or_else(no_row)
 }
 
 /// Ends `current` (read in this transaction, its `If-Match` checked) with its transactions.
-pub fn leave(
+pub async fn leave(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -454,7 +456,7 @@ pub fn leave(
     now: Timestamp,
 ) -> Result<(), ApiError> {
     let row = (current.id, current.version);
-    subresource::remove(db, actor, customer_number, DELETE_MEMBERSHIP, row, "LOYALTY_PROGRAM_LEFT", now)
+    subresource::remove(db, actor, customer_number, DELETE_MEMBERSHIP, row, "LOYALTY_PROGRAM_LEFT", now).await
 }
 
 /// The body of `POST .../transactions`.
@@ -531,7 +533,7 @@ fn transactions_of(rows: &Rows) -> Result<Vec<Transaction>, DbError> {
 
 /// Applies a transaction to `membership` (read in this transaction): the balance changes
 /// in one conditional UPDATE, then the transaction is recorded with the new balance.
-pub fn transact(
+pub async fn transact(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -555,16 +557,18 @@ pub fn transact(
     }
     let (org, customer, now_text) =
         (Value::Integer(actor.organisation_id), Value::Integer(customer_number), Value::from(now.rfc3339()));
-    let changed = db.execute(
-        TRANSACT,
-        &[
-            org.clone(),
-            customer.clone(),
-            Value::Integer(membership.id),
-            Value::Integer(new.amount),
-            now_text.clone(),
-        ],
-    )?;
+    let changed = db
+        .execute(
+            TRANSACT,
+            &[
+                org.clone(),
+                customer.clone(),
+                Value::Integer(membership.id),
+                Value::Integer(new.amount),
+                now_text.clone(),
+            ],
+        )
+        .await?;
     let Some(balance) = changed.first().map(|r| r.int("balance")).transpose()? else {
         return Err(ApiError::conflict(
             "INSUFFICIENT_BALANCE",
@@ -581,9 +585,10 @@ pub fn transact(
         Value::from(new.reference.clone()),
         now_text,
     ];
-    let recorded = transactions_of(&db.execute(INSERT_TRANSACTION, &params)?)?.pop().ok_or_else(no_row)?;
+    let recorded =
+        transactions_of(&db.execute(INSERT_TRANSACTION, &params).await?)?.pop().ok_or_else(no_row)?;
     let fields: &[_] = if new.reference.is_some() { &["amount", "reference"] } else { &["amount"] };
-    subresource::record(db, actor, customer_number, "LOYALTY_TRANSACTION_ADDED", fields, now)?;
+    subresource::record(db, actor, customer_number, "LOYALTY_TRANSACTION_ADDED", fields, now).await?;
     Ok(recorded)
 }
 
@@ -593,7 +598,7 @@ pub const MAX_LIMIT: i64 = 1000;
 
 /// One page of a membership's transactions: at most `limit` after transaction id `after`
 /// (0: from the start), oldest first, and whether more follow.
-pub fn transactions(
+pub async fn transactions(
     db: &impl Db,
     organisation_id: i64,
     membership_id: i64,
@@ -606,7 +611,7 @@ pub fn transactions(
         Value::Integer(after),
         Value::Integer(limit + 1),
     ];
-    let mut found = transactions_of(&db.execute(TRANSACTIONS, &params)?)?;
+    let mut found = transactions_of(&db.execute(TRANSACTIONS, &params).await?)?;
     let more = found.len() as i64 > limit;
     found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok((found, more))
@@ -614,16 +619,16 @@ pub fn transactions(
 
 /// GDPR export hook: the customer's memberships as the API shows them, each with all its
 /// `transactions` (a JSON array).
-pub fn export(
+pub async fn export(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<serde_json::Value, DbError> {
     let mut exported = Vec::new();
-    for membership in memberships(db, organisation_id, customer_number)? {
+    for membership in memberships(db, organisation_id, customer_number).await? {
         let (mut all, mut after) = (Vec::new(), 0);
         loop {
-            let (batch, more) = transactions(db, organisation_id, membership.id, after, MAX_LIMIT)?;
+            let (batch, more) = transactions(db, organisation_id, membership.id, after, MAX_LIMIT).await?;
             after = batch.last().map_or(after, |t| t.id);
             all.extend(batch);
             if !more {
@@ -645,12 +650,12 @@ fn serialising(e: serde_json::Error) -> DbError {
 /// a program, the target keeps its membership, its balance grows by the source's, and the
 /// source's transactions join it (their `balanceAfter` stays as it was when they happened).
 /// Call inside the merge's transaction.
-pub fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
+pub async fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
     let params = [Value::Integer(organisation_id), Value::Integer(from), Value::Integer(to)];
     for step in
         [MERGE_BALANCES, MERGE_TRANSACTIONS, DROP_SHARED_MEMBERSHIPS, MOVE_MEMBERSHIPS, MOVE_TRANSACTIONS]
     {
-        db.execute(step, &params)?;
+        db.execute(step, &params).await?;
     }
     Ok(())
 }
@@ -663,7 +668,7 @@ fn no_row() -> ApiError {
 mod tests {
     use super::*;
     use crate::subresource::testing::{customer, plan, scans_a_table, ORG};
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     /// 2026-11-28T06:17:43.123Z
     const NOW: Timestamp = Timestamp(1_795_846_663_123);
@@ -684,18 +689,20 @@ mod tests {
 
     fn add(db: &TestDb, kind: &str) -> Program {
         let new = new_program(body(kind, "2026-01-01", None), ORG).unwrap();
-        db.transaction(|tx| add_program(tx, &actor(), &new, NOW)).unwrap()
+        db.transaction(async |tx| add_program(tx, &actor(), &new, NOW).await).block_on().unwrap()
     }
 
     fn join_program(db: &TestDb, n: i64, program_id: i64) -> Result<Membership, ApiError> {
-        db.transaction(|tx| join(tx, &actor(), n, JoinBody { program_id: Some(program_id) }, NOW))
+        db.transaction(async |tx| join(tx, &actor(), n, JoinBody { program_id: Some(program_id) }, NOW).await)
+            .block_on()
     }
 
     fn apply(db: &TestDb, n: i64, membership_id: i64, amount: i64) -> Result<Transaction, ApiError> {
-        db.transaction(|tx| {
-            let m = membership(tx, ORG, n, membership_id)?.ok_or(ApiError::NotFound)?;
-            transact(tx, &actor(), n, &m, &NewTransaction { amount, reference: None }, NOW)
+        db.transaction(async |tx| {
+            let m = membership(tx, ORG, n, membership_id).await?.ok_or(ApiError::NotFound)?;
+            transact(tx, &actor(), n, &m, &NewTransaction { amount, reference: None }, NOW).await
         })
+        .block_on()
     }
 
     #[test]
@@ -758,7 +765,7 @@ mod tests {
         );
         let timed = add(&db, "TIMED");
         assert_eq!(join_program(&db, n, timed.id).unwrap().balance, None, "TIMED keeps no balance");
-        assert_eq!(memberships(&db, ORG, n).unwrap().len(), 2);
+        assert_eq!(memberships(&db, ORG, n).block_on().unwrap().len(), 2);
     }
 
     #[test]
@@ -768,13 +775,16 @@ mod tests {
         assert_eq!(join_program(&db, n, 999).unwrap_err().error_code(), "UNKNOWN_LOYALTY_PROGRAM");
         let theirs = new_program(body("POINTS", "2026-01-01", None), 2002).unwrap();
         let foreign = Actor { organisation_id: 2002, client_id: None };
-        let theirs = db.transaction(|tx| add_program(tx, &foreign, &theirs, NOW)).unwrap();
+        let theirs =
+            db.transaction(async |tx| add_program(tx, &foreign, &theirs, NOW).await).block_on().unwrap();
         assert_eq!(join_program(&db, n, theirs.id).unwrap_err().error_code(), "UNKNOWN_LOYALTY_PROGRAM");
         let ended = new_program(body("POINTS", "2025-01-01", Some("2025-12-31")), ORG).unwrap();
-        let ended = db.transaction(|tx| add_program(tx, &actor(), &ended, NOW)).unwrap();
+        let ended =
+            db.transaction(async |tx| add_program(tx, &actor(), &ended, NOW).await).block_on().unwrap();
         assert_eq!(join_program(&db, n, ended.id).unwrap_err().error_code(), "LOYALTY_PROGRAM_ENDED");
         let future = new_program(body("POINTS", "2027-01-01", None), ORG).unwrap();
-        let future = db.transaction(|tx| add_program(tx, &actor(), &future, NOW)).unwrap();
+        let future =
+            db.transaction(async |tx| add_program(tx, &actor(), &future, NOW).await).block_on().unwrap();
         let early = join_program(&db, n, future.id).expect("a program may be joined before it starts");
         assert_eq!(apply(&db, n, early.id, 5).unwrap_err().error_code(), "LOYALTY_PROGRAM_NOT_VALID");
     }
@@ -788,9 +798,9 @@ mod tests {
         assert_eq!(apply(&db, n, m.id, -4).unwrap().balance_after, 6);
         assert_eq!(apply(&db, n, m.id, -7).unwrap_err().error_code(), "INSUFFICIENT_BALANCE");
         assert_eq!(apply(&db, n, m.id, -6).unwrap().balance_after, 0);
-        let now = membership(&db, ORG, n, m.id).unwrap().unwrap();
+        let now = membership(&db, ORG, n, m.id).block_on().unwrap().unwrap();
         assert_eq!((now.balance, now.version), (Some(0), 4), "every change is a new version");
-        let (all, more) = transactions(&db, ORG, m.id, 0, 10).unwrap();
+        let (all, more) = transactions(&db, ORG, m.id, 0, 10).block_on().unwrap();
         assert_eq!(all.iter().map(|t| t.amount).collect::<Vec<_>>(), [10, -4, -6]);
         assert!(!more);
     }
@@ -810,7 +820,7 @@ mod tests {
         let path = dir.join("race.db");
         let _ = std::fs::remove_file(&path);
         let db = TestDb::open(&path);
-        crate::connection::prepare_connection(&db).unwrap();
+        crate::connection::prepare_connection(&db).block_on().unwrap();
         let n = customer(&db, ORG);
         let m = join_program(&db, n, add(&db, "POINTS").id).unwrap();
         apply(&db, n, m.id, 5).unwrap();
@@ -819,7 +829,7 @@ mod tests {
                 let path = path.clone();
                 std::thread::spawn(move || {
                     let db = TestDb::open(&path);
-                    crate::connection::prepare_connection(&db).unwrap();
+                    crate::connection::prepare_connection(&db).block_on().unwrap();
                     apply(&db, n, m.id, -1).map(|t| t.balance_after).map_err(|e| e.error_code())
                 })
             })
@@ -827,7 +837,7 @@ mod tests {
         let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
         assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 5, "{results:?}");
         assert!(results.iter().all(|r| r.is_ok() || *r == Err("INSUFFICIENT_BALANCE")), "{results:?}");
-        assert_eq!(membership(&db, ORG, n, m.id).unwrap().unwrap().balance, Some(0));
+        assert_eq!(membership(&db, ORG, n, m.id).block_on().unwrap().unwrap().balance, Some(0));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -839,14 +849,14 @@ mod tests {
         for amount in 1..=5 {
             apply(&db, n, m.id, amount).unwrap();
         }
-        let (first, more) = transactions(&db, ORG, m.id, 0, 2).unwrap();
+        let (first, more) = transactions(&db, ORG, m.id, 0, 2).block_on().unwrap();
         assert!(more);
-        let (second, more) = transactions(&db, ORG, m.id, first[1].id, 2).unwrap();
+        let (second, more) = transactions(&db, ORG, m.id, first[1].id, 2).block_on().unwrap();
         assert_eq!(second.iter().map(|t| t.amount).collect::<Vec<_>>(), [3, 4]);
         assert!(more);
-        let (last, more) = transactions(&db, ORG, m.id, second[1].id, 2).unwrap();
+        let (last, more) = transactions(&db, ORG, m.id, second[1].id, 2).block_on().unwrap();
         assert_eq!((last.len(), more), (1, false));
-        assert!(transactions(&db, 2002, m.id, 0, 10).unwrap().0.is_empty());
+        assert!(transactions(&db, 2002, m.id, 0, 10).block_on().unwrap().0.is_empty());
     }
 
     #[test]
@@ -858,13 +868,22 @@ mod tests {
             name: "Bonus+".into(),
             ..new_program(body("POINTS", "2026-01-01", None), ORG).unwrap()
         };
-        let changed = db.transaction(|tx| replace_program(tx, &actor(), &points, &renamed, NOW)).unwrap();
+        let changed = db
+            .transaction(async |tx| replace_program(tx, &actor(), &points, &renamed, NOW).await)
+            .block_on()
+            .unwrap();
         assert_eq!((changed.name.as_str(), changed.version), ("Bonus+", 2));
         join_program(&db, n, points.id).unwrap();
         let timed = new_program(body("TIMED", "2026-01-01", None), ORG).unwrap();
-        let error = db.transaction(|tx| replace_program(tx, &actor(), &changed, &timed, NOW)).unwrap_err();
+        let error = db
+            .transaction(async |tx| replace_program(tx, &actor(), &changed, &timed, NOW).await)
+            .block_on()
+            .unwrap_err();
         assert_eq!(error.error_code(), "LOYALTY_PROGRAM_IN_USE");
-        let stale = db.transaction(|tx| replace_program(tx, &actor(), &points, &renamed, NOW)).unwrap_err();
+        let stale = db
+            .transaction(async |tx| replace_program(tx, &actor(), &points, &renamed, NOW).await)
+            .block_on()
+            .unwrap_err();
         assert_eq!(stale.status(), 412);
     }
 
@@ -874,11 +893,15 @@ mod tests {
         let n = customer(&db, ORG);
         let m = join_program(&db, n, add(&db, "POINTS").id).unwrap();
         apply(&db, n, m.id, 3).unwrap();
-        let current = membership(&db, ORG, n, m.id).unwrap().unwrap();
-        assert_eq!(db.transaction(|tx| leave(tx, &actor(), n, &m, NOW)).unwrap_err().status(), 412, "stale");
-        db.transaction(|tx| leave(tx, &actor(), n, &current, NOW)).unwrap();
-        assert!(memberships(&db, ORG, n).unwrap().is_empty());
-        assert!(db.execute("SELECT id FROM loyalty_transaction", &[]).unwrap().rows.is_empty());
+        let current = membership(&db, ORG, n, m.id).block_on().unwrap().unwrap();
+        assert_eq!(
+            db.transaction(async |tx| leave(tx, &actor(), n, &m, NOW).await).block_on().unwrap_err().status(),
+            412,
+            "stale"
+        );
+        db.transaction(async |tx| leave(tx, &actor(), n, &current, NOW).await).block_on().unwrap();
+        assert!(memberships(&db, ORG, n).block_on().unwrap().is_empty());
+        assert!(db.execute("SELECT id FROM loyalty_transaction", &[]).block_on().unwrap().rows.is_empty());
     }
 
     #[test]
@@ -895,26 +918,25 @@ mod tests {
         apply(&db, to, target_points.id, 5).unwrap();
         join_program(&db, to, timed.id).unwrap();
 
-        db.transaction(|tx| move_to(tx, ORG, from, to)).unwrap();
+        db.transaction(async |tx| move_to(tx, ORG, from, to).await).block_on().unwrap();
 
-        assert!(memberships(&db, ORG, from).unwrap().is_empty());
-        let merged = memberships(&db, ORG, to).unwrap();
+        assert!(memberships(&db, ORG, from).block_on().unwrap().is_empty());
+        let merged = memberships(&db, ORG, to).block_on().unwrap();
         let summary: Vec<_> = merged.iter().map(|m| (m.program_id, m.balance)).collect();
         assert_eq!(summary, [(coupons.id, Some(2)), (points.id, Some(12)), (timed.id, None)]);
         assert_eq!(merged[1].id, target_points.id, "the target keeps its membership");
-        let (history, _) = transactions(&db, ORG, target_points.id, 0, 10).unwrap();
+        let (history, _) = transactions(&db, ORG, target_points.id, 0, 10).block_on().unwrap();
         assert_eq!(
             history.iter().map(|t| t.amount).collect::<Vec<_>>(),
             [7, 5],
             "the source's history joins it"
         );
-        let exported = export(&db, ORG, to).unwrap();
+        let exported = export(&db, ORG, to).block_on().unwrap();
         assert_eq!(exported[0]["transactions"][0]["amount"], 2);
         assert_eq!(exported[1]["transactions"].as_array().unwrap().len(), 2);
-        let stray = db.execute(
-            "SELECT id FROM loyalty_transaction WHERE customer_number = ?1",
-            &[Value::Integer(from)],
-        );
+        let stray = db
+            .execute("SELECT id FROM loyalty_transaction WHERE customer_number = ?1", &[Value::Integer(from)])
+            .block_on();
         assert!(stray.unwrap().rows.is_empty());
     }
 
@@ -924,9 +946,11 @@ mod tests {
         let n = customer(&db, ORG);
         let m = join_program(&db, n, add(&db, "POINTS").id).unwrap();
         apply(&db, n, m.id, 3).unwrap();
-        db.execute("DELETE FROM customer WHERE customer_number = ?1", &[Value::Integer(n)]).unwrap();
-        assert!(db.execute("SELECT id FROM loyalty_membership", &[]).unwrap().rows.is_empty());
-        assert!(db.execute("SELECT id FROM loyalty_transaction", &[]).unwrap().rows.is_empty());
+        db.execute("DELETE FROM customer WHERE customer_number = ?1", &[Value::Integer(n)])
+            .block_on()
+            .unwrap();
+        assert!(db.execute("SELECT id FROM loyalty_membership", &[]).block_on().unwrap().rows.is_empty());
+        assert!(db.execute("SELECT id FROM loyalty_transaction", &[]).block_on().unwrap().rows.is_empty());
     }
 
     #[test]

@@ -28,13 +28,13 @@ pub fn latest_version() -> i64 {
 }
 
 /// Brings the database to [`latest_version`]; one SELECT when it is there already.
-pub fn ensure_schema(db: &impl Db) -> Result<(), DbError> {
-    bring_up_to_date(db, &Check::run(db)?)
+pub async fn ensure_schema(db: &impl Db) -> Result<(), DbError> {
+    bring_up_to_date(db, &Check::run(db).await?).await
 }
 
 /// Brings the database to [`latest_version`] after the connection's schema check found it at
 /// `check.version` (nothing to do when it is there already).
-pub(crate) fn bring_up_to_date(db: &impl Db, check: &Check) -> Result<(), DbError> {
+pub(crate) async fn bring_up_to_date(db: &impl Db, check: &Check) -> Result<(), DbError> {
     if check.version >= latest_version() {
         return Ok(());
     }
@@ -43,53 +43,57 @@ pub(crate) fn bring_up_to_date(db: &impl Db, check: &Check) -> Result<(), DbErro
         // it is set once, here, outside any transaction. Best effort: a connection that
         // migrates at the same moment may hold the file, and then it sets it. (A libSQL
         // server always writes in WAL mode and refuses the statement.)
-        let _ = db.execute("PRAGMA journal_mode = WAL", &[]);
+        let _ = db.execute("PRAGMA journal_mode = WAL", &[]).await;
     }
-    db.transaction(|db| {
+    db.transaction(async |db| {
         db.execute(
             "CREATE TABLE IF NOT EXISTS schema_migration (
                  version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
             &[],
-        )?;
-        let current = current_version(db)?; // again, now under the write lock
+        )
+        .await?;
+        let current = current_version(db).await?; // again, now under the write lock
         for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
             for statement in split_statements(migration.sql) {
-                db.execute(&statement, &[])?;
+                db.execute(&statement, &[]).await?;
             }
             db.execute(
                 "INSERT INTO schema_migration (version, name, applied_at)
                  VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
                 &[Value::Integer(migration.version), Value::Text(migration.name.into())],
-            )?;
+            )
+            .await?;
         }
         Ok(())
     })
+    .await
 }
 
 /// Applies the migrations up to `version` only, as a database of an older release has them
 /// (tests of a migration's data conversion).
 #[cfg(test)]
-pub(crate) fn apply_up_to(db: &impl Db, version: i64) {
+pub(crate) async fn apply_up_to(db: &impl Db, version: i64) {
     for pragma in crate::connection::LOCAL_FILE_PRAGMAS {
-        db.execute(pragma, &[]).expect("pragma");
+        db.execute(pragma, &[]).await.expect("pragma");
     }
-    db.execute("CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)", &[])
+    db.execute("CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)", &[]).await
         .expect("schema_migration");
     for migration in MIGRATIONS.iter().filter(|m| m.version <= version) {
         for statement in split_statements(migration.sql) {
-            db.execute(&statement, &[]).expect("an older migration applies");
+            db.execute(&statement, &[]).await.expect("an older migration applies");
         }
         db.execute(
             "INSERT INTO schema_migration (version, name, applied_at) VALUES (?1, ?2, 't')",
             &[Value::Integer(migration.version), Value::Text(migration.name.into())],
         )
+        .await
         .expect("recording it");
     }
 }
 
 /// The highest applied migration, 0 for an empty database.
-fn current_version(db: &impl Db) -> Result<i64, DbError> {
-    match db.execute("SELECT max(version) AS version FROM schema_migration", &[]) {
+async fn current_version(db: &impl Db) -> Result<i64, DbError> {
+    match db.execute("SELECT max(version) AS version FROM schema_migration", &[]).await {
         Ok(rows) => Ok(rows.first().map(|r| r.opt_int("version")).transpose()?.flatten().unwrap_or(0)),
         Err(DbError::Other(message)) if message.contains("no such table") => Ok(0),
         Err(e) => Err(e),
@@ -120,7 +124,7 @@ pub fn split_statements(sql: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     #[test]
     fn statements_split_at_line_ending_semicolons_without_comments() {
@@ -131,17 +135,17 @@ mod tests {
     #[test]
     fn an_empty_database_is_brought_to_the_latest_version() {
         let db = TestDb::empty();
-        ensure_schema(&db).unwrap();
-        assert_eq!(current_version(&db).unwrap(), latest_version());
-        db.execute("SELECT customer_number FROM customer", &[]).unwrap();
+        ensure_schema(&db).block_on().unwrap();
+        assert_eq!(current_version(&db).block_on().unwrap(), latest_version());
+        db.execute("SELECT customer_number FROM customer", &[]).block_on().unwrap();
     }
 
     #[test]
     fn migrating_twice_changes_nothing() {
         let db = TestDb::empty();
-        ensure_schema(&db).unwrap();
-        ensure_schema(&db).unwrap();
-        let rows = db.execute("SELECT count(*) AS n FROM schema_migration", &[]).unwrap();
+        ensure_schema(&db).block_on().unwrap();
+        ensure_schema(&db).block_on().unwrap();
+        let rows = db.execute("SELECT count(*) AS n FROM schema_migration", &[]).block_on().unwrap();
         assert_eq!(rows.first().unwrap().int("n").unwrap(), MIGRATIONS.len() as i64);
     }
 
@@ -166,8 +170,8 @@ mod tests {
                 let path = path.clone();
                 std::thread::spawn(move || {
                     let db = TestDb::open(&path);
-                    db.execute("PRAGMA busy_timeout = 5000", &[]).unwrap();
-                    ensure_schema(&db)
+                    db.execute("PRAGMA busy_timeout = 5000", &[]).block_on().unwrap();
+                    ensure_schema(&db).block_on()
                 })
             })
             .collect();
@@ -175,7 +179,7 @@ mod tests {
             t.join().unwrap().expect("no first request fails while another migrates");
         }
         let db = TestDb::open(&path);
-        let rows = db.execute("SELECT count(*) AS n FROM schema_migration", &[]).unwrap();
+        let rows = db.execute("SELECT count(*) AS n FROM schema_migration", &[]).block_on().unwrap();
         assert_eq!(rows.first().unwrap().int("n").unwrap(), MIGRATIONS.len() as i64);
         let _ = std::fs::remove_dir_all(&dir);
     }

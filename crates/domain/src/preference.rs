@@ -304,23 +304,29 @@ fn in_use() -> ApiError {
 }
 
 /// The organisation's definitions, by code.
-pub fn definitions(db: &impl Db, organisation_id: i64) -> Result<Vec<Definition>, DbError> {
-    definitions_of(&db.execute(DEFINITIONS, &[Value::Integer(organisation_id)])?)
+pub async fn definitions(db: &impl Db, organisation_id: i64) -> Result<Vec<Definition>, DbError> {
+    definitions_of(&db.execute(DEFINITIONS, &[Value::Integer(organisation_id)]).await?)
 }
 
 /// One definition of the organisation, or `None` (also another organisation's).
-pub fn definition(db: &impl Db, organisation_id: i64, id: i64) -> Result<Option<Definition>, DbError> {
-    Ok(definitions_of(&db.execute(DEFINITION, &[Value::Integer(organisation_id), Value::Integer(id)])?)?
-        .pop())
+pub async fn definition(db: &impl Db, organisation_id: i64, id: i64) -> Result<Option<Definition>, DbError> {
+    Ok(definitions_of(
+        &db.execute(DEFINITION, &[Value::Integer(organisation_id), Value::Integer(id)]).await?,
+    )?
+    .pop())
 }
 
-fn definition_by_code(db: &impl Db, organisation_id: i64, code: &str) -> Result<Option<Definition>, DbError> {
-    let rows = db.execute(DEFINITION_BY_CODE, &[Value::Integer(organisation_id), Value::from(code)])?;
+async fn definition_by_code(
+    db: &impl Db,
+    organisation_id: i64,
+    code: &str,
+) -> Result<Option<Definition>, DbError> {
+    let rows = db.execute(DEFINITION_BY_CODE, &[Value::Integer(organisation_id), Value::from(code)]).await?;
     Ok(definitions_of(&rows)?.pop())
 }
 
 /// Adds a definition. Call inside the write transaction.
-pub fn add_definition(
+pub async fn add_definition(
     db: &impl Db,
     actor: &Actor<'_>,
     new: &NewDefinition,
@@ -328,64 +334,70 @@ pub fn add_definition(
 ) -> Result<Definition, ApiError> {
     let mut params = definition_params(actor.organisation_id, new);
     params.push(Value::from(now.rfc3339()));
-    let rows = db.execute(INSERT_DEFINITION, &params).on_unique(CODE_TAKEN, duplicate_code)?;
+    let rows = db.execute(INSERT_DEFINITION, &params).await.on_unique(CODE_TAKEN, duplicate_code)?;
     let added = definitions_of(&rows)?.pop().ok_or_else(no_row)?;
     let fields = ["preferenceCode", "preferenceType", "preferenceDescription", "isActive"];
-    subresource::record(db, actor, CATALOGUE, "PREFERENCE_DEFINITION_ADDED", &fields, now)?;
+    subresource::record(db, actor, CATALOGUE, "PREFERENCE_DEFINITION_ADDED", &fields, now).await?;
     Ok(added)
 }
 
 /// Replaces `current` (read in this transaction, its `If-Match` checked). A type change of
 /// a definition customers hold values for is refused.
-pub fn replace_definition(
+pub async fn replace_definition(
     db: &impl Db,
     actor: &Actor<'_>,
     current: &Definition,
     new: &NewDefinition,
     now: Timestamp,
 ) -> Result<Definition, ApiError> {
-    if current.preference_type != new.preference_type && is_in_use(db, actor.organisation_id, current.id)? {
+    if current.preference_type != new.preference_type
+        && is_in_use(db, actor.organisation_id, current.id).await?
+    {
         return Err(in_use());
     }
     let mut params = definition_params(actor.organisation_id, new);
     params.insert(1, Value::Integer(current.id));
     params.extend([Value::from(now.rfc3339()), Value::Integer(current.version)]);
-    let rows = db.execute(REPLACE_DEFINITION, &params).on_unique(CODE_TAKEN, duplicate_code)?;
+    let rows = db.execute(REPLACE_DEFINITION, &params).await.on_unique(CODE_TAKEN, duplicate_code)?;
     let replaced = definitions_of(&rows)?.pop().ok_or(ApiError::PreconditionFailed)?;
     let fields = current.changed_fields(new);
-    subresource::record(db, actor, CATALOGUE, "PREFERENCE_DEFINITION_CHANGED", &fields, now)?;
+    subresource::record(db, actor, CATALOGUE, "PREFERENCE_DEFINITION_CHANGED", &fields, now).await?;
     Ok(replaced)
 }
 
 /// Deletes `current` (read in this transaction, its `If-Match` checked), unless customers
 /// hold values for it.
-pub fn remove_definition(
+pub async fn remove_definition(
     db: &impl Db,
     actor: &Actor<'_>,
     current: &Definition,
     now: Timestamp,
 ) -> Result<(), ApiError> {
-    if is_in_use(db, actor.organisation_id, current.id)? {
+    if is_in_use(db, actor.organisation_id, current.id).await? {
         return Err(in_use());
     }
     let params =
         [Value::Integer(actor.organisation_id), Value::Integer(current.id), Value::Integer(current.version)];
-    if db.execute(DELETE_DEFINITION, &params)?.rows.is_empty() {
+    if db.execute(DELETE_DEFINITION, &params).await?.rows.is_empty() {
         return Err(ApiError::PreconditionFailed);
     }
-    subresource::record(db, actor, CATALOGUE, "PREFERENCE_DEFINITION_REMOVED", &[], now)?;
+    subresource::record(db, actor, CATALOGUE, "PREFERENCE_DEFINITION_REMOVED", &[], now).await?;
     Ok(())
 }
 
-fn is_in_use(db: &impl Db, organisation_id: i64, id: i64) -> Result<bool, DbError> {
-    let rows = db.execute(DEFINITION_IN_USE, &[Value::Integer(organisation_id), Value::Integer(id)])?;
+async fn is_in_use(db: &impl Db, organisation_id: i64, id: i64) -> Result<bool, DbError> {
+    let rows = db.execute(DEFINITION_IN_USE, &[Value::Integer(organisation_id), Value::Integer(id)]).await?;
     Ok(rows.first().map(|r| r.int("in_use")).transpose()?.unwrap_or(0) != 0)
 }
 
 /// The definition a customer may set a value for: 400 `UNKNOWN_PREFERENCE_CODE` when the
 /// organisation has none with that code, 400 `PREFERENCE_INACTIVE` when it is inactive.
-pub fn settable_definition(db: &impl Db, organisation_id: i64, code: &str) -> Result<Definition, ApiError> {
-    match definition_by_code(db, organisation_id, code)? {
+pub async fn settable_definition(
+    db: &impl Db,
+    organisation_id: i64,
+    code: &str,
+) -> Result<Definition, ApiError> {
+    match definition_by_code(db, organisation_id, code).await? {
         None => Err(ApiError::BadRequest {
             code: "UNKNOWN_PREFERENCE_CODE",
             field: Some("preferenceCode".into()),
@@ -455,28 +467,28 @@ fn values_of(rows: &Rows) -> Result<Vec<CustomerPreference>, DbError> {
 }
 
 /// A customer's values, by code.
-pub fn values(
+pub async fn values(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<Vec<CustomerPreference>, DbError> {
-    values_of(&db.execute(VALUES, &[Value::Integer(organisation_id), Value::Integer(customer_number)])?)
+    values_of(&db.execute(VALUES, &[Value::Integer(organisation_id), Value::Integer(customer_number)]).await?)
 }
 
 /// A customer's value for `code`, or `None`.
-pub fn value(
+pub async fn value(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
     code: &str,
 ) -> Result<Option<CustomerPreference>, DbError> {
     let params = [Value::Integer(organisation_id), Value::Integer(customer_number), Value::from(code)];
-    Ok(values_of(&db.execute(VALUE, &params)?)?.pop())
+    Ok(values_of(&db.execute(VALUE, &params).await?)?.pop())
 }
 
 /// Sets the customer's value (`stored`, from [`checked_value`]) for `definition`; `current`
 /// is the value read in this transaction (its `If-Match` checked), if any.
-pub fn set_value(
+pub async fn set_value(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -492,20 +504,21 @@ pub fn set_value(
         Value::from(stored),
         Value::from(now.rfc3339()),
     ];
-    db.execute(UPSERT_VALUE, &params)?;
-    let saved =
-        value(db, actor.organisation_id, customer_number, &definition.preference_code)?.ok_or_else(no_row)?;
+    db.execute(UPSERT_VALUE, &params).await?;
+    let saved = value(db, actor.organisation_id, customer_number, &definition.preference_code)
+        .await?
+        .ok_or_else(no_row)?;
     let (action, fields): (_, &[_]) = match current {
         None => ("PREFERENCE_ADDED", &["value"]),
         Some(c) if c.value != saved.value => ("PREFERENCE_CHANGED", &["value"]),
         Some(_) => ("PREFERENCE_CHANGED", &[]),
     };
-    subresource::record(db, actor, customer_number, action, fields, now)?;
+    subresource::record(db, actor, customer_number, action, fields, now).await?;
     Ok(saved)
 }
 
 /// Deletes the customer's value `current` (read in this transaction, `If-Match` checked).
-pub fn remove_value(
+pub async fn remove_value(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -513,25 +526,25 @@ pub fn remove_value(
     now: Timestamp,
 ) -> Result<(), ApiError> {
     let row = (current.preference_id, current.version);
-    subresource::remove(db, actor, customer_number, DELETE_VALUE, row, "PREFERENCE_REMOVED", now)
+    subresource::remove(db, actor, customer_number, DELETE_VALUE, row, "PREFERENCE_REMOVED", now).await
 }
 
 /// GDPR export hook: the customer's preference values as the API shows them (a JSON array).
-pub fn export(
+pub async fn export(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<serde_json::Value, DbError> {
-    subresource::export_list(values(db, organisation_id, customer_number), "preferences")
+    subresource::export_list(values(db, organisation_id, customer_number).await, "preferences")
 }
 
 /// Merge hook (`connect`): the values of `from` move to `to`; where both hold a value for
 /// the same preference, the target's value wins and the source's is dropped. Call inside
 /// the merge's transaction.
-pub fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
+pub async fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
     let params = [Value::Integer(organisation_id), Value::Integer(from), Value::Integer(to)];
-    db.execute(MOVE_VALUES, &params)?;
-    db.execute(DROP_VALUES, &params[..2])?;
+    db.execute(MOVE_VALUES, &params).await?;
+    db.execute(DROP_VALUES, &params[..2]).await?;
     Ok(())
 }
 
@@ -543,7 +556,7 @@ fn no_row() -> ApiError {
 mod tests {
     use super::*;
     use crate::subresource::testing::{customer, plan, scans_a_table, ORG};
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
     use serde_json::json;
 
     const NOW: Timestamp = Timestamp(1_795_846_663_123);
@@ -562,7 +575,7 @@ mod tests {
 
     fn define(db: &TestDb, code: &str, kind: &str) -> Definition {
         let new = new_definition(body(code, kind), ORG).unwrap();
-        db.transaction(|tx| add_definition(tx, &actor(), &new, NOW)).unwrap()
+        db.transaction(async |tx| add_definition(tx, &actor(), &new, NOW).await).block_on().unwrap()
     }
 
     fn set(
@@ -571,12 +584,13 @@ mod tests {
         code: &str,
         value: serde_json::Value,
     ) -> Result<CustomerPreference, ApiError> {
-        db.transaction(|tx| {
-            let definition = settable_definition(tx, ORG, code)?;
+        db.transaction(async |tx| {
+            let definition = settable_definition(tx, ORG, code).await?;
             let stored = checked_value(&definition, ValueBody { value: Some(value) })?;
-            let current = super::value(tx, ORG, n, code)?;
-            set_value(tx, &actor(), n, &definition, &stored, current.as_ref(), NOW)
+            let current = super::value(tx, ORG, n, code).await?;
+            set_value(tx, &actor(), n, &definition, &stored, current.as_ref(), NOW).await
         })
+        .block_on()
     }
 
     #[test]
@@ -626,10 +640,13 @@ mod tests {
         let db = TestDb::new();
         define(&db, "SEAT", "STRING");
         let again = new_definition(body("SEAT", "BOOLEAN"), ORG).unwrap();
-        let error = db.transaction(|tx| add_definition(tx, &actor(), &again, NOW)).unwrap_err();
+        let error = db
+            .transaction(async |tx| add_definition(tx, &actor(), &again, NOW).await)
+            .block_on()
+            .unwrap_err();
         assert_eq!(error.error_code(), "DUPLICATE_PREFERENCE_CODE");
         let other = Actor { organisation_id: 2002, client_id: None };
-        db.transaction(|tx| add_definition(tx, &other, &again, NOW)).unwrap();
+        db.transaction(async |tx| add_definition(tx, &other, &again, NOW).await).block_on().unwrap();
     }
 
     #[test]
@@ -642,7 +659,7 @@ mod tests {
         assert_eq!((saved.value.clone(), saved.version), (json!(true), 1));
         let changed = set(&db, n, "NEWSLETTER", json!(false)).unwrap();
         assert_eq!((changed.value, changed.version), (json!(false), 2));
-        assert_eq!(values(&db, ORG, n).unwrap().len(), 1);
+        assert_eq!(values(&db, ORG, n).block_on().unwrap().len(), 1);
     }
 
     #[test]
@@ -652,11 +669,11 @@ mod tests {
         assert_eq!(set(&db, n, "NOPE", json!(true)).unwrap_err().error_code(), "UNKNOWN_PREFERENCE_CODE");
         let inactive = DefinitionBody { is_active: Some(false), ..body("OLD", "BOOLEAN") };
         let new = new_definition(inactive, ORG).unwrap();
-        db.transaction(|tx| add_definition(tx, &actor(), &new, NOW)).unwrap();
+        db.transaction(async |tx| add_definition(tx, &actor(), &new, NOW).await).block_on().unwrap();
         assert_eq!(set(&db, n, "OLD", json!(true)).unwrap_err().error_code(), "PREFERENCE_INACTIVE");
         let foreign = Actor { organisation_id: 2002, client_id: None };
         let theirs = new_definition(body("THEIRS", "BOOLEAN"), 2002).unwrap();
-        db.transaction(|tx| add_definition(tx, &foreign, &theirs, NOW)).unwrap();
+        db.transaction(async |tx| add_definition(tx, &foreign, &theirs, NOW).await).block_on().unwrap();
         assert_eq!(set(&db, n, "THEIRS", json!(true)).unwrap_err().error_code(), "UNKNOWN_PREFERENCE_CODE");
     }
 
@@ -666,26 +683,39 @@ mod tests {
         let n = customer(&db, ORG);
         let definition = define(&db, "SEAT", "STRING");
         set(&db, n, "SEAT", json!("window")).unwrap();
-        let error = db.transaction(|tx| remove_definition(tx, &actor(), &definition, NOW)).unwrap_err();
+        let error = db
+            .transaction(async |tx| remove_definition(tx, &actor(), &definition, NOW).await)
+            .block_on()
+            .unwrap_err();
         assert_eq!(error.error_code(), "PREFERENCE_IN_USE");
         let retyped = new_definition(body("SEAT", "BOOLEAN"), ORG).unwrap();
-        let error =
-            db.transaction(|tx| replace_definition(tx, &actor(), &definition, &retyped, NOW)).unwrap_err();
+        let error = db
+            .transaction(async |tx| replace_definition(tx, &actor(), &definition, &retyped, NOW).await)
+            .block_on()
+            .unwrap_err();
         assert_eq!(error.error_code(), "PREFERENCE_IN_USE");
         let retired =
             new_definition(DefinitionBody { is_active: Some(false), ..body("SEAT", "STRING") }, ORG).unwrap();
-        let replaced =
-            db.transaction(|tx| replace_definition(tx, &actor(), &definition, &retired, NOW)).unwrap();
+        let replaced = db
+            .transaction(async |tx| replace_definition(tx, &actor(), &definition, &retired, NOW).await)
+            .block_on()
+            .unwrap();
         assert_eq!((replaced.is_active, replaced.version), (false, 2));
-        assert_eq!(values(&db, ORG, n).unwrap()[0].value, json!("window"), "existing values stay readable");
+        assert_eq!(
+            values(&db, ORG, n).block_on().unwrap()[0].value,
+            json!("window"),
+            "existing values stay readable"
+        );
     }
 
     #[test]
     fn an_unused_definition_is_deleted() {
         let db = TestDb::new();
         let definition = define(&db, "SEAT", "STRING");
-        db.transaction(|tx| remove_definition(tx, &actor(), &definition, NOW)).unwrap();
-        assert_eq!(super::definition(&db, ORG, definition.id).unwrap(), None);
+        db.transaction(async |tx| remove_definition(tx, &actor(), &definition, NOW).await)
+            .block_on()
+            .unwrap();
+        assert_eq!(super::definition(&db, ORG, definition.id).block_on().unwrap(), None);
     }
 
     #[test]
@@ -697,9 +727,9 @@ mod tests {
         set(&db, from, "SEAT", json!("aisle")).unwrap();
         set(&db, from, "NEWSLETTER", json!(true)).unwrap();
         set(&db, to, "SEAT", json!("window")).unwrap();
-        move_to(&db, ORG, from, to).unwrap();
-        assert!(values(&db, ORG, from).unwrap().is_empty());
-        let merged = export(&db, ORG, to).unwrap();
+        move_to(&db, ORG, from, to).block_on().unwrap();
+        assert!(values(&db, ORG, from).block_on().unwrap().is_empty());
+        let merged = export(&db, ORG, to).block_on().unwrap();
         assert_eq!(merged[0]["preferenceCode"], "NEWSLETTER");
         assert_eq!(merged[0]["value"], true);
         assert_eq!(merged[1]["value"], "window");
@@ -711,8 +741,10 @@ mod tests {
         let n = customer(&db, ORG);
         define(&db, "SEAT", "STRING");
         set(&db, n, "SEAT", json!("aisle")).unwrap();
-        db.execute("DELETE FROM customer WHERE customer_number = ?1", &[Value::Integer(n)]).unwrap();
-        assert_eq!(db.execute("SELECT * FROM customer_preference", &[]).unwrap().rows.len(), 0);
+        db.execute("DELETE FROM customer WHERE customer_number = ?1", &[Value::Integer(n)])
+            .block_on()
+            .unwrap();
+        assert_eq!(db.execute("SELECT * FROM customer_preference", &[]).block_on().unwrap().rows.len(), 0);
     }
 
     #[test]

@@ -72,7 +72,7 @@ const DELETE_EXPIRED_IDEMPOTENCY_RECORDS: &str = "
 /// entry in this transaction (migration 0013). `organisation_id` limits the profiles and
 /// records to one organisation (the admin endpoint); `None` purges for all (the batches
 /// piggy-backed on requests).
-pub fn purge_batch(
+pub async fn purge_batch(
     db: &impl Db,
     organisation_id: Option<i64>,
     now: Timestamp,
@@ -81,35 +81,41 @@ pub fn purge_batch(
 ) -> Result<Purged, DbError> {
     let params = [Value::from(organisation_id), Value::from(now.rfc3339()), Value::Integer(batch)];
     // A cheap look first: most of the time there is nothing to do, and then no write lock.
-    let any_due = db.execute(concat!("SELECT EXISTS (", expired!(), ") AS due"), &params)?;
-    let idempotency_due = db.execute(
-        "SELECT EXISTS (SELECT 1 FROM idempotency_record WHERE expires_at <= ?2
+    let any_due = db.execute(concat!("SELECT EXISTS (", expired!(), ") AS due"), &params).await?;
+    let idempotency_due = db
+        .execute(
+            "SELECT EXISTS (SELECT 1 FROM idempotency_record WHERE expires_at <= ?2
                           AND (?1 IS NULL OR organisation_id = ?1) LIMIT ?3) AS due",
-        &params,
-    )?;
+            &params,
+        )
+        .await?;
     let due = |rows: &crate::db::Rows| rows.first().map(|r| r.int("due")).transpose().map(|d| d == Some(1));
-    if !due(&any_due)? && !due(&idempotency_due)? && !crate::event::expire_due(db, now, event_retention_days)?
+    if !due(&any_due)?
+        && !due(&idempotency_due)?
+        && !crate::event::expire_due(db, now, event_retention_days).await?
     {
         return Ok(Purged::default());
     }
-    db.transaction(|tx| {
+    db.transaction(async |tx| {
         let mut purged = Purged {
-            idempotency_records: tx.execute(DELETE_THEIR_IDEMPOTENCY_RECORDS, &params)?.rows.len() as i64,
+            idempotency_records: tx.execute(DELETE_THEIR_IDEMPOTENCY_RECORDS, &params).await?.rows.len()
+                as i64,
             ..Purged::default()
         };
-        tx.execute(DELETE_MERGED_INTO_THEM, &params)?;
-        tx.execute(AUDIT_THEM, &params)?;
-        for row in tx.execute(DELETE_THEM, &params)?.iter() {
+        tx.execute(DELETE_MERGED_INTO_THEM, &params).await?;
+        tx.execute(AUDIT_THEM, &params).await?;
+        for row in tx.execute(DELETE_THEM, &params).await?.iter() {
             match row.text("profile_type")?.as_str() {
                 "T" => purged.temporary_profiles += 1,
                 _ => purged.deactivated_profiles += 1,
             }
         }
         purged.idempotency_records +=
-            tx.execute(DELETE_EXPIRED_IDEMPOTENCY_RECORDS, &params)?.rows.len() as i64;
-        purged.events = crate::event::expire(tx, now, event_retention_days, batch)?;
+            tx.execute(DELETE_EXPIRED_IDEMPOTENCY_RECORDS, &params).await?.rows.len() as i64;
+        purged.events = crate::event::expire(tx, now, event_retention_days, batch).await?;
         Ok(purged)
     })
+    .await
 }
 
 /// How one purge run paces itself (the admin endpoint's figures are `api::purge::PACING`).
@@ -158,14 +164,14 @@ const PURGE_CONNECTION_PRAGMAS: [&str; 2] = ["PRAGMA cache_size = -65536", "PRAG
 
 /// Purges in batches until nothing expired is left or `pacing` says stop, then checkpoints
 /// and truncates the write-ahead log, so that no copy of a purged row outlives the run (§5).
-pub fn purge_expired(
+pub async fn purge_expired(
     db: &impl Db,
     organisation_id: Option<i64>,
     now: Timestamp,
     pacing: Pacing,
     event_retention_days: i64,
 ) -> Result<Run, DbError> {
-    crate::connection::local_file_only(db, &PURGE_CONNECTION_PRAGMAS)?;
+    crate::connection::local_file_only(db, &PURGE_CONNECTION_PRAGMAS).await?;
     let started = Instant::now();
     let mut run = Run::default();
     let mut batch = pacing.first_batch.clamp(1, pacing.max_batch.max(1));
@@ -181,14 +187,14 @@ pub fn purge_expired(
                 break;
             }
             if since_checkpoint >= pacing.checkpoint_rows {
-                crate::connection::checkpoint_passive(db);
+                crate::connection::checkpoint_passive(db).await;
                 since_checkpoint = 0;
             } else {
                 std::thread::sleep(pacing.pause);
             }
         }
         let batch_started = Instant::now();
-        let purged = purge_batch(db, organisation_id, now, batch, event_retention_days)?;
+        let purged = purge_batch(db, organisation_id, now, batch, event_retention_days).await?;
         let took = batch_started.elapsed();
         run.purged.add(purged);
         run.batches += 1;
@@ -203,7 +209,7 @@ pub fn purge_expired(
         batch = next_batch(batch, took, &pacing);
     }
     if run.purged.total() > 0 {
-        crate::connection::checkpoint(db);
+        crate::connection::checkpoint(db).await;
     }
     Ok(run)
 }
@@ -224,7 +230,7 @@ pub fn next_batch(last: i64, took: Duration, pacing: &Pacing) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     fn insert(db: &TestDb, org: i64, profile_type: &str, status: &str, expires: Option<&str>) -> i64 {
         let rows = db
@@ -236,6 +242,7 @@ mod tests {
                  RETURNING customer_number",
                 &[Value::Integer(org), Value::from(profile_type), Value::from(status), Value::from(expires)],
             )
+            .block_on()
             .unwrap();
         rows.first().unwrap().int("customer_number").unwrap()
     }
@@ -255,6 +262,7 @@ mod tests {
     fn exists(db: &TestDb, n: i64) -> bool {
         let rows = db
             .execute("SELECT count(*) AS n FROM customer WHERE customer_number = ?1", &[Value::Integer(n)])
+            .block_on()
             .unwrap();
         rows.first().unwrap().int("n").unwrap() == 1
     }
@@ -279,7 +287,7 @@ mod tests {
         let live_temp = insert(&db, 1, "T", "A", Some("2026-11-29T00:00:00.000Z"));
         let expired_deactivated = insert(&db, 1, "S", "D", Some("2026-11-01T00:00:00.000Z"));
         let active = insert(&db, 1, "S", "A", None);
-        let purged = purge_batch(&db, None, NOW, 100, 35).unwrap();
+        let purged = purge_batch(&db, None, NOW, 100, 35).block_on().unwrap();
         assert_eq!((purged.temporary_profiles, purged.deactivated_profiles), (1, 1));
         assert!(!exists(&db, expired_temp) && !exists(&db, expired_deactivated));
         assert!(exists(&db, live_temp) && exists(&db, active));
@@ -294,8 +302,9 @@ mod tests {
             "INSERT INTO audit_event (organisation_id, customer_number, action, at) VALUES (2, 9, 'UPDATED', ?1)",
             &[Value::from(old)],
         )
+        .block_on()
         .unwrap();
-        let purged = purge_batch(&db, None, NOW, 100, 35).unwrap();
+        let purged = purge_batch(&db, None, NOW, 100, 35).block_on().unwrap();
         assert_eq!((purged.temporary_profiles, purged.events), (1, 1));
         let query = crate::event::Query {
             organisation_id: 1,
@@ -304,15 +313,19 @@ mod tests {
             types: vec!["profile.expired", "profile.updated"],
             customer_number: None,
         };
-        let (events, _) = crate::event::page(&db, &query).unwrap();
+        let (events, _) = crate::event::page(&db, &query).block_on().unwrap();
         let seen: Vec<(&str, i64, &str)> = events
             .iter()
             .map(|e| (e.event_type.as_str(), e.customer_number, e.occurred_at.as_str()))
             .collect();
         assert_eq!(seen, [("profile.expired", expired, "2026-11-28T06:17:43.123Z")]);
-        let left = db.execute("SELECT count(*) AS n FROM customer_event", &[]).unwrap();
+        let left = db.execute("SELECT count(*) AS n FROM customer_event", &[]).block_on().unwrap();
         assert_eq!(left.first().unwrap().int("n").unwrap(), 1, "the old event of organisation 2 is gone");
-        assert_eq!(purge_batch(&db, None, NOW, 100, 35).unwrap(), Purged::default(), "nothing due");
+        assert_eq!(
+            purge_batch(&db, None, NOW, 100, 35).block_on().unwrap(),
+            Purged::default(),
+            "nothing due"
+        );
     }
 
     #[test]
@@ -320,9 +333,9 @@ mod tests {
         let db = TestDb::new();
         backlog(&db, 5);
         let other = insert(&db, 2, "T", "A", Some("2026-01-01T00:00:00.000Z"));
-        assert_eq!(purge_batch(&db, Some(1), NOW, 3, 35).unwrap().temporary_profiles, 3);
-        assert_eq!(purge_batch(&db, Some(1), NOW, 3, 35).unwrap().temporary_profiles, 2);
-        assert_eq!(purge_batch(&db, Some(1), NOW, 3, 35).unwrap(), Purged::default());
+        assert_eq!(purge_batch(&db, Some(1), NOW, 3, 35).block_on().unwrap().temporary_profiles, 3);
+        assert_eq!(purge_batch(&db, Some(1), NOW, 3, 35).block_on().unwrap().temporary_profiles, 2);
+        assert_eq!(purge_batch(&db, Some(1), NOW, 3, 35).block_on().unwrap(), Purged::default());
         assert!(exists(&db, other));
     }
 
@@ -331,11 +344,11 @@ mod tests {
         let db = TestDb::new();
         backlog(&db, 5);
         let pacing = Pacing { first_batch: 2, max_batch: 2, max_rows: 4, checkpoint_rows: 1, ..QUICK };
-        let first = purge_expired(&db, Some(1), NOW, pacing, 35).unwrap();
+        let first = purge_expired(&db, Some(1), NOW, pacing, 35).block_on().unwrap();
         assert_eq!(outcome(&first), (4, 2, false));
-        let second = purge_expired(&db, Some(1), NOW, pacing, 35).unwrap();
+        let second = purge_expired(&db, Some(1), NOW, pacing, 35).block_on().unwrap();
         assert_eq!(outcome(&second), (1, 1, true));
-        let nothing = purge_expired(&db, Some(1), NOW, pacing, 35).unwrap();
+        let nothing = purge_expired(&db, Some(1), NOW, pacing, 35).block_on().unwrap();
         assert_eq!((nothing.purged.total(), nothing.complete), (0, true));
     }
 
@@ -356,10 +369,10 @@ mod tests {
         let db = TestDb::new();
         backlog(&db, 30);
         let quick = Pacing { first_batch: 1, max_batch: 8, max_rows: 15, checkpoint_rows: 5, ..QUICK };
-        let run = purge_expired(&db, Some(1), NOW, quick, 35).unwrap();
+        let run = purge_expired(&db, Some(1), NOW, quick, 35).block_on().unwrap();
         assert_eq!(outcome(&run), (1 + 2 + 4 + 8, 4, false));
         let slow = Pacing { first_batch: 8, lock_target: Duration::ZERO, ..quick };
-        let run = purge_expired(&db, Some(1), NOW, slow, 35).unwrap();
+        let run = purge_expired(&db, Some(1), NOW, slow, 35).block_on().unwrap();
         assert_eq!(outcome(&run), (8 + 4 + 2 + 1, 4, false));
     }
 
@@ -367,7 +380,7 @@ mod tests {
     fn the_batch_query_uses_the_expiry_index() {
         let db = TestDb::new();
         let params = [Value::Null, Value::from(NOW.rfc3339()), Value::Integer(10)];
-        let plan = db.execute(concat!("EXPLAIN QUERY PLAN ", expired!()), &params).unwrap();
+        let plan = db.execute(concat!("EXPLAIN QUERY PLAN ", expired!()), &params).block_on().unwrap();
         let details: Vec<String> = plan.iter().map(|r| r.text("detail").unwrap()).collect();
         assert!(details.iter().any(|d| d.contains("customer_expiry")), "{details:?}");
     }

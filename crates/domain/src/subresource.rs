@@ -40,7 +40,7 @@ pub fn instant(raw: &str) -> Result<Timestamp, Invalid> {
 /// Deletes one of a customer's children, read in the same transaction with its `If-Match`
 /// checked, and records `action`. `delete` takes (organisation, customer, id, version) and
 /// returns a row when it deleted: none means the row changed since it was read (412).
-pub fn remove(
+pub async fn remove(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -55,10 +55,10 @@ pub fn remove(
         Value::Integer(id),
         Value::Integer(version),
     ];
-    if db.execute(delete, &params)?.rows.is_empty() {
+    if db.execute(delete, &params).await?.rows.is_empty() {
         return Err(ApiError::PreconditionFailed);
     }
-    record(db, actor, customer_number, action, &[], now)?;
+    record(db, actor, customer_number, action, &[], now).await?;
     Ok(())
 }
 
@@ -73,7 +73,7 @@ pub fn export_list<T: serde::Serialize>(
 /// Appends the audit entry of a change to a customer's children (or, with [`CATALOGUE`], to
 /// the organisation's catalogues): the action and the names of the fields, never values.
 /// Sub-resource bodies carry no `changedBy`, so the entry names the token's client.
-pub fn record(
+pub async fn record(
     db: &impl Db,
     actor: &Actor<'_>,
     customer_number: i64,
@@ -94,6 +94,7 @@ pub fn record(
             at: now,
         },
     )
+    .await
 }
 
 #[cfg(test)]
@@ -125,7 +126,7 @@ mod tests {
 #[cfg(test)]
 pub mod testing {
     use crate::db::{Db, Value};
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     pub const ORG: i64 = 1001;
 
@@ -139,6 +140,7 @@ pub mod testing {
                  RETURNING customer_number",
                 &[Value::Integer(organisation_id)],
             )
+            .block_on()
             .expect("a bare customer inserts");
         rows.first().expect("RETURNING").int("customer_number").expect("a number")
     }

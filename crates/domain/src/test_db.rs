@@ -1,6 +1,8 @@
 //! A rusqlite-backed [`Db`] for native tests: real SQL, real migrations. Also built with
-//! the `rusqlite` feature, for the benchmark tools (`bench/`), which share [`rows`].
+//! the `rusqlite` feature, for the benchmark tools (`bench/`), which share [`rows`] and
+//! [`BlockOn`].
 
+pub use crate::db::BlockOn;
 use crate::db::{Backend, Db, DbError, Rows, Value};
 use rusqlite::types::ValueRef;
 
@@ -11,7 +13,7 @@ impl TestDb {
     #[allow(clippy::new_without_default)] // a database is made, not defaulted
     pub fn new() -> Self {
         let db = Self::empty();
-        crate::connection::prepare_connection(&db).expect("migrations apply to an empty database");
+        crate::connection::prepare_connection(&db).block_on().expect("migrations apply to an empty database");
         db
     }
 
@@ -29,18 +31,18 @@ impl TestDb {
     #[cfg(test)]
     pub fn has_customer(&self, number: i64) -> bool {
         let sql = "SELECT count(*) AS n FROM customer WHERE customer_number = ?1";
-        let rows = self.execute(sql, &[Value::Integer(number)]).expect("counting customers");
+        let rows = self.execute(sql, &[Value::Integer(number)]).block_on().expect("counting customers");
         rows.first().map(|r| r.int("n")).transpose().expect("a count") == Some(1)
     }
 }
 
 impl Db for TestDb {
-    fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
+    async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         self.0.prepare(sql).and_then(|mut statement| rows(&mut statement, params)).map_err(classify)
     }
 
     /// rusqlite's bundled SQLite, on a file or in memory.
-    fn backend(&self) -> Result<Backend, DbError> {
+    async fn backend(&self) -> Result<Backend, DbError> {
         Ok(Backend::LocalFile)
     }
 }

@@ -1,9 +1,10 @@
 //! Who is calling: the bearer token verified against every trusted key (contract §2).
 //! Keys come from `jwt_jwks` (inline), `jwt_jwks_url` (fetched through Spin's outbound HTTP
-//! and cached in key-value, since no memory survives a request) and, while the local issuer
-//! is active, the public keys it keeps in key-value. All tokens then take exactly the same
-//! path: `auth::Verifier::verify_token`, whose outcome is remembered in key-value for a
-//! minute (`auth::Remembered`).
+//! and cached in key-value, which every instance shares) and, while the local issuer is
+//! active, the public keys it keeps in key-value. All tokens then take exactly the same path:
+//! `auth::Verifier::verify_token`, whose outcome is remembered for a minute
+//! (`auth::Remembered`) in key-value and, where the instance outlives the request (the p3
+//! build), in its memory.
 //!
 //! What an unauthenticated caller can make the service do is bounded (contract §2): a token
 //! that can never be accepted (too large, malformed, an algorithm no trusted key type
@@ -11,7 +12,8 @@
 //! (`auth::Verifier::screen`), and the JWKS is fetched at most once a minute per replica
 //! (`auth::jwks_cache`, `domain::jwks_fetch`), within [`FETCH_LIMITS`].
 
-use crate::fetch::{self, Limits};
+use crate::fetch::Limits;
+use crate::host;
 use crate::Settings;
 use auth::jwks_cache::{CachedJwks, REFETCH_INTERVAL_MS};
 use auth::{AuthError, Caller, Jwks, Remembered};
@@ -55,17 +57,30 @@ pub async fn authenticate(
         settings.jwks_inline, settings.jwks_url, settings.dev_issuer_active
     );
     let digest = settings.verifier.digest(token, &trust);
-    let store = crate::kv()?;
     let slot = digest.slot_key();
-    let remembered = store.get(&slot).ok().flatten().and_then(|bytes| Remembered::from_bytes(&bytes));
-    if let Some(caller) = remembered.and_then(|entry| entry.caller(&digest, now.unix_seconds())) {
+    // The instance's memory first (p3: it outlives the request), then key-value.
+    if let Some(caller) = host::remembered(&slot)
+        .and_then(|bytes| Remembered::from_bytes(&bytes))
+        .and_then(|entry| entry.caller(&digest, now.unix_seconds()))
+    {
         return Ok(caller);
     }
+    let store = crate::kv().await?;
+    let remembered = store.get(&slot).await.ok().flatten();
+    if let Some(bytes) = remembered {
+        if let Some(caller) =
+            Remembered::from_bytes(&bytes).and_then(|entry| entry.caller(&digest, now.unix_seconds()))
+        {
+            host::remember(&slot, bytes);
+            return Ok(caller);
+        }
+    }
     let kid = settings.verifier.screen(token, now.unix_seconds()).map_err(auth_error)?;
-    let keys = trusted_keys(settings, kid.as_deref(), now)?;
+    let keys = trusted_keys(settings, kid.as_deref(), now).await?;
     let verified = settings.verifier.verify_token(token, &keys, now.unix_seconds()).map_err(auth_error)?;
-    let entry = Remembered::new(&digest, &verified, now.unix_seconds());
-    if let Err(e) = store.set(&slot, &entry.to_bytes()) {
+    let entry = Remembered::new(&digest, &verified, now.unix_seconds()).to_bytes();
+    host::remember(&slot, entry.clone());
+    if let Err(e) = store.set(&slot, &entry).await {
         web::write_log_line(
             &serde_json::json!({"event": "token_cache_write_failed", "error": e.to_string()}),
         );
@@ -84,13 +99,13 @@ fn auth_error(e: AuthError) -> ApiError {
 
 /// Every key the service trusts right now. 503 when there is none at all because the
 /// issuer's JWKS has never been fetched (an unknown key with other keys at hand is a 401).
-fn trusted_keys(settings: &Settings, kid: Option<&str>, now: Timestamp) -> Result<Jwks, ApiError> {
+async fn trusted_keys(settings: &Settings, kid: Option<&str>, now: Timestamp) -> Result<Jwks, ApiError> {
     let mut keys = Jwks::empty();
     if let Some(inline) = &settings.jwks_inline {
         keys.extend(Jwks::parse(inline).map_err(|e| config_error("jwt_jwks", e))?);
     }
     if settings.dev_issuer_active {
-        if let Some(bytes) = crate::kv()?.get(DEV_ISSUER_KEY_PAIR).map_err(kv_error)? {
+        if let Some(bytes) = crate::kv().await?.get(DEV_ISSUER_KEY_PAIR).await? {
             keys.extend(
                 Jwks::parse(&String::from_utf8_lossy(&bytes))
                     .map_err(|e| config_error("local issuer JWKS", e))?,
@@ -99,7 +114,9 @@ fn trusted_keys(settings: &Settings, kid: Option<&str>, now: Timestamp) -> Resul
     }
     if let Some(url) = &settings.jwks_url {
         let known_elsewhere = kid.is_none_or(|kid| keys.has_kid(kid));
-        match url_keys(url, now, |fetched| known_elsewhere || kid.is_none_or(|kid| fetched.has_kid(kid)))? {
+        match url_keys(url, now, |fetched| known_elsewhere || kid.is_none_or(|kid| fetched.has_kid(kid)))
+            .await?
+        {
             Some(from_url) => keys.extend(from_url),
             None if keys.is_empty() => return Err(ApiError::IssuerUnavailable),
             None => {}
@@ -116,27 +133,34 @@ fn trusted_keys(settings: &Settings, kid: Option<&str>, now: Timestamp) -> Resul
 /// before the stamp landed also find a fetch due: the database elects one of them
 /// (`domain::jwks_fetch::claim`), and the others use the cache as well. A failed fetch leaves
 /// the cached keys in use, so an issuer outage does not lock out tokens signed with known keys.
-fn url_keys(url: &str, now: Timestamp, kid_known: impl Fn(&Jwks) -> bool) -> Result<Option<Jwks>, ApiError> {
-    let store = crate::kv()?;
+async fn url_keys(
+    url: &str,
+    now: Timestamp,
+    kid_known: impl Fn(&Jwks) -> bool,
+) -> Result<Option<Jwks>, ApiError> {
+    let store = crate::kv().await?;
     let cache_key = format!("jwks-cache/{url}");
     let cached: Option<CachedJwks> =
-        store.get(&cache_key).map_err(kv_error)?.and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        store.get(&cache_key).await?.and_then(|bytes| serde_json::from_slice(&bytes).ok());
     let cached_keys = cached.as_ref().and_then(CachedJwks::keys);
     let known = kid_known(cached_keys.as_ref().unwrap_or(&Jwks::empty()));
     if !CachedJwks::fetch_due(cached.as_ref(), known, now.0) {
         let in_flight = cached.as_ref().is_some_and(|c| now.0 - c.attempted_at < FETCH_TOTAL_MS);
         return Ok(match cached_keys {
-            None if in_flight => fetched_meanwhile(&store, &cache_key),
+            None if in_flight => fetched_meanwhile(&store, &cache_key).await,
             keys => keys,
         });
     }
-    store_cache(&store, &cache_key, &CachedJwks::attempted(cached, now.0));
-    if !claim_fetch(&store, url, now)? {
-        return Ok(cached_keys.or_else(|| fetched_meanwhile(&store, &cache_key)));
+    store_cache(&store, &cache_key, &CachedJwks::attempted(cached, now.0)).await;
+    if !claim_fetch(&store, url, now).await? {
+        return Ok(match cached_keys {
+            None => fetched_meanwhile(&store, &cache_key).await,
+            keys => keys,
+        });
     }
-    match fetch_jwks(url) {
+    match fetch_jwks(url).await {
         Ok((text, keys)) => {
-            store_cache(&store, &cache_key, &CachedJwks::fetched(text, now.0));
+            store_cache(&store, &cache_key, &CachedJwks::fetched(text, now.0)).await;
             Ok(Some(keys))
         }
         Err(cause) => {
@@ -152,12 +176,12 @@ fn url_keys(url: &str, now: Timestamp, kid_known: impl Fn(&Jwks) -> bool) -> Res
 /// fetch (a new replica's first requests come in a burst, and all but one would be 503s), but
 /// no longer than a fetch may take. Once a fetch has failed, later requests do not wait: they
 /// are 503s at once until the next attempt, a minute later.
-fn fetched_meanwhile(store: &spin_sdk::key_value::Store, cache_key: &str) -> Option<Jwks> {
+async fn fetched_meanwhile(store: &crate::Store, cache_key: &str) -> Option<Jwks> {
     let deadline = std::time::Instant::now() + FETCH_LIMITS.total;
     while std::time::Instant::now() < deadline {
-        wasi::clocks::monotonic_clock::subscribe_duration(20_000_000).block(); // 20 ms
+        host::sleep(Duration::from_millis(20)).await;
         let cached: Option<CachedJwks> =
-            store.get(cache_key).ok().flatten().and_then(|bytes| serde_json::from_slice(&bytes).ok());
+            store.get(cache_key).await.ok().flatten().and_then(|bytes| serde_json::from_slice(&bytes).ok());
         if let Some(keys) = cached.as_ref().and_then(CachedJwks::keys) {
             return Some(keys);
         }
@@ -166,31 +190,31 @@ fn fetched_meanwhile(store: &spin_sdk::key_value::Store, cache_key: &str) -> Opt
 }
 
 /// Whether this request is the one of its replica to fetch `url` now (`domain::jwks_fetch`).
-fn claim_fetch(store: &spin_sdk::key_value::Store, url: &str, now: Timestamp) -> Result<bool, ApiError> {
-    let replica = match store.get(REPLICA_ID_KEY).map_err(kv_error)? {
+async fn claim_fetch(store: &crate::Store, url: &str, now: Timestamp) -> Result<bool, ApiError> {
+    let replica = match store.get(REPLICA_ID_KEY).await? {
         Some(id) => String::from_utf8_lossy(&id).into_owned(),
         None => {
             // Two first requests may each store an id; the one stored last stays. The other
             // claims once under its own id: one fetch more, once per store.
             let id: String = crate::random_bytes(16).iter().map(|b| format!("{b:02x}")).collect();
-            store.set(REPLICA_ID_KEY, id.as_bytes()).map_err(kv_error)?;
+            store.set(REPLICA_ID_KEY, id.as_bytes()).await?;
             id
         }
     };
-    let db = crate::SpinDb::open_default()?;
-    Ok(domain::jwks_fetch::claim(&db, url, &replica, now.0, REFETCH_INTERVAL_MS)?)
+    let db = crate::SpinDb::open_default().await?;
+    Ok(domain::jwks_fetch::claim(&db, url, &replica, now.0, REFETCH_INTERVAL_MS).await?)
 }
 
-fn store_cache(store: &spin_sdk::key_value::Store, key: &str, entry: &CachedJwks) {
+async fn store_cache(store: &crate::Store, key: &str, entry: &CachedJwks) {
     let bytes = serde_json::to_vec(entry).expect("cache entry serialises");
-    if let Err(e) = store.set(key, &bytes) {
+    if let Err(e) = store.set(key, &bytes).await {
         web::write_log_line(&serde_json::json!({"event": "jwks_cache_write_failed", "error": e.to_string()}));
     }
 }
 
 /// GETs the JWKS document within [`FETCH_LIMITS`]. Only HTTPS, or plain HTTP to this machine
 /// (local issuers, tests).
-fn fetch_jwks(url: &str) -> anyhow::Result<(String, Jwks)> {
+async fn fetch_jwks(url: &str) -> anyhow::Result<(String, Jwks)> {
     let uri: http::Uri = url.parse()?;
     let loopback = matches!(uri.host(), Some("localhost" | "127.0.0.1" | "[::1]"));
     match uri.scheme_str() {
@@ -198,7 +222,7 @@ fn fetch_jwks(url: &str) -> anyhow::Result<(String, Jwks)> {
         Some("http") if loopback => {}
         _ => anyhow::bail!("jwt_jwks_url must be an https URL"),
     }
-    let (status, body) = fetch::get(url, "application/json", &FETCH_LIMITS)?;
+    let (status, body) = host::fetch::get(url, "application/json", &FETCH_LIMITS).await?;
     anyhow::ensure!(status == 200, "JWKS answered {status}");
     let text = String::from_utf8(body)?;
     let keys = Jwks::parse(&text)?;
@@ -207,8 +231,4 @@ fn fetch_jwks(url: &str) -> anyhow::Result<(String, Jwks)> {
 
 fn config_error(what: &str, e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("{what} is not a valid JWKS: {e}"))
-}
-
-fn kv_error(e: spin_sdk::key_value::Error) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("key-value: {e}"))
 }

@@ -6,8 +6,11 @@ use domain::db::Db;
 use errors::ApiError;
 use http::Response;
 
-pub fn health() -> Result<Response<Vec<u8>>, ApiError> {
-    let database_up = SpinDb::open_default().and_then(|db| Ok(db.execute("SELECT 1", &[])?)).is_ok();
+pub async fn health() -> Result<Response<Vec<u8>>, ApiError> {
+    let database_up = match SpinDb::open_default().await {
+        Ok(db) => db.execute("SELECT 1", &[]).await.is_ok(),
+        Err(_) => false,
+    };
     let (status, body) = if database_up {
         (200, serde_json::json!({"status": "UP", "database": "UP"}))
     } else {

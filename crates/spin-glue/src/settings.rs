@@ -25,15 +25,22 @@ pub fn variable(name: &str) -> Result<Option<String>, ApiError> {
 /// `name={{ name }}` pairs separated by U+001E (a character no setting holds; `dev_clients` and
 /// `jwt_jwks` may hold newlines). Spin answers each `variables::get` with a host call that
 /// cost about as much as a key-value read on real Spin (45 µs of CPU each on our 2 cores), so a
-/// request reads them all with one. Read once per instance: in the default build an instance
-/// serves one request.
+/// request reads them all with one. Read once per instance ([`read`], at the start of every
+/// request): in the p2 build an instance serves one request, in the p3 build up to 128.
+static SETTINGS: OnceLock<HashMap<String, String>> = OnceLock::new();
+
+/// Reads the component's settings unless this instance has them already. A failed read is not
+/// kept: the request fails closed ([`variable`]) and the next one reads again.
+pub(crate) async fn read() {
+    if SETTINGS.get().is_none() {
+        if let Ok(text) = crate::host::variable("settings").await {
+            let _ = SETTINGS.set(parse_bundle(&text)); // another request of the instance may have been first
+        }
+    }
+}
+
 fn bundle() -> Result<&'static HashMap<String, String>, &'static str> {
-    static SETTINGS: OnceLock<Result<HashMap<String, String>, String>> = OnceLock::new();
-    let read = SETTINGS.get_or_init(|| {
-        let text = spin_sdk::variables::get("settings").map_err(|e| e.to_string())?;
-        Ok(parse_bundle(&text))
-    });
-    read.as_ref().map_err(String::as_str)
+    SETTINGS.get().ok_or("the component variable `settings` could not be read")
 }
 
 /// `name=value` pairs separated by U+001E.

@@ -13,43 +13,44 @@ pub type Created = (Response<Vec<u8>>, Option<i64>);
 /// Runs `create` in one write transaction. With an `Idempotency-Key`, the response is stored
 /// in that same transaction, and a retry with the same key and request replays it (with
 /// `Idempotent-Replayed: true`); the same key with another request is 422.
-pub fn create<D: Db>(
+pub async fn create<D: Db>(
     db: &D,
     organisation_id: i64,
     ctx: &RequestCtx,
     req: &Request<Vec<u8>>,
-    create: impl FnOnce(&D) -> Result<Created, ApiError>,
+    create: impl AsyncFnOnce(&D) -> Result<Created, ApiError>,
 ) -> Result<Response<Vec<u8>>, ApiError> {
-    create_writing(db, Writes::Several, organisation_id, ctx, req, create)
+    create_writing(db, Writes::Several, organisation_id, ctx, req, create).await
 }
 
 /// [`create`] for a create that may write only one statement (`Writes::One`): without an
 /// `Idempotency-Key` it then runs without a transaction (`domain::db::write`); with one, the
 /// stored response makes two, in a transaction.
-pub fn create_writing<D: Db>(
+pub async fn create_writing<D: Db>(
     db: &D,
     writes: Writes,
     organisation_id: i64,
     ctx: &RequestCtx,
     req: &Request<Vec<u8>>,
-    create: impl FnOnce(&D) -> Result<Created, ApiError>,
+    create: impl AsyncFnOnce(&D) -> Result<Created, ApiError>,
 ) -> Result<Response<Vec<u8>>, ApiError> {
     let Some(raw_key) = header(req, "idempotency-key") else {
-        return domain::db::write(db, writes, |tx| create(tx).map(|(response, _)| response));
+        return domain::db::write(db, writes, async |tx| create(tx).await.map(|(response, _)| response))
+            .await;
     };
     let key = idempotency::parse_key(raw_key).map_err(|e| ApiError::invalid_field("Idempotency-Key", e))?;
     let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
     let fingerprint = idempotency::fingerprint(req.method().as_str(), path, req.body());
     // A replay needs no write lock...
-    if let Some(stored) = idempotency::find(db, organisation_id, &key, ctx.now)? {
+    if let Some(stored) = idempotency::find(db, organisation_id, &key, ctx.now).await? {
         return replay(stored, &fingerprint);
     }
-    db.transaction(|tx| {
+    db.transaction(async |tx| {
         // ...but a first attempt looks again under it: a concurrent twin may have committed.
-        if let Some(stored) = idempotency::find(tx, organisation_id, &key, ctx.now)? {
+        if let Some(stored) = idempotency::find(tx, organisation_id, &key, ctx.now).await? {
             return replay(stored, &fingerprint);
         }
-        let (response, customer_number) = create(tx)?;
+        let (response, customer_number) = create(tx).await?;
         let stored = StoredResponse {
             fingerprint: fingerprint.clone(),
             status: response.status().as_u16(),
@@ -57,9 +58,10 @@ pub fn create_writing<D: Db>(
             etag: text_header(&response, "etag"),
             body: response.body().clone(),
         };
-        idempotency::store(tx, organisation_id, &key, &stored, customer_number, ctx.now)?;
+        idempotency::store(tx, organisation_id, &key, &stored, customer_number, ctx.now).await?;
         Ok(response)
     })
+    .await
 }
 
 fn text_header(response: &Response<Vec<u8>>, name: &str) -> Option<String> {

@@ -7,6 +7,8 @@ use crate::RequestCtx;
 use auth::Caller;
 use errors::ApiError;
 use http::Request;
+use std::future::Future;
+use std::pin::Pin;
 
 /// One endpoint.
 pub struct Route<H> {
@@ -91,12 +93,26 @@ fn matches(template: &'static str, segments: &[&str]) -> Option<Params> {
     Some(Params(params))
 }
 
-/// A handler of a route table.
-pub type Handler<D> = fn(&Call<'_, D>) -> crate::Answer;
+/// A handler of a route table: any `async fn(&Call<'_, D>) -> Answer`. Each such function has
+/// its own future type, so a table holds them as `&dyn Handler`, and a call boxes the future
+/// (one small allocation per request). The future need not be `Send`: a component is
+/// single-threaded, and requests that share an instance interleave only at its `.await`s.
+pub trait Handler<D> {
+    fn call<'a>(&'a self, call: &'a Call<'a, D>) -> Pin<Box<dyn Future<Output = crate::Answer> + 'a>>;
+}
+
+impl<D, F> Handler<D> for F
+where
+    F: for<'a> AsyncFn(&'a Call<'a, D>) -> crate::Answer,
+{
+    fn call<'a>(&'a self, call: &'a Call<'a, D>) -> Pin<Box<dyn Future<Output = crate::Answer> + 'a>> {
+        Box::pin(self(call))
+    }
+}
 
 /// Finds the route, records its template in the context, and calls it.
-pub fn dispatch<D>(
-    routes: &[Route<Handler<D>>],
+pub async fn dispatch<D>(
+    routes: &[Route<&dyn Handler<D>>],
     ctx: &RequestCtx,
     caller: &Caller,
     db: &D,
@@ -104,7 +120,7 @@ pub fn dispatch<D>(
 ) -> crate::Answer {
     let (route, params) = find(routes, req)?;
     ctx.route.set(route.template);
-    (route.handler)(&Call { ctx, caller, db, req, params })
+    route.handler.call(&Call { ctx, caller, db, req, params }).await
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 //! command line: `FROM_AUTH_TOKEN` and `TO_AUTH_TOKEN`, else `LIBSQL_AUTH_TOKEN` for both.
 
 use anyhow::{bail, Context};
+use domain::db::BlockOn;
 use ops::Database;
 
 const USAGE: &str =
@@ -44,7 +45,8 @@ fn main() -> anyhow::Result<()> {
 fn list(db: &Database) -> anyhow::Result<()> {
     let mut after = 0;
     loop {
-        let page = domain::erasure::entries(db, after, 1000).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let page =
+            domain::erasure::entries(db, after, 1000).block_on().map_err(|e| anyhow::anyhow!("{e}"))?;
         let Some(last) = page.last() else { return Ok(()) };
         after = last.id;
         for entry in &page {

@@ -112,8 +112,15 @@ impl SpinUp {
             _ => listen,
         };
         let log = running.log_path.clone();
+        // Ready when *this* Spin says it serves: the port answering is not enough, since another
+        // test's `spin up` may have taken the same free port meanwhile (this one then fails to
+        // bind and is started again on another port, `StartError::AddressInUse`).
+        let port = format!(":{}", listen.port());
+        let serving =
+            |text: String| text.lines().any(|l| l.starts_with("Serving http://") && l.ends_with(&port));
         wait_ready(&mut running.child, &log, Duration::from_secs(180), "spin up", || {
-            TcpStream::connect_timeout(&connect_to, Duration::from_millis(200)).is_ok()
+            std::fs::read_to_string(&log).is_ok_and(serving)
+                && TcpStream::connect_timeout(&connect_to, Duration::from_millis(200)).is_ok()
         })?;
         Ok(running)
     }

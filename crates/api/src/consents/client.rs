@@ -40,49 +40,50 @@ fn recorded(given: &GivenConsent, created: bool) -> Result<Response<Vec<u8>>, Ap
 
 /// The customer named by the `customerNumber` parameter, visible in the caller's
 /// organisation (temporary profiles included; a merged one leads to its successor), else 404.
-fn customer_of_query<D: Db>(call: &Call<'_, D>) -> Result<i64, ApiError> {
+async fn customer_of_query<D: Db>(call: &Call<'_, D>) -> Result<i64, ApiError> {
     let number = CustomerNumber(query::customer_number(&web::query(call.req))?);
-    let found = consent::customer(call.db, call.caller.org(), number, call.ctx.now)?;
+    let found = consent::customer(call.db, call.caller.org(), number, call.ctx.now).await?;
     found.map(|n| n.0).ok_or(ApiError::NotFound)
 }
 
 /// GET /customers/v2/consents/client/consents?consentCodes=&versions=&includeInactive=
 /// (contract §6): the organisation's active consents (inactive ones on request; never drafts).
-pub fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
     let filter = query::consent_filter(&web::query(call.req), false)?;
     let now = call.ctx.now;
-    let consents = offer::list(call.db, call.caller.org(), &filter, now)?;
+    let consents = offer::list(call.db, call.caller.org(), &filter, now).await?;
     web::json_response(200, &consents.iter().map(|c| ConsentView::new(c, now)).collect::<Vec<_>>())
 }
 
 /// POST /customers/v2/consents/client/given-consents (contract §6): records the customer's
 /// choice for a consent, creating it (201) or replacing the existing one (200), and appends
 /// the history entry in the same transaction.
-pub fn give<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn give<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ConsentsChange)?;
     let choice = given::choice(web::json::<GivenConsentBody>(req)?, ctx.now)?;
     let who = recorder(call);
-    web::idempotency::create(*db, caller.org(), ctx, req, |tx| {
-        let (given, created) = given::record(tx, &who, &choice)?;
+    web::idempotency::create(*db, caller.org(), ctx, req, async |tx| {
+        let (given, created) = given::record(tx, &who, &choice).await?;
         Ok((recorded(&given, created)?, Some(given.customer_number)))
     })
+    .await
 }
 
 /// GET /customers/v2/consents/client/given-consents?customerNumber= (contract §6).
-pub fn list_given<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list_given<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
-    let customer = customer_of_query(call)?;
-    let found = given::list_for_customer(call.db, call.caller.org(), customer)?;
+    let customer = customer_of_query(call).await?;
+    let found = given::list_for_customer(call.db, call.caller.org(), customer).await?;
     web::json_response(200, &found.iter().map(GivenConsentView::from).collect::<Vec<_>>())
 }
 
 /// GET /customers/v2/consents/client/given-consents/{id} (contract §6).
-pub fn get_given<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get_given<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
     let id = path_id(call, "id")?;
-    let found = given::find(call.db, call.caller.org(), id, call.ctx.now)?.ok_or(ApiError::NotFound)?;
+    let found = given::find(call.db, call.caller.org(), id, call.ctx.now).await?.ok_or(ApiError::NotFound)?;
     let mut response = web::json_response(200, &GivenConsentView::from(&found))?;
     web::set_etag(&mut response, &web::etag(found.version))?;
     Ok(response)
@@ -90,38 +91,45 @@ pub fn get_given<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// DELETE /customers/v2/consents/client/given-consents/{id} (contract §6): 204; the history
 /// keeps the choice and records the deletion.
-pub fn delete_given<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn delete_given<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsChange)?;
     let id = path_id(call, "id")?;
     let who = recorder(call);
-    call.db.transaction(|tx| {
-        let found = given::find(tx, call.caller.org(), id, call.ctx.now)?.ok_or(ApiError::NotFound)?;
-        web::check_if_match(call.req, found.version)?;
-        given::delete(tx, &who, &found)
-    })?;
+    call.db
+        .transaction(async |tx| {
+            let found =
+                given::find(tx, call.caller.org(), id, call.ctx.now).await?.ok_or(ApiError::NotFound)?;
+            web::check_if_match(call.req, found.version)?;
+            given::delete(tx, &who, &found).await
+        })
+        .await?;
     Ok(web::no_content())
 }
 
 /// PUT /customers/v2/consents/client/given-consents/bulk (contract §6): a JSON array of given
 /// consents, recorded all or nothing in one transaction; 200 with the results in order.
-pub fn bulk<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn bulk<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsChange)?;
     let choices = given::choices(web::json::<Vec<GivenConsentBody>>(call.req)?, call.ctx.now)?;
     let who = recorder(call);
-    let results = call.db.transaction(|tx| {
-        choices
-            .iter()
-            .map(|choice| given::record(tx, &who, choice).map(|(g, _)| g))
-            .collect::<Result<Vec<_>, _>>()
-    })?;
+    let results = call
+        .db
+        .transaction(async |tx| {
+            let mut results = Vec::with_capacity(choices.len());
+            for choice in &choices {
+                results.push(given::record(tx, &who, choice).await?.0);
+            }
+            Ok::<_, ApiError>(results)
+        })
+        .await?;
     web::json_response(200, &results.iter().map(GivenConsentView::from).collect::<Vec<_>>())
 }
 
 /// GET /customers/v2/consents/client/given-consents/history?customerNumber= (contract §6): every
 /// change of the customer's choices, oldest first — the proof of consent.
-pub fn history<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn history<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
-    let customer = customer_of_query(call)?;
-    let entries = given::history(call.db, call.caller.org(), customer)?;
+    let customer = customer_of_query(call).await?;
+    let entries = given::history(call.db, call.caller.org(), customer).await?;
     web::json_response(200, &entries.iter().map(HistoryView::from).collect::<Vec<_>>())
 }

@@ -11,13 +11,13 @@ use domain::db::Db;
 /// (contract §6, paging §1): the organisation's given consents with `customerRef`, contact data
 /// only when asked, `limit` (default 100, at most 1000) per page and the next page in
 /// `Link: <…&cursor=…>; rel="next"`.
-pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
     let params = web::query(call.req);
     let filter = CrmFilter::parse(&params)?;
     let limit = web::paging::limit(&params, "limit", 100, 1000)?;
     let after = web::paging::after(&params)?;
-    let page = crm::page(call.db, call.caller.org(), &filter, after, limit, call.ctx.now)?;
+    let page = crm::page(call.db, call.caller.org(), &filter, after, limit, call.ctx.now).await?;
     let mut response = web::json_response(200, &page.rows.iter().map(CrmView::from).collect::<Vec<_>>())?;
     if let Some(last) = page.next_after {
         web::paging::link_next(call.req, &mut response, last);

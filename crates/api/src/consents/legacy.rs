@@ -25,28 +25,28 @@ pub struct LegacyBody {
 
 /// The `{customerNumber}` of the path, visible in the caller's organisation (a merged one
 /// leads to its successor), else 404. `db` is the transaction when there is one.
-fn customer<D: Db>(db: &D, call: &Call<'_, D>) -> Result<CustomerNumber, ApiError> {
+async fn customer<D: Db>(db: &D, call: &Call<'_, D>) -> Result<CustomerNumber, ApiError> {
     let number = CustomerNumber::from_path(call.params.get("customerNumber")?)?;
-    consent::customer(db, call.caller.org(), number, call.ctx.now)?.ok_or(ApiError::NotFound)
+    consent::customer(db, call.caller.org(), number, call.ctx.now).await?.ok_or(ApiError::NotFound)
 }
 
 /// GET /customers/v2/consents/v1/{customerNumber} and /customers/v1/consents/{customerNumber}
 /// (contract §6, §8): the customer's choice per consent code.
-pub fn list<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
-    let number = customer(call.db, call)?;
-    let lines = legacy::list(call.db, call.caller.org(), number.0, call.ctx.now)?;
+    let number = customer(call.db, call).await?;
+    let lines = legacy::list(call.db, call.caller.org(), number.0, call.ctx.now).await?;
     let views: Vec<LegacyView<'_>> = lines.iter().map(|(c, g)| LegacyView::new(&c.consent_code, g)).collect();
     web::json_response(200, &views)
 }
 
 /// GET /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under /customers/v1/consents):
 /// one line, with `ETag`.
-pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
-    let number = customer(call.db, call)?;
+    let number = customer(call.db, call).await?;
     let code = call.params.get("consentCode")?;
-    let found = legacy::find(call.db, call.caller.org(), number.0, code, call.ctx.now)?;
+    let found = legacy::find(call.db, call.caller.org(), number.0, code, call.ctx.now).await?;
     let Some((consent, Some(choice))) = found else { return Err(ApiError::NotFound) };
     let mut response = web::json_response(200, &LegacyView::new(&consent.consent_code, &choice))?;
     web::set_etag(&mut response, &web::etag(choice.version))?;
@@ -56,7 +56,7 @@ pub fn get<D: Db>(call: &Call<'_, D>) -> Answer {
 /// PUT /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under /customers/v1/consents)
 /// `{consentChoice}`: records the choice for the organisation's active consent of that code
 /// (404 when there is none): 201 when created, else 200. The history marks it `api: "v1"`.
-pub fn put<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn put<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { ctx, caller, db, req, .. } = call;
     web::require(caller, Permission::ConsentsChange)?;
     CustomerNumber::from_path(call.params.get("customerNumber")?)?;
@@ -68,25 +68,27 @@ pub fn put<D: Db>(call: &Call<'_, D>) -> Answer {
         return Err(ApiError::Validation(errs));
     };
     let who = v1_recorder(call);
-    let (consent, choice, created) = db.transaction(|tx| {
-        let number = customer(tx, call)?;
-        let (consent, existing) =
-            legacy::find(tx, caller.org(), number.0, code, ctx.now)?.ok_or(ApiError::NotFound)?;
-        match (&existing, web::if_match(req)?) {
-            (Some(current), _) => web::check_if_match(req, current.version)?,
-            (None, Some(_)) => return Err(ApiError::PreconditionFailed),
-            (None, None) => {}
-        }
-        let choice = Choice {
-            customer_number: number,
-            consent_id: consent.id,
-            consent_choice,
-            distribution_channel: None,
-            expiration_date: None,
-        };
-        let (recorded, created) = given::record(tx, &who, &choice)?;
-        Ok((consent, recorded, created))
-    })?;
+    let (consent, choice, created) = db
+        .transaction(async |tx| {
+            let number = customer(tx, call).await?;
+            let (consent, existing) =
+                legacy::find(tx, caller.org(), number.0, code, ctx.now).await?.ok_or(ApiError::NotFound)?;
+            match (&existing, web::if_match(req)?) {
+                (Some(current), _) => web::check_if_match(req, current.version)?,
+                (None, Some(_)) => return Err(ApiError::PreconditionFailed),
+                (None, None) => {}
+            }
+            let choice = Choice {
+                customer_number: number,
+                consent_id: consent.id,
+                consent_choice,
+                distribution_channel: None,
+                expiration_date: None,
+            };
+            let (recorded, created) = given::record(tx, &who, &choice).await?;
+            Ok((consent, recorded, created))
+        })
+        .await?;
     let view = LegacyView::new(&consent.consent_code, &choice);
     if created {
         return web::created(&ctx.path, &web::etag(choice.version), &view);
@@ -98,19 +100,21 @@ pub fn put<D: Db>(call: &Call<'_, D>) -> Answer {
 
 /// DELETE /customers/v2/consents/v1/{customerNumber}/{consentCode} (and under
 /// /customers/v1/consents): 204; 404 when the customer has no choice for the active consent.
-pub fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
+pub async fn delete<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsChange)?;
     CustomerNumber::from_path(call.params.get("customerNumber")?)?;
     let code = call.params.get("consentCode")?;
     let who = v1_recorder(call);
-    call.db.transaction(|tx| {
-        let number = customer(tx, call)?;
-        let found = legacy::find(tx, call.caller.org(), number.0, code, call.ctx.now)?;
-        let Some((_, Some(choice))) = found else { return Err(ApiError::NotFound) };
-        web::check_if_match(call.req, choice.version)?;
-        given::delete(tx, &who, &choice)?;
-        Ok(())
-    })?;
+    call.db
+        .transaction(async |tx| {
+            let number = customer(tx, call).await?;
+            let found = legacy::find(tx, call.caller.org(), number.0, code, call.ctx.now).await?;
+            let Some((_, Some(choice))) = found else { return Err(ApiError::NotFound) };
+            web::check_if_match(call.req, choice.version)?;
+            given::delete(tx, &who, &choice).await?;
+            Ok(())
+        })
+        .await?;
     Ok(web::no_content())
 }
 

@@ -165,14 +165,19 @@ pub fn duplicate_code() -> ApiError {
 /// Stores a new base with its first version. Call inside the write transaction: a code the
 /// organisation sees already (its own, or a shared base's) is a 409, checked under the write
 /// lock; the unique index decides between two creates of the same code by one organisation.
-pub fn insert(
+pub async fn insert(
     db: &impl Db,
     organisation_id: i64,
     new: &NewConsentBase,
     now: Timestamp,
 ) -> Result<(), ApiError> {
     let code = new.code.as_str();
-    if db.execute(sql::BASE_FIND, &[Value::Integer(organisation_id), Value::from(code)])?.first().is_some() {
+    if db
+        .execute(sql::BASE_FIND, &[Value::Integer(organisation_id), Value::from(code)])
+        .await?
+        .first()
+        .is_some()
+    {
         return Err(duplicate_code());
     }
     let rows = db
@@ -185,13 +190,14 @@ pub fn insert(
                 Value::from(now.rfc3339()),
             ],
         )
+        .await
         .on_unique(sql::CODE_TAKEN, duplicate_code)?;
     let id = rows.first().ok_or_else(|| DbError::Other("INSERT returned no row".into()))?.int("id")?;
-    insert_version(db, id, 1, new.terms.as_slice(), now)?;
+    insert_version(db, id, 1, new.terms.as_slice(), now).await?;
     Ok(())
 }
 
-fn insert_version(
+async fn insert_version(
     db: &impl Db,
     base_id: i64,
     version: i64,
@@ -201,11 +207,12 @@ fn insert_version(
     db.execute(
         sql::VERSION_INSERT,
         &[Value::Integer(base_id), Value::Integer(version), Value::from(now.rfc3339())],
-    )?;
-    insert_terms(db, base_id, version, terms, now)
+    )
+    .await?;
+    insert_terms(db, base_id, version, terms, now).await
 }
 
-fn insert_terms(
+async fn insert_terms(
     db: &impl Db,
     base_id: i64,
     version: i64,
@@ -222,26 +229,27 @@ fn insert_terms(
                 Value::from(term.text.as_str()),
                 Value::from(now.rfc3339()),
             ],
-        )?;
+        )
+        .await?;
     }
     Ok(())
 }
 
-fn terms_of(db: &impl Db, base_id: i64, version: i64) -> Result<Vec<Term>, DbError> {
-    let rows = db.execute(sql::TERMS_OF_VERSION, &[Value::Integer(base_id), Value::Integer(version)])?;
+async fn terms_of(db: &impl Db, base_id: i64, version: i64) -> Result<Vec<Term>, DbError> {
+    let rows = db.execute(sql::TERMS_OF_VERSION, &[Value::Integer(base_id), Value::Integer(version)]).await?;
     rows.iter().map(|r| Ok(Term { language: r.text("language")?, text: r.text("text")? })).collect()
 }
 
 /// A base the organisation may see (its own or a shared one), with the terms of `version`
 /// (`None`: the latest). `None` when it does not exist, is another organisation's, or has no
 /// such version.
-pub fn find(
+pub async fn find(
     db: &impl Db,
     organisation_id: i64,
     code: &str,
     version: Option<i64>,
 ) -> Result<Option<ConsentBase>, DbError> {
-    let rows = db.execute(sql::BASE_FIND, &[Value::Integer(organisation_id), Value::from(code)])?;
+    let rows = db.execute(sql::BASE_FIND, &[Value::Integer(organisation_id), Value::from(code)]).await?;
     let Some(row) = rows.first() else { return Ok(None) };
     let mut base = ConsentBase::from_row(row, Vec::new())?;
     if let Some(version) = version {
@@ -250,26 +258,26 @@ pub fn find(
         }
         base.version = version;
     }
-    base.terms = terms_of(db, base.id, base.version)?;
+    base.terms = terms_of(db, base.id, base.version).await?;
     Ok(Some(base))
 }
 
 /// The id of the base of code `code` the organisation may see, if it has version `version`.
-pub fn base_with_version(
+pub async fn base_with_version(
     db: &impl Db,
     organisation_id: i64,
     code: &str,
     version: i64,
 ) -> Result<Option<i64>, DbError> {
     let params = [Value::Integer(organisation_id), Value::from(code), Value::Integer(version)];
-    db.execute(sql::VERSION_FIND, &params)?.first().map(|row| row.int("id")).transpose()
+    db.execute(sql::VERSION_FIND, &params).await?.first().map(|row| row.int("id")).transpose()
 }
 
 /// Every base the organisation may see, each with its latest terms, by code.
-pub fn list(db: &impl Db, organisation_id: i64) -> Result<Vec<ConsentBase>, DbError> {
+pub async fn list(db: &impl Db, organisation_id: i64) -> Result<Vec<ConsentBase>, DbError> {
     let org = [Value::Integer(organisation_id)];
-    let terms = db.execute(sql::LATEST_TERMS, &org)?;
-    let bases = db.execute(sql::BASE_LIST, &org)?;
+    let terms = db.execute(sql::LATEST_TERMS, &org).await?;
+    let bases = db.execute(sql::BASE_LIST, &org).await?;
     bases
         .iter()
         .map(|row| {
@@ -288,7 +296,7 @@ pub fn list(db: &impl Db, organisation_id: i64) -> Result<Vec<ConsentBase>, DbEr
 /// Applies a PUT to `current` (the latest version, read in this transaction): new terms make
 /// a new version, added languages join the latest one, an unchanged PUT writes nothing.
 /// Only the owner may change a base: 409 `CONSENT_BASE_NOT_OWNED` for a shared one.
-pub fn change(
+pub async fn change(
     db: &impl Db,
     organisation_id: i64,
     current: &ConsentBase,
@@ -310,11 +318,11 @@ pub fn change(
         TermsChange::Translated => {
             let added: Vec<Term> =
                 change.terms.as_slice().iter().filter(|t| !current.terms.contains(t)).cloned().collect();
-            insert_terms(db, id, latest, &added, now)?;
+            insert_terms(db, id, latest, &added, now).await?;
         }
         TermsChange::Changed => {
             latest += 1;
-            insert_version(db, id, latest, change.terms.as_slice(), now)?;
+            insert_version(db, id, latest, change.terms.as_slice(), now).await?;
         }
     }
     if terms_change != TermsChange::Same || change.internal_description != current.internal_description {
@@ -327,15 +335,16 @@ pub fn change(
                 Value::Integer(latest),
                 Value::from(now.rfc3339()),
             ],
-        )?;
+        )
+        .await?;
     }
-    find(db, organisation_id, &current.consent_code, None)?.ok_or(ApiError::NotFound)
+    find(db, organisation_id, &current.consent_code, None).await?.ok_or(ApiError::NotFound)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     pub const NOW: Timestamp = Timestamp(1_795_846_663_123);
     const ORG: i64 = 1001;
@@ -350,13 +359,13 @@ mod tests {
 
     fn create(db: &TestDb, code: &str) -> ConsentBase {
         let new = new_base(body(code, vec![term("EN", "You may email me")]), ORG).unwrap();
-        db.transaction(|tx| insert(tx, ORG, &new, NOW)).unwrap();
-        find(db, ORG, code, None).unwrap().unwrap()
+        db.transaction(async |tx| insert(tx, ORG, &new, NOW).await).block_on().unwrap();
+        find(db, ORG, code, None).block_on().unwrap().unwrap()
     }
 
     fn put(db: &TestDb, current: &ConsentBase, terms: Vec<TermBody>) -> ConsentBase {
         let change = base_change(body(&current.consent_code, terms), &current.consent_code, ORG).unwrap();
-        db.transaction(|tx| super::change(tx, ORG, current, &change, NOW)).unwrap()
+        db.transaction(async |tx| super::change(tx, ORG, current, &change, NOW).await).block_on().unwrap()
     }
 
     #[test]
@@ -386,9 +395,12 @@ mod tests {
                  VALUES (NULL, ?1, 't', 't') RETURNING id",
                 &[Value::from(code)],
             )
+            .block_on()
             .unwrap();
         let id = rows.first().unwrap().int("id").unwrap();
-        insert_version(db, id, 1, &[Term { language: "NO".into(), text: text.into() }], NOW).unwrap();
+        insert_version(db, id, 1, &[Term { language: "NO".into(), text: text.into() }], NOW)
+            .block_on()
+            .unwrap();
     }
 
     #[test]
@@ -396,13 +408,19 @@ mod tests {
         let db = TestDb::new();
         create(&db, "NEWSLETTER");
         let again = new_base(body("NEWSLETTER", vec![term("EN", "x")]), ORG).unwrap();
-        let error = db.transaction(|tx| insert(tx, ORG, &again, NOW)).unwrap_err();
+        let error = db.transaction(async |tx| insert(tx, ORG, &again, NOW).await).block_on().unwrap_err();
         assert_eq!(error.error_code(), "DUPLICATE_CONSENT_CODE");
         let theirs = new_base(body("NEWSLETTER", vec![term("EN", "Their terms")]), 2002).unwrap();
-        db.transaction(|tx| insert(tx, 2002, &theirs, NOW)).unwrap();
-        assert_eq!(find(&db, ORG, "NEWSLETTER", None).unwrap().unwrap().terms[0].text, "You may email me");
-        assert_eq!(find(&db, 2002, "NEWSLETTER", None).unwrap().unwrap().terms[0].text, "Their terms");
-        assert_eq!(list(&db, 2002).unwrap().len(), 1);
+        db.transaction(async |tx| insert(tx, 2002, &theirs, NOW).await).block_on().unwrap();
+        assert_eq!(
+            find(&db, ORG, "NEWSLETTER", None).block_on().unwrap().unwrap().terms[0].text,
+            "You may email me"
+        );
+        assert_eq!(
+            find(&db, 2002, "NEWSLETTER", None).block_on().unwrap().unwrap().terms[0].text,
+            "Their terms"
+        );
+        assert_eq!(list(&db, 2002).block_on().unwrap().len(), 1);
     }
 
     #[test]
@@ -410,7 +428,7 @@ mod tests {
         let db = TestDb::new();
         shared(&db, "SHARED", "Ja");
         let own = new_base(body("SHARED", vec![term("EN", "x")]), ORG).unwrap();
-        let error = db.transaction(|tx| insert(tx, ORG, &own, NOW)).unwrap_err();
+        let error = db.transaction(async |tx| insert(tx, ORG, &own, NOW).await).block_on().unwrap_err();
         assert_eq!(error.error_code(), "DUPLICATE_CONSENT_CODE");
     }
 
@@ -420,9 +438,9 @@ mod tests {
         let v1 = create(&db, "C");
         let v2 = put(&db, &v1, vec![term("EN", "You may email and text me")]);
         assert_eq!((v2.version, v2.revision), (2, 2));
-        let old = find(&db, ORG, "C", Some(1)).unwrap().unwrap();
+        let old = find(&db, ORG, "C", Some(1)).block_on().unwrap().unwrap();
         assert_eq!(old.terms[0].text, "You may email me");
-        assert_eq!(find(&db, ORG, "C", Some(3)).unwrap(), None);
+        assert_eq!(find(&db, ORG, "C", Some(3)).block_on().unwrap(), None);
     }
 
     #[test]
@@ -442,14 +460,18 @@ mod tests {
     fn another_organisations_base_is_invisible_and_a_shared_one_visible_but_read_only() {
         let db = TestDb::new();
         create(&db, "OWN");
-        assert_eq!(find(&db, 2002, "OWN", None).unwrap(), None);
-        assert_eq!(base_with_version(&db, 2002, "OWN", 1).unwrap(), None);
+        assert_eq!(find(&db, 2002, "OWN", None).block_on().unwrap(), None);
+        assert_eq!(base_with_version(&db, 2002, "OWN", 1).block_on().unwrap(), None);
         shared(&db, "SHARED", "Ja");
-        let shared = find(&db, 2002, "SHARED", None).unwrap().unwrap();
-        let codes: Vec<String> = list(&db, 2002).unwrap().into_iter().map(|b| b.consent_code).collect();
+        let shared = find(&db, 2002, "SHARED", None).block_on().unwrap().unwrap();
+        let codes: Vec<String> =
+            list(&db, 2002).block_on().unwrap().into_iter().map(|b| b.consent_code).collect();
         assert_eq!(codes, ["SHARED"]);
         let change = base_change(body("SHARED", vec![term("NO", "Nei")]), "SHARED", 2002).unwrap();
-        let error = db.transaction(|tx| super::change(tx, 2002, &shared, &change, NOW)).unwrap_err();
+        let error = db
+            .transaction(async |tx| super::change(tx, 2002, &shared, &change, NOW).await)
+            .block_on()
+            .unwrap_err();
         assert_eq!(error.error_code(), "CONSENT_BASE_NOT_OWNED");
     }
 }

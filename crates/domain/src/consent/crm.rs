@@ -59,7 +59,7 @@ pub struct CrmPage {
 /// The page of at most `limit` rows after given consent id `after` (0: the first page).
 /// Customers past their expiration date are left out (invisible from that instant, purged or
 /// not).
-pub fn page(
+pub async fn page(
     db: &impl Db,
     organisation_id: i64,
     filter: &CrmFilter,
@@ -75,7 +75,7 @@ pub fn page(
         Value::from(now.rfc3339()),
         Value::Integer(limit + 1), // one more tells whether a next page exists
     ];
-    let found = db.execute(sql::CRM_PAGE, &params)?;
+    let found = db.execute(sql::CRM_PAGE, &params).await?;
     let mut rows: Vec<CrmRow> =
         found.iter().map(|r| CrmRow::from_row(r, filter)).collect::<Result<_, _>>()?;
     let more = rows.len() as i64 > limit;
@@ -89,7 +89,7 @@ mod tests {
     use super::*;
     use crate::consent::given::tests::{active_consent_and_customer, customer, give};
     use crate::consent::offer::tests::{at, NOW, ORG};
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     fn query(list: &[(&str, &str)]) -> CrmFilter {
         let pairs: Vec<(String, String)> = list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -97,7 +97,7 @@ mod tests {
     }
 
     fn first(db: &TestDb, organisation_id: i64, filter: &CrmFilter, now: Timestamp) -> CrmPage {
-        page(db, organisation_id, filter, 0, 100, now).unwrap()
+        page(db, organisation_id, filter, 0, 100, now).block_on().unwrap()
     }
 
     #[test]
@@ -112,7 +112,7 @@ mod tests {
         let mut seen = Vec::new();
         let mut after = 0;
         loop {
-            let page = page(&db, ORG, &CrmFilter::default(), after, 2, NOW).unwrap();
+            let page = page(&db, ORG, &CrmFilter::default(), after, 2, NOW).block_on().unwrap();
             seen.extend(page.rows.iter().map(|r| r.given_consent_id));
             let Some(next) = page.next_after else { break };
             assert_eq!(page.rows.len(), 2);
@@ -130,6 +130,7 @@ mod tests {
                                  telephone_number = '91234567'",
             &[],
         )
+        .block_on()
         .unwrap();
         give(&db, customer, consent, true, NOW).unwrap();
         let plain = &first(&db, ORG, &query(&[]), NOW).rows[0];

@@ -199,24 +199,31 @@ fn check_accepts(consent: &Consent, choice: bool, now: Timestamp) -> Result<(), 
 /// The customer must be visible in the organisation (temporary profiles included; a merged
 /// profile's choice goes to the profile it was merged into, see [`super::customer`]) and the
 /// consent the organisation's, else 404. Call inside the write transaction.
-pub fn record(db: &impl Db, who: &Recorder<'_>, choice: &Choice) -> Result<(GivenConsent, bool), ApiError> {
+pub async fn record(
+    db: &impl Db,
+    who: &Recorder<'_>,
+    choice: &Choice,
+) -> Result<(GivenConsent, bool), ApiError> {
     let org = who.organisation_id;
-    let customer = super::customer(db, org, choice.customer_number, who.now)?.ok_or(ApiError::NotFound)?;
-    let consent = offer::find(db, org, choice.consent_id)?.ok_or(ApiError::NotFound)?;
+    let customer =
+        super::customer(db, org, choice.customer_number, who.now).await?.ok_or(ApiError::NotFound)?;
+    let consent = offer::find(db, org, choice.consent_id).await?.ok_or(ApiError::NotFound)?;
     check_accepts(&consent, choice.consent_choice, who.now)?;
     let expiration = choice.expiration_date.map(Timestamp::rfc3339);
-    let rows = db.execute(
-        sql::GIVEN_UPSERT,
-        &[
-            Value::Integer(org),
-            Value::Integer(customer.0),
-            Value::Integer(consent.id),
-            Value::Integer(i64::from(choice.consent_choice)),
-            Value::from(choice.distribution_channel.clone()),
-            Value::from(expiration.clone()),
-            Value::from(who.now.rfc3339()),
-        ],
-    )?;
+    let rows = db
+        .execute(
+            sql::GIVEN_UPSERT,
+            &[
+                Value::Integer(org),
+                Value::Integer(customer.0),
+                Value::Integer(consent.id),
+                Value::Integer(i64::from(choice.consent_choice)),
+                Value::from(choice.distribution_channel.clone()),
+                Value::from(expiration.clone()),
+                Value::from(who.now.rfc3339()),
+            ],
+        )
+        .await?;
     let row = rows.first().ok_or_else(|| DbError::Other("upsert returned no row".into()))?;
     let (id, version) = (row.int("id")?, row.int("version")?);
     let created = version == 1;
@@ -232,17 +239,19 @@ pub fn record(db: &impl Db, who: &Recorder<'_>, choice: &Choice) -> Result<(Give
             distribution_channel: choice.distribution_channel.as_deref(),
             expiration_date: expiration.as_deref(),
         },
-    )?;
-    let given = find(db, org, id, who.now)?.ok_or(ApiError::NotFound)?;
+    )
+    .await?;
+    let given = find(db, org, id, who.now).await?.ok_or(ApiError::NotFound)?;
     Ok((given, created))
 }
 
 /// Deletes a given consent (read in this transaction) and appends the DELETED entry; the
 /// history stays. Call inside the write transaction.
-pub fn delete(db: &impl Db, who: &Recorder<'_>, given: &GivenConsent) -> Result<(), ApiError> {
-    let consent = offer::find(db, who.organisation_id, given.consent_id)?.ok_or(ApiError::NotFound)?;
-    let deleted =
-        db.execute(sql::GIVEN_DELETE, &[Value::Integer(who.organisation_id), Value::Integer(given.id)])?;
+pub async fn delete(db: &impl Db, who: &Recorder<'_>, given: &GivenConsent) -> Result<(), ApiError> {
+    let consent = offer::find(db, who.organisation_id, given.consent_id).await?.ok_or(ApiError::NotFound)?;
+    let deleted = db
+        .execute(sql::GIVEN_DELETE, &[Value::Integer(who.organisation_id), Value::Integer(given.id)])
+        .await?;
     if deleted.first().is_none() {
         return Err(ApiError::NotFound);
     }
@@ -259,6 +268,7 @@ pub fn delete(db: &impl Db, who: &Recorder<'_>, given: &GivenConsent) -> Result<
             expiration_date: None,
         },
     )
+    .await
     .map_err(ApiError::from)
 }
 
@@ -272,7 +282,7 @@ struct Entry<'a> {
     expiration_date: Option<&'a str>,
 }
 
-fn append_history(db: &impl Db, who: &Recorder<'_>, entry: &Entry<'_>) -> Result<(), DbError> {
+async fn append_history(db: &impl Db, who: &Recorder<'_>, entry: &Entry<'_>) -> Result<(), DbError> {
     db.execute(
         sql::HISTORY_INSERT,
         &[
@@ -290,33 +300,34 @@ fn append_history(db: &impl Db, who: &Recorder<'_>, entry: &Entry<'_>) -> Result
             Value::from(who.api.code()),
             Value::from(who.now.rfc3339()),
         ],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
 /// One given consent of the organisation whose customer is still visible.
-pub fn find(
+pub async fn find(
     db: &impl Db,
     organisation_id: i64,
     id: i64,
     now: Timestamp,
 ) -> Result<Option<GivenConsent>, DbError> {
     let params = [Value::Integer(organisation_id), Value::Integer(id), Value::from(now.rfc3339())];
-    db.execute(sql::GIVEN_FIND, &params)?.first().map(GivenConsent::from_row).transpose()
+    db.execute(sql::GIVEN_FIND, &params).await?.first().map(GivenConsent::from_row).transpose()
 }
 
 /// A customer's given consents, in the order they were first given.
-pub fn list_for_customer(
+pub async fn list_for_customer(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<Vec<GivenConsent>, DbError> {
     let params = [Value::Integer(organisation_id), Value::Integer(customer_number)];
-    db.execute(sql::GIVEN_BY_CUSTOMER, &params)?.iter().map(GivenConsent::from_row).collect()
+    db.execute(sql::GIVEN_BY_CUSTOMER, &params).await?.iter().map(GivenConsent::from_row).collect()
 }
 
 /// A customer's given consent for one consent.
-pub fn find_for_consent(
+pub async fn find_for_consent(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
@@ -324,7 +335,11 @@ pub fn find_for_consent(
 ) -> Result<Option<GivenConsent>, DbError> {
     let params =
         [Value::Integer(organisation_id), Value::Integer(customer_number), Value::Integer(consent_id)];
-    db.execute(sql::GIVEN_BY_CUSTOMER_AND_CONSENT, &params)?.first().map(GivenConsent::from_row).transpose()
+    db.execute(sql::GIVEN_BY_CUSTOMER_AND_CONSENT, &params)
+        .await?
+        .first()
+        .map(GivenConsent::from_row)
+        .transpose()
 }
 
 /// One entry of the proof-of-consent history.
@@ -370,20 +385,20 @@ impl HistoryEntry {
 }
 
 /// A customer's history, oldest first.
-pub fn history(
+pub async fn history(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<Vec<HistoryEntry>, DbError> {
     let params = [Value::Integer(organisation_id), Value::Integer(customer_number)];
-    db.execute(sql::HISTORY_BY_CUSTOMER, &params)?.iter().map(HistoryEntry::from_row).collect()
+    db.execute(sql::HISTORY_BY_CUSTOMER, &params).await?.iter().map(HistoryEntry::from_row).collect()
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::consent::offer::tests::{at, base_with_versions, create, spec, NOW, ORG};
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     const DAY: i64 = 24 * 60 * 60 * 1000;
 
@@ -402,6 +417,7 @@ pub(crate) mod tests {
                     Value::from(expiration),
                 ],
             )
+            .block_on()
             .unwrap();
         rows.first().unwrap().int("customer_number").unwrap()
     }
@@ -428,7 +444,7 @@ pub(crate) mod tests {
         now: Timestamp,
     ) -> Result<GivenConsent, ApiError> {
         let parsed = super::choice(body(customer, consent, choice), now)?;
-        db.transaction(|tx| record(tx, &who(now), &parsed)).map(|(g, _)| g)
+        db.transaction(async |tx| record(tx, &who(now), &parsed).await).block_on().map(|(g, _)| g)
     }
 
     /// A database with one active consent (`ENT_INFO`, from yesterday) and one customer.
@@ -468,9 +484,9 @@ pub(crate) mod tests {
         assert_eq!((second.id, second.version, second.consent_choice), (first.id, 2, false));
         assert_eq!(second.created_at, first.created_at);
         assert_eq!(second.changed_at, later.rfc3339());
-        db.transaction(|tx| delete(tx, &who(later), &second)).unwrap();
-        assert_eq!(find(&db, ORG, first.id, later).unwrap(), None);
-        let entries = history(&db, ORG, customer).unwrap();
+        db.transaction(async |tx| delete(tx, &who(later), &second).await).block_on().unwrap();
+        assert_eq!(find(&db, ORG, first.id, later).block_on().unwrap(), None);
+        let entries = history(&db, ORG, customer).block_on().unwrap();
         let summary: Vec<(&str, Option<bool>)> =
             entries.iter().map(|e| (e.action.as_str(), e.consent_choice)).collect();
         assert_eq!(summary, [("GIVEN", Some(true)), ("CHANGED", Some(false)), ("DELETED", None)]);
@@ -500,7 +516,11 @@ pub(crate) mod tests {
         let given = give(&db, temporary, consent, true, NOW).unwrap();
         let after_expiry = Timestamp(NOW.0 + 2 * DAY);
         assert_eq!(give(&db, temporary, consent, false, after_expiry).unwrap_err().status(), 404);
-        assert_eq!(find(&db, ORG, given.id, after_expiry).unwrap(), None, "invisible with its customer");
+        assert_eq!(
+            find(&db, ORG, given.id, after_expiry).block_on().unwrap(),
+            None,
+            "invisible with its customer"
+        );
     }
 
     #[test]
@@ -530,10 +550,11 @@ pub(crate) mod tests {
             "UPDATE customer SET status = 'P', merged_into = ?1 WHERE customer_number = ?2",
             &[Value::Integer(target), Value::Integer(merged)],
         )
+        .block_on()
         .unwrap();
         assert_eq!(give(&db, merged, consent, true, NOW).unwrap().customer_number, target);
-        assert_eq!(list_for_customer(&db, ORG, merged).unwrap(), []);
-        assert_eq!(history(&db, ORG, target).unwrap()[0].customer_number, target);
+        assert_eq!(list_for_customer(&db, ORG, merged).block_on().unwrap(), []);
+        assert_eq!(history(&db, ORG, target).block_on().unwrap()[0].customer_number, target);
     }
 
     #[test]
@@ -541,9 +562,11 @@ pub(crate) mod tests {
         let db = TestDb::new();
         let (consent, customer) = active_consent_and_customer(&db);
         give(&db, customer, consent, true, NOW).unwrap();
-        db.execute("DELETE FROM customer WHERE customer_number = ?1", &[Value::Integer(customer)]).unwrap();
-        assert_eq!(list_for_customer(&db, ORG, customer).unwrap(), []);
-        assert_eq!(history(&db, ORG, customer).unwrap(), []);
+        db.execute("DELETE FROM customer WHERE customer_number = ?1", &[Value::Integer(customer)])
+            .block_on()
+            .unwrap();
+        assert_eq!(list_for_customer(&db, ORG, customer).block_on().unwrap(), []);
+        assert_eq!(history(&db, ORG, customer).block_on().unwrap(), []);
     }
 
     #[test]
@@ -553,9 +576,10 @@ pub(crate) mod tests {
         let mut with_expiry = body(customer, consent, true);
         with_expiry.expiration_date = Some("2026-12-31".into());
         let parsed = choice(with_expiry, NOW).unwrap();
-        let (given, created) = db.transaction(|tx| record(tx, &who(NOW), &parsed)).unwrap();
+        let (given, created) =
+            db.transaction(async |tx| record(tx, &who(NOW), &parsed).await).block_on().unwrap();
         assert!(created);
         assert_eq!(given.expiration_date.as_deref(), Some("2027-01-01T00:00:00.000Z"));
-        assert_eq!(history(&db, ORG, customer).unwrap()[0].expiration_date, given.expiration_date);
+        assert_eq!(history(&db, ORG, customer).block_on().unwrap()[0].expiration_date, given.expiration_date);
     }
 }

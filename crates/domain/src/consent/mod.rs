@@ -25,14 +25,14 @@ use view::{GivenConsentView, HistoryView};
 /// visible in the organisation; a merged (`P`) profile leads to the profile it was merged
 /// into, as reads of profiles do (contract §3), so no choice is ever recorded on a profile
 /// that is only a pointer. `None`: answer 404.
-pub fn customer(
+pub async fn customer(
     db: &impl Db,
     organisation_id: i64,
     number: CustomerNumber,
     now: Timestamp,
 ) -> Result<Option<CustomerNumber>, DbError> {
-    let Some(found) = profile::find_any(db, organisation_id, number, now)? else { return Ok(None) };
-    Ok(profile::resolve_merged(db, organisation_id, found, now)?.map(|p| p.customer_number))
+    let Some(found) = profile::find_any(db, organisation_id, number, now).await? else { return Ok(None) };
+    Ok(profile::resolve_merged(db, organisation_id, found, now).await?.map(|p| p.customer_number))
 }
 
 /// A customer's given consents and their whole history, for the profile's GDPR export
@@ -40,13 +40,13 @@ pub fn customer(
 /// `{"givenConsents": [GivenConsent…], "history": [GivenConsentHistoryEntry…]}`, each list
 /// oldest first, in the shapes the consent endpoints serve. The caller has found the profile
 /// in `organisation_id`; nothing of another organisation is ever included.
-pub fn export(
+pub async fn export(
     db: &impl Db,
     organisation_id: i64,
     customer_number: i64,
 ) -> Result<serde_json::Value, DbError> {
-    let given = given::list_for_customer(db, organisation_id, customer_number)?;
-    let history = given::history(db, organisation_id, customer_number)?;
+    let given = given::list_for_customer(db, organisation_id, customer_number).await?;
+    let history = given::history(db, organisation_id, customer_number).await?;
     Ok(json!({
         "givenConsents": given.iter().map(GivenConsentView::from).collect::<Vec<_>>(),
         "history": history.iter().map(HistoryView::from).collect::<Vec<_>>(),
@@ -63,12 +63,12 @@ pub fn export(
 /// - `from`'s history moves along whole, including the entries of a dropped choice, so `to`'s
 ///   history is the full proof of every choice now attached to it. No history entry is added:
 ///   the merge changes no one's choice, and the profile's own audit trail records the merge.
-pub fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
+pub async fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> Result<(), DbError> {
     let params = [Value::Integer(organisation_id), Value::Integer(from), Value::Integer(to)];
     for statement in
         [sql::MERGE_DROP_OLDER_FROM, sql::MERGE_DROP_OLDER_TO, sql::MERGE_MOVE_GIVEN, sql::MERGE_MOVE_HISTORY]
     {
-        db.execute(statement, &params)?;
+        db.execute(statement, &params).await?;
     }
     Ok(())
 }
@@ -80,15 +80,15 @@ pub mod legacy {
     use super::*;
 
     /// The customer's choices for the organisation's active consents, by consent code.
-    pub fn list(
+    pub async fn list(
         db: &impl Db,
         organisation_id: i64,
         customer_number: i64,
         now: Timestamp,
     ) -> Result<Vec<(Consent, GivenConsent)>, DbError> {
         let mut lines = Vec::new();
-        for choice in given::list_for_customer(db, organisation_id, customer_number)? {
-            match offer::find(db, organisation_id, choice.consent_id)? {
+        for choice in given::list_for_customer(db, organisation_id, customer_number).await? {
+            match offer::find(db, organisation_id, choice.consent_id).await? {
                 Some(consent) if consent.state(now) == offer::ConsentState::Active => {
                     lines.push((consent, choice))
                 }
@@ -100,17 +100,17 @@ pub mod legacy {
     }
 
     /// The organisation's active consent of `code` and the customer's choice for it, if any.
-    pub fn find(
+    pub async fn find(
         db: &impl Db,
         organisation_id: i64,
         customer_number: i64,
         code: &str,
         now: Timestamp,
     ) -> Result<Option<(Consent, Option<GivenConsent>)>, DbError> {
-        let Some(consent) = offer::find_active_by_code(db, organisation_id, code, now)? else {
+        let Some(consent) = offer::find_active_by_code(db, organisation_id, code, now).await? else {
             return Ok(None);
         };
-        let choice = given::find_for_consent(db, organisation_id, customer_number, consent.id)?;
+        let choice = given::find_for_consent(db, organisation_id, customer_number, consent.id).await?;
         Ok(Some((consent, choice)))
     }
 }
@@ -120,17 +120,17 @@ mod tests {
     use super::*;
     use crate::consent::given::tests::{active_consent_and_customer, customer, give};
     use crate::consent::offer::tests::{base_with_versions, create, spec, NOW, ORG};
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     fn plan(db: &TestDb, sql: &str, params: &[Value]) -> String {
-        let rows = db.execute(&format!("EXPLAIN QUERY PLAN {sql}"), params).unwrap();
+        let rows = db.execute(&format!("EXPLAIN QUERY PLAN {sql}"), params).block_on().unwrap();
         rows.iter().map(|r| r.text("detail").unwrap()).collect::<Vec<_>>().join(" | ")
     }
 
     #[test]
     fn making_codes_unique_per_organisation_keeps_every_base_text_consent_and_choice() {
         let db = TestDb::empty();
-        crate::migrations::apply_up_to(&db, 7);
+        crate::migrations::apply_up_to(&db, 7).block_on();
         for statement in [
             "INSERT INTO customer (customer_number, organisation_id, uuid, customer_ref, created_at, created_by,
                  created_by_channel, changed_at, changed_by, changed_by_channel)
@@ -150,21 +150,25 @@ mod tests {
                  consent_code, consent_base_version, action, consent_choice, changed_by_org_id, api, at)
              VALUES (1001, 7, 5, 3, 'NEWSLETTER', 1, 'GIVEN', 1, 1001, 'v2', 't')",
         ] {
-            db.execute(statement, &[]).unwrap();
+            db.execute(statement, &[]).block_on().unwrap();
         }
-        crate::migrations::ensure_schema(&db).unwrap();
+        crate::migrations::ensure_schema(&db).block_on().unwrap();
 
-        let newsletter = base::find(&db, 1001, "NEWSLETTER", None).unwrap().unwrap();
+        let newsletter = base::find(&db, 1001, "NEWSLETTER", None).block_on().unwrap().unwrap();
         assert_eq!((newsletter.latest_version, newsletter.terms[0].text.as_str()), (2, "v2"));
-        assert_eq!(base::find(&db, 1001, "NEWSLETTER", Some(1)).unwrap().unwrap().terms[0].text, "v1");
-        assert_eq!(base::find(&db, 2002, "SHARED", None).unwrap().unwrap().terms[0].text, "Ja");
-        let consent = offer::find(&db, 1001, 3).unwrap().unwrap();
+        assert_eq!(
+            base::find(&db, 1001, "NEWSLETTER", Some(1)).block_on().unwrap().unwrap().terms[0].text,
+            "v1"
+        );
+        assert_eq!(base::find(&db, 2002, "SHARED", None).block_on().unwrap().unwrap().terms[0].text, "Ja");
+        let consent = offer::find(&db, 1001, 3).block_on().unwrap().unwrap();
         assert_eq!((consent.consent_code.as_str(), consent.consent_base_version), ("NEWSLETTER", 1));
-        let choices = given::list_for_customer(&db, 1001, 7).unwrap();
+        let choices = given::list_for_customer(&db, 1001, 7).block_on().unwrap();
         assert_eq!(choices.iter().map(|g| (g.id, g.consent_id)).collect::<Vec<_>>(), [(5, 3)]);
-        assert_eq!(given::history(&db, 1001, 7).unwrap().len(), 1);
-        assert!(db.execute("PRAGMA foreign_key_check", &[]).unwrap().rows.is_empty());
-        let leftovers = db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'old_%'", &[]).unwrap();
+        assert_eq!(given::history(&db, 1001, 7).block_on().unwrap().len(), 1);
+        assert!(db.execute("PRAGMA foreign_key_check", &[]).block_on().unwrap().rows.is_empty());
+        let leftovers =
+            db.execute("SELECT name FROM sqlite_master WHERE name LIKE 'old_%'", &[]).block_on().unwrap();
         assert!(leftovers.rows.is_empty(), "the copies are gone");
         // The next consent's id continues after the highest one there was.
         let rows = db
@@ -182,6 +186,7 @@ mod tests {
                     Value::Integer(newsletter.id),
                 ],
             )
+            .block_on()
             .unwrap();
         assert_eq!(rows.first().unwrap().int("id").unwrap(), 9);
     }
@@ -295,14 +300,14 @@ mod tests {
         give(&db, kari, consent, true, NOW).unwrap();
         give(&db, kari, consent, false, NOW).unwrap();
         give(&db, ola, consent, true, NOW).unwrap();
-        let exported = export(&db, ORG, kari).unwrap();
+        let exported = export(&db, ORG, kari).block_on().unwrap();
         assert_eq!(exported["givenConsents"].as_array().unwrap().len(), 1);
         assert_eq!(exported["givenConsents"][0]["consentChoice"], false);
         let actions: Vec<&str> =
             exported["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
         assert_eq!(actions, ["GIVEN", "CHANGED"]);
         assert_eq!(exported["history"][0]["consentCode"], "ENT_INFO");
-        assert_eq!(export(&db, 2002, kari).unwrap(), json!({"givenConsents": [], "history": []}));
+        assert_eq!(export(&db, 2002, kari).block_on().unwrap(), json!({"givenConsents": [], "history": []}));
     }
 
     #[test]
@@ -323,9 +328,10 @@ mod tests {
         give(&db, to, to_newer, false, t(4)).unwrap(); // to's is newer: it stays
         let moved = give(&db, from, only_from, true, t(5)).unwrap();
         give(&db, to, only_to, true, t(6)).unwrap();
-        db.transaction(|tx| move_to(tx, ORG, from, to)).unwrap();
+        db.transaction(async |tx| move_to(tx, ORG, from, to).await).block_on().unwrap();
 
         let after: Vec<(i64, bool)> = given::list_for_customer(&db, ORG, to)
+            .block_on()
             .unwrap()
             .iter()
             .map(|g| (g.consent_id, g.consent_choice))
@@ -335,11 +341,15 @@ mod tests {
         let mut sorted = after.clone();
         sorted.sort();
         assert_eq!(sorted, expected);
-        let moved_now = given::find(&db, ORG, moved.id, NOW).unwrap().unwrap();
+        let moved_now = given::find(&db, ORG, moved.id, NOW).block_on().unwrap().unwrap();
         assert_eq!((moved_now.customer_number, moved_now.created_at), (to, moved.created_at));
-        assert_eq!(given::list_for_customer(&db, ORG, from).unwrap(), []);
-        assert_eq!(given::history(&db, ORG, from).unwrap(), []);
-        assert_eq!(given::history(&db, ORG, to).unwrap().len(), 6, "every entry of both is now to's");
+        assert_eq!(given::list_for_customer(&db, ORG, from).block_on().unwrap(), []);
+        assert_eq!(given::history(&db, ORG, from).block_on().unwrap(), []);
+        assert_eq!(
+            given::history(&db, ORG, to).block_on().unwrap().len(),
+            6,
+            "every entry of both is now to's"
+        );
     }
 
     #[test]
@@ -348,8 +358,8 @@ mod tests {
         let (consent, from) = active_consent_and_customer(&db);
         give(&db, from, consent, true, NOW).unwrap();
         let to = customer(&db, ORG, None);
-        db.transaction(|tx| move_to(tx, 2002, from, to)).unwrap();
-        assert_eq!(given::list_for_customer(&db, ORG, from).unwrap().len(), 1);
+        db.transaction(async |tx| move_to(tx, 2002, from, to).await).block_on().unwrap();
+        assert_eq!(given::list_for_customer(&db, ORG, from).block_on().unwrap().len(), 1);
     }
 
     #[test]
@@ -361,12 +371,17 @@ mod tests {
         give(&db, kari, ending.id, true, NOW).unwrap();
         give(&db, kari, active, true, NOW).unwrap();
         let codes = |now| -> Vec<String> {
-            legacy::list(&db, ORG, kari, now).unwrap().into_iter().map(|(c, _)| c.consent_code).collect()
+            legacy::list(&db, ORG, kari, now)
+                .block_on()
+                .unwrap()
+                .into_iter()
+                .map(|(c, _)| c.consent_code)
+                .collect()
         };
         assert_eq!(codes(NOW), ["ENT_INFO", "OLD"]);
         assert_eq!(codes(Timestamp(NOW.0 + 2 * 24 * 60 * 60 * 1000)), ["ENT_INFO"]);
-        let (consent, choice) = legacy::find(&db, ORG, kari, "ENT_INFO", NOW).unwrap().unwrap();
+        let (consent, choice) = legacy::find(&db, ORG, kari, "ENT_INFO", NOW).block_on().unwrap().unwrap();
         assert_eq!((consent.id, choice.map(|c| c.consent_choice)), (active, Some(true)));
-        assert_eq!(legacy::find(&db, ORG, kari, "NONE", NOW).unwrap(), None);
+        assert_eq!(legacy::find(&db, ORG, kari, "NONE", NOW).block_on().unwrap(), None);
     }
 }

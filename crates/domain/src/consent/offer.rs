@@ -282,21 +282,32 @@ pub fn check_transition(
 /// The base (its id) and version the spec names, checked to exist among the bases the
 /// organisation may see (404 otherwise, like any reference to something the caller cannot
 /// see: another organisation's base of the same code is not one of them).
-fn resolve_version(db: &impl Db, organisation_id: i64, spec: &ConsentSpec) -> Result<(i64, i64), ApiError> {
+async fn resolve_version(
+    db: &impl Db,
+    organisation_id: i64,
+    spec: &ConsentSpec,
+) -> Result<(i64, i64), ApiError> {
     let code = spec.consent_code.as_str();
     match spec.base_version {
         None => {
-            let base = base::find(db, organisation_id, code, None)?.ok_or(ApiError::NotFound)?;
+            let base = base::find(db, organisation_id, code, None).await?.ok_or(ApiError::NotFound)?;
             Ok((base.id, base.latest_version))
         }
-        Some(v) => Ok((base::base_with_version(db, organisation_id, code, v)?.ok_or(ApiError::NotFound)?, v)),
+        Some(v) => {
+            Ok((base::base_with_version(db, organisation_id, code, v).await?.ok_or(ApiError::NotFound)?, v))
+        }
     }
 }
 
 /// 409 `OVERLAPPING_CONSENT` when another consent of the code meets the spec's period. Runs
 /// inside the write transaction, whose lock (BEGIN IMMEDIATE) keeps a concurrent write from
 /// slipping between this check and the write.
-fn check_overlap(db: &impl Db, organisation_id: i64, id: i64, spec: &ConsentSpec) -> Result<(), ApiError> {
+async fn check_overlap(
+    db: &impl Db,
+    organisation_id: i64,
+    id: i64,
+    spec: &ConsentSpec,
+) -> Result<(), ApiError> {
     let Some(from) = spec.valid_from else { return Ok(()) };
     let params = [
         Value::Integer(organisation_id),
@@ -305,7 +316,7 @@ fn check_overlap(db: &impl Db, organisation_id: i64, id: i64, spec: &ConsentSpec
         Value::from(from.rfc3339()),
         Value::from(spec.valid_to.map(Timestamp::rfc3339)),
     ];
-    if db.execute(sql::CONSENT_OVERLAP, &params)?.first().is_some() {
+    if db.execute(sql::CONSENT_OVERLAP, &params).await?.first().is_some() {
         return Err(ApiError::conflict(
             "OVERLAPPING_CONSENT",
             "validFrom",
@@ -316,35 +327,37 @@ fn check_overlap(db: &impl Db, organisation_id: i64, id: i64, spec: &ConsentSpec
 }
 
 /// Stores a new consent. Call inside the write transaction.
-pub fn insert(
+pub async fn insert(
     db: &impl Db,
     organisation_id: i64,
     spec: &ConsentSpec,
     now: Timestamp,
 ) -> Result<Consent, ApiError> {
-    let (base_id, version) = resolve_version(db, organisation_id, spec)?;
-    check_overlap(db, organisation_id, 0, spec)?;
-    let rows = db.execute(
-        sql::CONSENT_INSERT,
-        &[
-            Value::Integer(organisation_id),
-            Value::from(spec.consent_code.as_str()),
-            Value::Integer(version),
-            Value::Integer(i64::from(spec.is_sms_supported)),
-            Value::Integer(i64::from(spec.is_email_supported)),
-            Value::from(spec.valid_from.map(Timestamp::rfc3339)),
-            Value::from(spec.valid_to.map(Timestamp::rfc3339)),
-            Value::from(now.rfc3339()),
-            Value::Integer(base_id),
-        ],
-    )?;
+    let (base_id, version) = resolve_version(db, organisation_id, spec).await?;
+    check_overlap(db, organisation_id, 0, spec).await?;
+    let rows = db
+        .execute(
+            sql::CONSENT_INSERT,
+            &[
+                Value::Integer(organisation_id),
+                Value::from(spec.consent_code.as_str()),
+                Value::Integer(version),
+                Value::Integer(i64::from(spec.is_sms_supported)),
+                Value::Integer(i64::from(spec.is_email_supported)),
+                Value::from(spec.valid_from.map(Timestamp::rfc3339)),
+                Value::from(spec.valid_to.map(Timestamp::rfc3339)),
+                Value::from(now.rfc3339()),
+                Value::Integer(base_id),
+            ],
+        )
+        .await?;
     let id = rows.first().ok_or_else(|| DbError::Other("INSERT returned no row".into()))?.int("id")?;
-    find(db, organisation_id, id)?.ok_or(ApiError::NotFound)
+    find(db, organisation_id, id).await?.ok_or(ApiError::NotFound)
 }
 
 /// Writes `next` over `current` (checked with [`check_transition`] by the caller). Call inside
 /// the write transaction.
-pub fn update(
+pub async fn update(
     db: &impl Db,
     organisation_id: i64,
     current: &Consent,
@@ -354,8 +367,8 @@ pub fn update(
     if *next == current.spec() {
         return Ok(current.clone());
     }
-    let (base_id, version) = resolve_version(db, organisation_id, next)?;
-    check_overlap(db, organisation_id, current.id, next)?;
+    let (base_id, version) = resolve_version(db, organisation_id, next).await?;
+    check_overlap(db, organisation_id, current.id, next).await?;
     db.execute(
         sql::CONSENT_UPDATE,
         &[
@@ -370,25 +383,26 @@ pub fn update(
             Value::from(now.rfc3339()),
             Value::Integer(base_id),
         ],
-    )?;
-    find(db, organisation_id, current.id)?.ok_or(ApiError::NotFound)
+    )
+    .await?;
+    find(db, organisation_id, current.id).await?.ok_or(ApiError::NotFound)
 }
 
 /// One of the organisation's consents.
-pub fn find(db: &impl Db, organisation_id: i64, id: i64) -> Result<Option<Consent>, DbError> {
-    let rows = db.execute(sql::CONSENT_FIND, &[Value::Integer(organisation_id), Value::Integer(id)])?;
+pub async fn find(db: &impl Db, organisation_id: i64, id: i64) -> Result<Option<Consent>, DbError> {
+    let rows = db.execute(sql::CONSENT_FIND, &[Value::Integer(organisation_id), Value::Integer(id)]).await?;
     rows.first().map(Consent::from_row).transpose()
 }
 
 /// The organisation's consent of `code` that is active at `now`.
-pub fn find_active_by_code(
+pub async fn find_active_by_code(
     db: &impl Db,
     organisation_id: i64,
     code: &str,
     now: Timestamp,
 ) -> Result<Option<Consent>, DbError> {
     let params = [Value::Integer(organisation_id), Value::from(code), Value::from(now.rfc3339())];
-    db.execute(sql::CONSENT_ACTIVE_BY_CODE, &params)?.first().map(Consent::from_row).transpose()
+    db.execute(sql::CONSENT_ACTIVE_BY_CODE, &params).await?.first().map(Consent::from_row).transpose()
 }
 
 /// Which base versions a listing shows.
@@ -437,7 +451,7 @@ pub struct ConsentFilter {
 }
 
 /// The organisation's consents, by code, version and id.
-pub fn list(
+pub async fn list(
     db: &impl Db,
     organisation_id: i64,
     filter: &ConsentFilter,
@@ -459,14 +473,14 @@ pub fn list(
         Value::Integer(i64::from(filter.include_inactive)),
         Value::from(now.rfc3339()),
     ];
-    db.execute(sql::CONSENT_LIST, &params)?.iter().map(Consent::from_row).collect()
+    db.execute(sql::CONSENT_LIST, &params).await?.iter().map(Consent::from_row).collect()
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::consent::base::{self, ConsentBaseBody, TermBody};
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     pub const NOW: Timestamp = Timestamp(1_795_846_663_123); // 2026-11-28T06:17:43.123Z
     pub const ORG: i64 = 1001;
@@ -484,11 +498,13 @@ pub(crate) mod tests {
             ..Default::default()
         };
         let new = base::new_base(body("v1".into()), ORG).unwrap();
-        db.transaction(|tx| base::insert(tx, ORG, &new, NOW)).unwrap();
+        db.transaction(async |tx| base::insert(tx, ORG, &new, NOW).await).block_on().unwrap();
         for v in 2..=versions {
-            let current = base::find(db, ORG, code, None).unwrap().unwrap();
+            let current = base::find(db, ORG, code, None).block_on().unwrap().unwrap();
             let change = base::base_change(body(format!("v{v}")), code, ORG).unwrap();
-            db.transaction(|tx| base::change(tx, ORG, &current, &change, NOW)).unwrap();
+            db.transaction(async |tx| base::change(tx, ORG, &current, &change, NOW).await)
+                .block_on()
+                .unwrap();
         }
     }
 
@@ -503,7 +519,7 @@ pub(crate) mod tests {
     }
 
     pub fn create(db: &TestDb, spec: &ConsentSpec) -> Result<Consent, ApiError> {
-        db.transaction(|tx| insert(tx, ORG, spec, NOW))
+        db.transaction(async |tx| insert(tx, ORG, spec, NOW).await).block_on()
     }
 
     #[test]
@@ -571,7 +587,8 @@ pub(crate) mod tests {
         base_with_versions(&db, "C", 1);
         let draft = create(&db, &spec("C", Some(5), Some(10))).unwrap();
         let moved = spec("C", Some(6), Some(12));
-        let updated = db.transaction(|tx| update(tx, ORG, &draft, &moved, NOW)).unwrap();
+        let updated =
+            db.transaction(async |tx| update(tx, ORG, &draft, &moved, NOW).await).block_on().unwrap();
         assert_eq!(updated.version, 2);
         assert_eq!(updated.valid_to, moved.valid_to);
     }
@@ -596,7 +613,7 @@ pub(crate) mod tests {
         other_version.base_version = Some(1);
         assert_eq!(check_transition(&active, &other_version, false, NOW).unwrap_err().status(), 409);
         let later = Timestamp(NOW.0 + 2 * DAY);
-        let ended = db.transaction(|tx| update(tx, ORG, &active, &end, NOW)).unwrap();
+        let ended = db.transaction(async |tx| update(tx, ORG, &active, &end, NOW).await).block_on().unwrap();
         assert_eq!(ended.state(later), ConsentState::Inactive);
         let mut reopen = ended.spec();
         reopen.valid_to = None;
@@ -635,7 +652,7 @@ pub(crate) mod tests {
         let d = create(&db, &spec("D", Some(-1), None)).unwrap();
         let later = Timestamp(NOW.0 + 2 * DAY);
         let ids = |filter: ConsentFilter, now: Timestamp| -> Vec<i64> {
-            list(&db, ORG, &filter, now).unwrap().into_iter().map(|c| c.id).collect()
+            list(&db, ORG, &filter, now).block_on().unwrap().into_iter().map(|c| c.id).collect()
         };
         assert_eq!(ids(ConsentFilter::default(), NOW), [old.id, d.id], "no drafts, no inactive");
         assert_eq!(ids(ConsentFilter::default(), later), [current.id, d.id]);
@@ -647,7 +664,7 @@ pub(crate) mod tests {
         assert_eq!(ids(v1, later), [old.id]);
         let admin = ConsentFilter { include_drafts: true, ..Default::default() };
         assert_eq!(ids(admin, NOW), [old.id, current.id, d.id]);
-        assert_eq!(list(&db, 2002, &ConsentFilter::default(), NOW).unwrap(), []);
+        assert_eq!(list(&db, 2002, &ConsentFilter::default(), NOW).block_on().unwrap(), []);
     }
 
     #[test]
@@ -665,9 +682,9 @@ pub(crate) mod tests {
         base_with_versions(&db, "C", 1);
         let first = create(&db, &spec("C", Some(-10), Some(1))).unwrap();
         let second = create(&db, &spec("C", Some(1), None)).unwrap();
-        assert_eq!(find_active_by_code(&db, ORG, "C", NOW).unwrap().unwrap().id, first.id);
+        assert_eq!(find_active_by_code(&db, ORG, "C", NOW).block_on().unwrap().unwrap().id, first.id);
         let later = Timestamp(NOW.0 + 2 * DAY);
-        assert_eq!(find_active_by_code(&db, ORG, "C", later).unwrap().unwrap().id, second.id);
-        assert_eq!(find_active_by_code(&db, 2002, "C", NOW).unwrap(), None);
+        assert_eq!(find_active_by_code(&db, ORG, "C", later).block_on().unwrap().unwrap().id, second.id);
+        assert_eq!(find_active_by_code(&db, 2002, "C", NOW).block_on().unwrap(), None);
     }
 }

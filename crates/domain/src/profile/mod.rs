@@ -120,7 +120,7 @@ pub struct Actor<'a> {
 /// (`db::Writes::One`). Duplicate email or customerRef become 409s, decided by the unique
 /// indexes. The password arrives hashed: hashing is slow and must not happen under the
 /// write lock.
-pub fn create(
+pub async fn create(
     db: &impl Db,
     actor: &Actor<'_>,
     new: &NewProfile,
@@ -151,6 +151,7 @@ pub fn create(
     let params: Vec<Value> = params.into_iter().chain(field_params(&new.fields)).chain([day]).collect();
     let rows = db
         .execute(sql::INSERT, &params)
+        .await
         .on_unique(sql::EMAIL_TAKEN, duplicate_email)
         .on_unique(sql::REF_TAKEN, duplicate_ref)?;
     let mut created = Profile::from_row(
@@ -159,11 +160,12 @@ pub fn create(
     let number = created.customer_number.0;
     if new.fields.customer_ref.is_none() && created.customer_ref != number.to_string() {
         db.execute(sql::DEFAULT_REF_TO_NUMBER, &[Value::Integer(number)])
+            .await
             .on_unique(sql::REF_TAKEN, duplicate_ref)?;
         created.customer_ref = number.to_string();
     }
     for address in &new.postal_addresses {
-        created.postal_addresses.push(crate::address::add(db, actor, number, address, now)?);
+        created.postal_addresses.push(crate::address::add(db, actor, number, address, now).await?);
     }
     Ok(created)
 }
@@ -171,19 +173,19 @@ pub fn create(
 /// A profile of the organisation of the given kind, or `None` — also when it belongs to
 /// another organisation, is of the other kind, or has passed its expiration date (§4, §5:
 /// invisible from that instant, purged or not).
-pub fn find(
+pub async fn find(
     db: &impl Db,
     organisation_id: i64,
     number: CustomerNumber,
     kind: ProfileType,
     now: Timestamp,
 ) -> Result<Option<Profile>, DbError> {
-    let rows = find_rows(db, sql::FIND, organisation_id, number, kind, now)?;
+    let rows = find_rows(db, sql::FIND, organisation_id, number, kind, now).await?;
     rows.first().map(Profile::from_row).transpose()
 }
 
 /// Runs [`sql::FIND`] or a statement with its parameters.
-fn find_rows(
+async fn find_rows(
     db: &impl Db,
     statement: &str,
     organisation_id: i64,
@@ -200,17 +202,18 @@ fn find_rows(
             Value::from(kind.code()),
         ],
     )
+    .await
 }
 
 /// [`find`] with the profile's postal addresses, in one statement.
-pub fn find_with_addresses(
+pub async fn find_with_addresses(
     db: &impl Db,
     organisation_id: i64,
     number: CustomerNumber,
     kind: ProfileType,
     now: Timestamp,
 ) -> Result<Option<Profile>, DbError> {
-    let rows = find_rows(db, sql::FIND_WITH_ADDRESSES, organisation_id, number, kind, now)?;
+    let rows = find_rows(db, sql::FIND_WITH_ADDRESSES, organisation_id, number, kind, now).await?;
     let Some(row) = rows.first() else { return Ok(None) };
     let mut profile = Profile::from_row(row)?;
     profile.postal_addresses = crate::address::Address::from_json_array(&row.text("postal_addresses")?)?;
@@ -218,26 +221,28 @@ pub fn find_with_addresses(
 }
 
 /// A permanent profile (see [`find`]).
-pub fn find_permanent(
+pub async fn find_permanent(
     db: &impl Db,
     organisation_id: i64,
     number: CustomerNumber,
     now: Timestamp,
 ) -> Result<Option<Profile>, DbError> {
-    find(db, organisation_id, number, ProfileType::Standard, now)
+    find(db, organisation_id, number, ProfileType::Standard, now).await
 }
 
 /// A profile of either kind (consents may belong to temporary profiles too).
-pub fn find_any(
+pub async fn find_any(
     db: &impl Db,
     organisation_id: i64,
     number: CustomerNumber,
     now: Timestamp,
 ) -> Result<Option<Profile>, DbError> {
-    let rows = db.execute(
-        sql::FIND_ANY,
-        &[Value::Integer(organisation_id), Value::Integer(number.0), Value::from(now.rfc3339())],
-    )?;
+    let rows = db
+        .execute(
+            sql::FIND_ANY,
+            &[Value::Integer(organisation_id), Value::Integer(number.0), Value::from(now.rfc3339())],
+        )
+        .await?;
     rows.first().map(Profile::from_row).transpose()
 }
 
@@ -263,12 +268,16 @@ fn field_params(f: &ProfileFields) -> [Value; 13] {
 
 /// Loads the postal addresses of `profiles` (one statement for all of them), for the
 /// `postalAddresses` of their `Customer` views.
-pub fn attach_addresses(db: &impl Db, organisation_id: i64, profiles: &mut [Profile]) -> Result<(), DbError> {
+pub async fn attach_addresses(
+    db: &impl Db,
+    organisation_id: i64,
+    profiles: &mut [Profile],
+) -> Result<(), DbError> {
     if profiles.is_empty() {
         return Ok(());
     }
     let numbers: Vec<i64> = profiles.iter().map(|p| p.customer_number.0).collect();
-    for (number, address) in crate::address::list_for(db, organisation_id, &numbers)? {
+    for (number, address) in crate::address::list_for(db, organisation_id, &numbers).await? {
         if let Some(profile) = profiles.iter_mut().find(|p| p.customer_number.0 == number) {
             profile.postal_addresses.push(address);
         }
@@ -277,29 +286,31 @@ pub fn attach_addresses(db: &impl Db, organisation_id: i64, profiles: &mut [Prof
 }
 
 /// A profile found by its `customerRef` (permanent, not expired), or `None`.
-pub fn find_by_ref(
+pub async fn find_by_ref(
     db: &impl Db,
     organisation_id: i64,
     customer_ref: &str,
     now: Timestamp,
 ) -> Result<Option<Profile>, DbError> {
-    let rows = db.execute(
-        sql::FIND_BY_REF,
-        &[Value::Integer(organisation_id), Value::from(customer_ref), Value::from(now.rfc3339())],
-    )?;
+    let rows = db
+        .execute(
+            sql::FIND_BY_REF,
+            &[Value::Integer(organisation_id), Value::from(customer_ref), Value::from(now.rfc3339())],
+        )
+        .await?;
     rows.first().map(Profile::from_row).transpose()
 }
 
 /// What a read of a permanent profile shows: a merged ('P') profile answers with the
 /// active profile it was merged into (contract §3).
-pub fn resolve_merged(
+pub async fn resolve_merged(
     db: &impl Db,
     organisation_id: i64,
     found: Profile,
     now: Timestamp,
 ) -> Result<Option<Profile>, DbError> {
     match (found.status.as_str(), found.merged_into) {
-        ("P", Some(target)) => find_permanent(db, organisation_id, CustomerNumber(target), now),
+        ("P", Some(target)) => find_permanent(db, organisation_id, CustomerNumber(target), now).await,
         ("P", None) => Ok(None),
         _ => Ok(Some(found)),
     }
@@ -314,7 +325,7 @@ pub struct Changed<'a> {
 }
 
 impl Changed<'_> {
-    fn audit(
+    async fn audit(
         &self,
         db: &impl Db,
         number: CustomerNumber,
@@ -334,13 +345,14 @@ impl Changed<'_> {
                 at: self.now,
             },
         )
+        .await
     }
 }
 
 /// Writes new editable fields over `current` (whose version the caller checked against
 /// `If-Match`), and an `expirationDate` when given (temporary profiles). Returns the new
 /// version. 409 on a taken email or ref; 412 if the version moved meanwhile.
-pub fn update(
+pub async fn update(
     db: &impl Db,
     current: &Profile,
     fields: &ProfileFields,
@@ -361,6 +373,7 @@ pub fn update(
     let params: Vec<Value> = head.into_iter().chain(field_params(fields)).chain([day]).collect();
     let rows = db
         .execute(sql::UPDATE, &params)
+        .await
         .on_unique(sql::EMAIL_TAKEN, duplicate_email)
         .on_unique(sql::REF_TAKEN, duplicate_ref)?;
     if rows.rows.is_empty() {
@@ -373,61 +386,65 @@ pub fn update(
     }) {
         names.push("expirationDate");
     }
-    changed.audit(db, current.customer_number, "UPDATED", &names)?;
+    changed.audit(db, current.customer_number, "UPDATED", &names).await?;
     Ok(())
 }
 
 /// Deactivates a permanent profile (contract §3): status `D`, the email released, readable
 /// until `expiration_date`, then erased by the purge.
-pub fn deactivate(
+pub async fn deactivate(
     db: &impl Db,
     current: &Profile,
     expiration_date: Expiration,
     changed: &Changed<'_>,
 ) -> Result<(), ApiError> {
-    let rows = db.execute(
-        sql::DEACTIVATE,
-        &[
-            Value::Integer(changed.actor.organisation_id),
-            Value::Integer(current.customer_number.0),
-            Value::Integer(current.version),
-            Value::from(expiration_date.at.rfc3339()),
-            Value::from(changed.now.rfc3339()),
-            Value::from(changed.changed_by),
-            Value::from(changed.channel),
-            Value::from(expiration_date.day_text()),
-        ],
-    )?;
+    let rows = db
+        .execute(
+            sql::DEACTIVATE,
+            &[
+                Value::Integer(changed.actor.organisation_id),
+                Value::Integer(current.customer_number.0),
+                Value::Integer(current.version),
+                Value::from(expiration_date.at.rfc3339()),
+                Value::from(changed.now.rfc3339()),
+                Value::from(changed.changed_by),
+                Value::from(changed.channel),
+                Value::from(expiration_date.day_text()),
+            ],
+        )
+        .await?;
     if rows.rows.is_empty() {
         return Err(ApiError::PreconditionFailed);
     }
-    changed.audit(db, current.customer_number, "DEACTIVATED", &["status", "expirationDate"])?;
+    changed.audit(db, current.customer_number, "DEACTIVATED", &["status", "expirationDate"]).await?;
     Ok(())
 }
 
 /// Sets a new password hash (hashed by the caller, outside the transaction).
-pub fn set_password(
+pub async fn set_password(
     db: &impl Db,
     current: &Profile,
     password_hash: &str,
     changed: &Changed<'_>,
 ) -> Result<(), ApiError> {
-    let rows = db.execute(
-        sql::SET_PASSWORD,
-        &[
-            Value::Integer(changed.actor.organisation_id),
-            Value::Integer(current.customer_number.0),
-            Value::Integer(current.version),
-            Value::from(password_hash),
-            Value::from(changed.now.rfc3339()),
-            Value::from(changed.changed_by),
-            Value::from(changed.channel),
-        ],
-    )?;
+    let rows = db
+        .execute(
+            sql::SET_PASSWORD,
+            &[
+                Value::Integer(changed.actor.organisation_id),
+                Value::Integer(current.customer_number.0),
+                Value::Integer(current.version),
+                Value::from(password_hash),
+                Value::from(changed.now.rfc3339()),
+                Value::from(changed.changed_by),
+                Value::from(changed.channel),
+            ],
+        )
+        .await?;
     if rows.rows.is_empty() {
         return Err(ApiError::PreconditionFailed);
     }
-    changed.audit(db, current.customer_number, "PASSWORD_CHANGED", &["password"])?;
+    changed.audit(db, current.customer_number, "PASSWORD_CHANGED", &["password"]).await?;
     Ok(())
 }
 
@@ -435,7 +452,7 @@ pub fn set_password(
 /// the target, and its personal data removed (the profile is only a redirect now; what the
 /// customer had moved over). Profiles merged into `source` earlier now point at `target`.
 /// The caller moves the children (addresses, consents, ...) in the same transaction.
-pub fn mark_merged(
+pub async fn mark_merged(
     db: &impl Db,
     source: &Profile,
     target: &Profile,
@@ -445,7 +462,8 @@ pub fn mark_merged(
     db.execute(
         sql::REPOINT_MERGED,
         &[org.clone(), Value::Integer(source.customer_number.0), Value::Integer(target.customer_number.0)],
-    )?;
+    )
+    .await?;
     db.execute(
         sql::MARK_MERGED,
         &[
@@ -456,9 +474,10 @@ pub fn mark_merged(
             Value::from(changed.changed_by),
             Value::from(changed.channel),
         ],
-    )?;
-    changed.audit(db, source.customer_number, "MERGED_INTO", &["status", "mergedInto"])?;
-    changed.audit(db, target.customer_number, "CONNECTED", &["customerNumberToConnect"])?;
+    )
+    .await?;
+    changed.audit(db, source.customer_number, "MERGED_INTO", &["status", "mergedInto"]).await?;
+    changed.audit(db, target.customer_number, "CONNECTED", &["customerNumberToConnect"]).await?;
     Ok(())
 }
 
@@ -467,32 +486,32 @@ pub fn mark_merged(
 /// responses holding their data. On a local file `secure_delete` overwrites the freed bytes
 /// (README, "Erasure and backups", for libSQL). Leaves one audit entry and an entry per
 /// erased profile in the erasure ledger ([`crate::erasure`]), without personal data.
-pub fn erase(
+pub async fn erase(
     db: &impl Db,
     organisation_id: i64,
     number: CustomerNumber,
     audit_entry: &AuditEntry<'_>,
 ) -> Result<(), DbError> {
-    crate::erasure::record(db, organisation_id, number.0, audit_entry.at)?;
-    erase_rows(db, organisation_id, number.0)?;
-    audit::record(db, audit_entry)
+    crate::erasure::record(db, organisation_id, number.0, audit_entry.at).await?;
+    erase_rows(db, organisation_id, number.0).await?;
+    audit::record(db, audit_entry).await
 }
 
 /// The rows [`erase`] deletes: the profile `number` of the organisation, the profiles merged
 /// into it, and their stored idempotent responses (everything else goes with them through the
 /// foreign keys). Also what re-applying the ledger to a restored database deletes.
-pub(crate) fn erase_rows(db: &impl Db, organisation_id: i64, number: i64) -> Result<(), DbError> {
+pub(crate) async fn erase_rows(db: &impl Db, organisation_id: i64, number: i64) -> Result<(), DbError> {
     let params = [Value::Integer(organisation_id), Value::Integer(number)];
-    db.execute(sql::ERASE_IDEMPOTENCY_RECORDS, &params)?;
-    db.execute(sql::ERASE_MERGED_INTO, &params)?;
-    db.execute(sql::ERASE, &params)?;
+    db.execute(sql::ERASE_IDEMPOTENCY_RECORDS, &params).await?;
+    db.execute(sql::ERASE_MERGED_INTO, &params).await?;
+    db.execute(sql::ERASE, &params).await?;
     Ok(())
 }
 
 /// Makes temporary profile `current` permanent under the same number (contract §4): names
 /// set, email replaced when given, password set when given (hashed by the caller), no
 /// expiration. Children stay where they are. 409 when the email is taken.
-pub fn convert(
+pub async fn convert(
     db: &impl Db,
     current: &Profile,
     conversion: &temporary::Conversion,
@@ -518,6 +537,7 @@ pub fn convert(
                 Value::from(changed.channel),
             ],
         )
+        .await
         .on_unique(sql::EMAIL_TAKEN, duplicate_email)?;
     if rows.rows.is_empty() {
         return Err(ApiError::PreconditionFailed);
@@ -529,26 +549,28 @@ pub fn convert(
     if password_hash.is_some() {
         fields.push("password");
     }
-    changed.audit(db, current.customer_number, "CONVERTED", &fields)?;
+    changed.audit(db, current.customer_number, "CONVERTED", &fields).await?;
     Ok(())
 }
 
 /// The active permanent profile with this email, with its password hash, for signing in.
-pub fn find_for_sign_in(
+pub async fn find_for_sign_in(
     db: &impl Db,
     organisation_id: i64,
     email_key: &str,
     now: Timestamp,
 ) -> Result<Option<(Profile, Option<String>)>, DbError> {
-    let rows = db.execute(
-        sql::FIND_FOR_SIGN_IN,
-        &[Value::Integer(organisation_id), Value::from(email_key), Value::from(now.rfc3339())],
-    )?;
+    let rows = db
+        .execute(
+            sql::FIND_FOR_SIGN_IN,
+            &[Value::Integer(organisation_id), Value::from(email_key), Value::from(now.rfc3339())],
+        )
+        .await?;
     rows.first().map(|row| Ok((Profile::from_row(row)?, row.opt_text("password_hash")?))).transpose()
 }
 
 /// Records a successful sign-in (no version change: it is not an edit of the profile).
-pub fn record_sign_in(
+pub async fn record_sign_in(
     db: &impl Db,
     organisation_id: i64,
     number: CustomerNumber,
@@ -563,7 +585,8 @@ pub fn record_sign_in(
             Value::from(now.rfc3339()),
             Value::from(from),
         ],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
@@ -582,7 +605,7 @@ fn duplicate_ref() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     const NOW: Timestamp = Timestamp(1_795_846_663_123);
     const ORG: i64 = 1001;
@@ -605,14 +628,16 @@ mod tests {
     }
 
     fn create(db: &TestDb, new: &NewProfile, uuid: &str) -> Result<CustomerNumber, ApiError> {
-        db.transaction(|tx| super::create(tx, &actor(), new, None, uuid, NOW)).map(|p| p.customer_number)
+        db.transaction(async |tx| super::create(tx, &actor(), new, None, uuid, NOW).await)
+            .block_on()
+            .map(|p| p.customer_number)
     }
 
     #[test]
     fn a_created_profile_is_found_with_its_ref_defaulting_to_its_number() {
         let db = TestDb::new();
         let n = create(&db, &body(None, None), "u1").unwrap();
-        let found = find_permanent(&db, ORG, n, NOW).unwrap().unwrap();
+        let found = find_permanent(&db, ORG, n, NOW).block_on().unwrap().unwrap();
         assert_eq!(found.customer_ref, n.0.to_string());
         assert_eq!(found.version, 1);
         assert_eq!(found.created_at, "2026-11-28T06:17:43.123Z");
@@ -624,18 +649,21 @@ mod tests {
         for uuid in ["u1", "u2", "u3"] {
             create(&db, &body(None, None), uuid).unwrap();
         }
-        db.execute("DELETE FROM customer WHERE customer_number = 3", &[]).unwrap();
+        db.execute("DELETE FROM customer WHERE customer_number = 3", &[]).block_on().unwrap();
         create(&db, &body(None, Some("7")), "u4").unwrap(); // number 4, a ref of its own
-        let created =
-            db.transaction(|tx| super::create(tx, &actor(), &body(None, None), None, "u5", NOW)).unwrap();
+        let created = db
+            .transaction(async |tx| super::create(tx, &actor(), &body(None, None), None, "u5", NOW).await)
+            .block_on()
+            .unwrap();
         assert_eq!((created.customer_number.0, created.customer_ref.as_str()), (5, "5"));
-        let found = find_permanent(&db, ORG, created.customer_number, NOW).unwrap().unwrap();
+        let found = find_permanent(&db, ORG, created.customer_number, NOW).block_on().unwrap().unwrap();
         assert_eq!(created, found, "a create returns the profile as a read finds it");
         let refs = db
             .execute(
                 "SELECT count(*) AS n FROM customer WHERE customer_ref = CAST(customer_number AS TEXT)",
                 &[],
             )
+            .block_on()
             .unwrap();
         assert_eq!(refs.first().unwrap().int("n").unwrap(), 3);
     }
@@ -644,7 +672,7 @@ mod tests {
     fn another_organisation_finds_nothing() {
         let db = TestDb::new();
         let n = create(&db, &body(None, None), "u1").unwrap();
-        assert_eq!(find_permanent(&db, 2002, n, NOW).unwrap(), None);
+        assert_eq!(find_permanent(&db, 2002, n, NOW).block_on().unwrap(), None);
     }
 
     #[test]
@@ -668,7 +696,7 @@ mod tests {
         let db = TestDb::new();
         create(&db, &body(None, Some("R-1")), "u1").unwrap();
         let _ = create(&db, &body(None, Some("R-1")), "u2");
-        let rows = db.execute("SELECT count(*) AS n FROM audit_event", &[]).unwrap();
+        let rows = db.execute("SELECT count(*) AS n FROM audit_event", &[]).block_on().unwrap();
         assert_eq!(rows.first().unwrap().int("n").unwrap(), 1);
     }
 
@@ -684,7 +712,7 @@ mod tests {
 #[cfg(test)]
 mod address_tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     #[test]
     fn a_create_is_one_statement_that_writes_its_audit_entry_and_leaves_no_trace_of_it() {
@@ -697,7 +725,7 @@ mod address_tests {
         let new = new_profile(body, 1, now).unwrap();
         let actor = Actor { organisation_id: 1, client_id: Some("partner-a") };
         // No transaction: the INSERT and what its trigger writes are one atomic statement.
-        let created = create(&db, &actor, &new, None, "u", now).unwrap();
+        let created = create(&db, &actor, &new, None, "u", now).block_on().unwrap();
         let n = Value::Integer(created.customer_number.0);
         let audit = db
             .execute(
@@ -705,6 +733,7 @@ mod address_tests {
                   WHERE customer_number = ?1",
                 std::slice::from_ref(&n),
             )
+            .block_on()
             .unwrap();
         assert_eq!(audit.rows.len(), 1);
         let entry = audit.first().unwrap();
@@ -714,7 +743,10 @@ mod address_tests {
         assert_eq!(entry.text("channel").unwrap(), "WEB");
         assert_eq!(entry.text("client_id").unwrap(), "partner-a");
         assert_eq!(entry.text("at").unwrap(), now.rfc3339());
-        let left = db.execute("SELECT pending_audit FROM customer WHERE customer_number = ?1", &[n]).unwrap();
+        let left = db
+            .execute("SELECT pending_audit FROM customer WHERE customer_number = ?1", &[n])
+            .block_on()
+            .unwrap();
         assert_eq!(left.first().unwrap().opt_text("pending_audit").unwrap(), None);
     }
 
@@ -730,9 +762,11 @@ mod address_tests {
         let new = new_profile(body, 1, now).unwrap();
         assert_eq!(new.postal_addresses.len(), 1);
         let actor = Actor { organisation_id: 1, client_id: None };
-        let created = db.transaction(|tx| create(tx, &actor, &new, None, "u", now)).unwrap();
-        let mut found = vec![find_permanent(&db, 1, created.customer_number, now).unwrap().unwrap()];
-        attach_addresses(&db, 1, &mut found).unwrap();
+        let created =
+            db.transaction(async |tx| create(tx, &actor, &new, None, "u", now).await).block_on().unwrap();
+        let mut found =
+            vec![find_permanent(&db, 1, created.customer_number, now).block_on().unwrap().unwrap()];
+        attach_addresses(&db, 1, &mut found).block_on().unwrap();
         assert_eq!(found[0].postal_addresses.len(), 1);
         assert_eq!(created, found[0], "a create returns its addresses as a read finds them");
         let second = crate::address::new_address(
@@ -740,16 +774,23 @@ mod address_tests {
                 .unwrap(),
         )
         .unwrap();
-        db.transaction(|tx| crate::address::add(tx, &actor, created.customer_number.0, &second, now))
+        db.transaction(async |tx| {
+            crate::address::add(tx, &actor, created.customer_number.0, &second, now).await
+        })
+        .block_on()
+        .unwrap();
+        let mut both =
+            vec![find_permanent(&db, 1, created.customer_number, now).block_on().unwrap().unwrap()];
+        attach_addresses(&db, 1, &mut both).block_on().unwrap();
+        let in_one = find_with_addresses(&db, 1, created.customer_number, ProfileType::Standard, now)
+            .block_on()
             .unwrap();
-        let mut both = vec![find_permanent(&db, 1, created.customer_number, now).unwrap().unwrap()];
-        attach_addresses(&db, 1, &mut both).unwrap();
-        let in_one =
-            find_with_addresses(&db, 1, created.customer_number, ProfileType::Standard, now).unwrap();
         assert_eq!(in_one.as_ref(), Some(&both[0]), "one statement finds what two do");
         assert_eq!(both[0].postal_addresses.len(), 2);
         assert_eq!(
-            find_with_addresses(&db, 2, created.customer_number, ProfileType::Standard, now).unwrap(),
+            find_with_addresses(&db, 2, created.customer_number, ProfileType::Standard, now)
+                .block_on()
+                .unwrap(),
             None
         );
     }

@@ -202,7 +202,7 @@ impl Criteria {
 }
 
 /// One page of results: at most `limit` profiles after the cursor, plus whether more follow.
-pub fn search(
+pub async fn search(
     db: &impl Db,
     organisation_id: i64,
     criteria: &Criteria,
@@ -211,7 +211,7 @@ pub fn search(
     limit: i64,
 ) -> Result<(Vec<Profile>, bool), DbError> {
     let (sql, params) = criteria.statement(organisation_id, now, after, limit + 1);
-    let rows = db.execute(&sql, &params)?;
+    let rows = db.execute(&sql, &params).await?;
     let mut found: Vec<Profile> = rows.iter().map(Profile::from_row).collect::<Result<_, _>>()?;
     let more = found.len() as i64 > limit;
     found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
@@ -221,7 +221,7 @@ pub fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_db::TestDb;
+    use crate::test_db::{BlockOn, TestDb};
 
     fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
@@ -237,7 +237,7 @@ mod tests {
     /// The query plan's detail lines.
     fn plan(db: &TestDb, c: &Criteria) -> Vec<String> {
         let (sql, params) = c.statement(1, Timestamp(0), 0, 101);
-        let rows = db.execute(&format!("EXPLAIN QUERY PLAN {sql}"), &params).unwrap();
+        let rows = db.execute(&format!("EXPLAIN QUERY PLAN {sql}"), &params).block_on().unwrap();
         rows.iter().map(|r| r.text("detail").unwrap()).collect()
     }
 
@@ -306,6 +306,7 @@ mod tests {
                  RETURNING customer_number",
                 &[Value::from(kind), Value::from(expires), Value::from(surname)],
             )
+            .block_on()
             .unwrap();
         rows.first().unwrap().int("customer_number").unwrap()
     }
@@ -329,7 +330,7 @@ mod tests {
             let c = criteria(pairs);
             let (mut seen, mut after) = (Vec::new(), 0);
             loop {
-                let (page, more) = search(&db, 1, &c, Timestamp(0), after, 3).unwrap();
+                let (page, more) = search(&db, 1, &c, Timestamp(0), after, 3).block_on().unwrap();
                 seen.extend(page.iter().map(|p| p.customer_number.0));
                 after = *seen.last().unwrap_or(&0);
                 if !more {
@@ -380,14 +381,19 @@ mod tests {
                      created_by_channel, changed_at, changed_by, changed_by_channel)
                  VALUES (1, ?1, ?1, 'nordmann', 't', 'x', 'x', 't', 'x', 'x')",
                 &[Value::from(format!("u{i}"))],
-            )
+            ).block_on()
             .unwrap();
         }
         let c = criteria(&[("surname", "NORDMANN")]);
-        let (first, more) = search(&db, 1, &c, Timestamp(0), 0, 2).unwrap();
+        let (first, more) = search(&db, 1, &c, Timestamp(0), 0, 2).block_on().unwrap();
         assert_eq!((first.len(), more), (2, true));
-        let (rest, more) = search(&db, 1, &c, Timestamp(0), first[1].customer_number.0, 2).unwrap();
+        let (rest, more) =
+            search(&db, 1, &c, Timestamp(0), first[1].customer_number.0, 2).block_on().unwrap();
         assert_eq!((rest.len(), more), (1, false));
-        assert_eq!(search(&db, 2, &c, Timestamp(0), 0, 2).unwrap().0.len(), 0, "another organisation");
+        assert_eq!(
+            search(&db, 2, &c, Timestamp(0), 0, 2).block_on().unwrap().0.len(),
+            0,
+            "another organisation"
+        );
     }
 }
