@@ -242,6 +242,12 @@ fn first_word(sql: &str) -> &str {
 /// SQLite rolls the whole transaction back, so there it is an error like any other.
 const INTERRUPTED: &str = "interrupted";
 
+/// Whether `e` is a libSQL server's cancellation ([`INTERRUPTED`]): the statement, and the
+/// transaction it was in, had no effect.
+pub fn is_interrupted(e: &DbError) -> bool {
+    matches!(e, DbError::Other(message) if message == INTERRUPTED)
+}
+
 /// Whether SQLite's error says the statement names something the schema lacks: a table,
 /// column or index that a migration not yet applied adds.
 fn schema_is_behind(message: &str) -> bool {
