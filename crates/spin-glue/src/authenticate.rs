@@ -138,11 +138,25 @@ async fn url_keys(
     now: Timestamp,
     kid_known: impl Fn(&Jwks) -> bool,
 ) -> Result<Option<Jwks>, ApiError> {
-    let store = crate::kv().await?;
     let cache_key = format!("jwks-cache/{url}");
+    // A reused (WASIp3) instance keeps the copy it last read or fetched, and uses it until it
+    // is due for a refetch; then key-value, where another instance may have put a fresher one.
+    // (A WASIp2 instance serves one request and keeps nothing: `host::remembered` is `None`.)
+    let in_memory: Option<CachedJwks> =
+        host::remembered(&cache_key).and_then(|bytes| serde_json::from_slice(&bytes).ok());
+    if let Some(keys) = in_memory.as_ref().and_then(CachedJwks::keys) {
+        if !CachedJwks::fetch_due(in_memory.as_ref(), kid_known(&keys), now.0) {
+            return Ok(Some(keys));
+        }
+    }
+    let store = crate::kv().await?;
+    let cached_bytes = store.get(&cache_key).await?;
     let cached: Option<CachedJwks> =
-        store.get(&cache_key).await?.and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        cached_bytes.as_deref().and_then(|bytes| serde_json::from_slice(bytes).ok());
     let cached_keys = cached.as_ref().and_then(CachedJwks::keys);
+    if let (Some(bytes), Some(_)) = (cached_bytes, &cached_keys) {
+        host::remember(&cache_key, bytes);
+    }
     let known = kid_known(cached_keys.as_ref().unwrap_or(&Jwks::empty()));
     if !CachedJwks::fetch_due(cached.as_ref(), known, now.0) {
         let in_flight = cached.as_ref().is_some_and(|c| now.0 - c.attempted_at < FETCH_TOTAL_MS);
@@ -207,6 +221,9 @@ async fn claim_fetch(store: &crate::Store, url: &str, now: Timestamp) -> Result<
 
 async fn store_cache(store: &crate::Store, key: &str, entry: &CachedJwks) {
     let bytes = serde_json::to_vec(entry).expect("cache entry serialises");
+    if entry.keys().is_some() {
+        host::remember(key, bytes.clone());
+    }
     if let Err(e) = store.set(key, &bytes).await {
         web::write_log_line(&serde_json::json!({"event": "jwks_cache_write_failed", "error": e.to_string()}));
     }

@@ -45,9 +45,11 @@ fn kv_error(e: spin_sdk::key_value::Error) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("key-value: {e}"))
 }
 
-/// Verified tokens' entries (`auth::Remembered`, keyed by the token's digest slot), kept in
-/// the instance: most requests then verify nothing and read no key-value. An entry holds its
-/// own expiry and is checked against the token's digest on every use, like the key-value copy.
+/// What the instance keeps of key-value's caches, by key: verified tokens' entries
+/// (`auth::Remembered`, keyed by the token's digest slot) and the JWKS fetched from
+/// `jwt_jwks_url` (`auth::jwks_cache::CachedJwks`). Most requests then verify nothing and read
+/// no key-value. An entry holds its own expiry (a token's is checked against its digest on
+/// every use, the JWKS's against the refetch rules), like the key-value copy.
 /// Bounded: the memory is emptied when it holds [`REMEMBERED_MAX`] entries.
 const REMEMBERED_MAX: usize = 1024;
 
