@@ -27,6 +27,7 @@
 //! erased bytes (`tests/api/backups.rs`) runs on real Spin over a local file in CI.
 
 use crate::db::{Db, DbError, Rows, Value};
+use std::time::Duration;
 
 /// What a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,11 +183,24 @@ pub async fn begin_immediate(db: &impl Db) -> Result<(), DbError> {
     if db.backend().await? == Backend::LocalFile {
         db.execute("PRAGMA busy_timeout = 10", &[]).await?;
     }
+    while_locked(Duration::ZERO, async || db.execute("BEGIN IMMEDIATE", &[]).await).await.map(|_| ())
+}
+
+/// Runs `attempt` again while it finds the write lock taken, pausing `pause` between attempts,
+/// up to [`LOCK_WAIT`]: how both [`begin_immediate`] and a libSQL statement of its own
+/// ([`OnDemand`]) wait for the lock. (A pause blocks the thread: in a WASIp3 instance, its
+/// other requests too.)
+async fn while_locked<T>(
+    pause: Duration,
+    attempt: impl AsyncFn() -> Result<T, DbError>,
+) -> Result<T, DbError> {
     let started = std::time::Instant::now();
     loop {
-        match db.execute("BEGIN IMMEDIATE", &[]).await {
-            Err(DbError::Other(message)) if is_busy(&message) && started.elapsed() < LOCK_WAIT => {}
-            other => return other.map(|_| ()),
+        match attempt().await {
+            Err(DbError::Other(message)) if is_busy(&message) && started.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(pause)
+            }
+            other => return other,
         }
     }
 }
@@ -285,14 +299,9 @@ impl<D: Db> OnDemand<D> {
     /// again is safe; inside a transaction it is not, and [`begin_immediate`] waits there.
     /// (The 10 ms pauses block the thread: in a WASIp3 instance, its other requests too.)
     async fn wait_for_lock(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
-        let started = std::time::Instant::now();
-        loop {
-            std::thread::sleep(std::time::Duration::from_millis(10));
-            match self.connection.execute(sql, params).await {
-                Err(DbError::Other(message)) if is_busy(&message) && started.elapsed() < LOCK_WAIT => {}
-                other => return other,
-            }
-        }
+        const PAUSE: Duration = Duration::from_millis(10);
+        std::thread::sleep(PAUSE);
+        while_locked(PAUSE, async || self.connection.execute(sql, params).await).await
     }
 
     /// Whether an explicit transaction is open on the connection (a pool must not hand such
@@ -341,13 +350,12 @@ impl<D: Db> Db for OnDemand<D> {
             }
             other => other,
         };
-        if result.is_ok() {
-            match first_word(sql).to_ascii_uppercase().as_str() {
-                "BEGIN" => self.in_transaction.set(true),
-                "COMMIT" | "END" | "ROLLBACK" => self.in_transaction.set(false),
-                _ => {}
-            }
-        } else if first_word(sql).eq_ignore_ascii_case("ROLLBACK") {
+        // A failed COMMIT leaves the transaction open; a ROLLBACK ends it either way.
+        let word = first_word(sql);
+        let is = |keyword: &str| word.eq_ignore_ascii_case(keyword);
+        if is("BEGIN") && result.is_ok() {
+            self.in_transaction.set(true);
+        } else if is("ROLLBACK") || ((is("COMMIT") || is("END")) && result.is_ok()) {
             self.in_transaction.set(false);
         }
         result
