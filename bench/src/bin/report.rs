@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-/// Budgets (README "Benchmarks"): goals checked here, never by test asserts. The HTTP ones
+/// Budgets (docs/performance.md, "Budgets"): goals checked here, never by test asserts. The HTTP ones
 /// are for real Spin at 16 connections, and at 1 keep-alive connection.
 const SEARCH_P99_MS: f64 = 10.0;
 const GET_OF_SELECT_FLOOR: f64 = 0.85;
