@@ -674,8 +674,10 @@ fn main() -> Result<()> {
     };
     let scenarios: Vec<Vec<Scenario>> = hosts
         .iter()
-        .map(|((_, build), _, host)| {
-            scenarios(&host.addr().to_string(), &token, sample.clone(), run_id)
+        .enumerate()
+        .map(|(h, ((_, build), _, host))| {
+            // Creates of different hosts use other emails: they may share the database.
+            scenarios(&host.addr().to_string(), &token, sample.clone(), run_id + h as u64)
                 .into_iter()
                 .filter(|scenario| runs_here(*build, scenario.name))
                 .filter(|scenario| match &o.only {
