@@ -49,15 +49,16 @@ pub fn built_components() -> &'static Path {
     })
 }
 
-/// Which server runs the components: `E2E_SERVER=spin` runs every test on the real Spin CLI
-/// (`spin up`, found by `spin_cli::find`), anything else on the test host (`tests/src/`).
-/// `scripts/test` runs the suite once on each.
+/// Which server runs the components.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Server {
     TestHost,
     Spin,
 }
 
+/// `E2E_SERVER=spin` runs every test on the real Spin CLI (`spin up`, found by
+/// `spin_cli::find`), anything else on the test host (`tests/src/`). `scripts/test` runs the
+/// suite once on each.
 pub fn server() -> Server {
     match std::env::var("E2E_SERVER").as_deref() {
         Ok("spin") => Server::Spin,
@@ -73,18 +74,18 @@ pub fn manifest() -> PathBuf {
     repo_root().join(std::env::var("E2E_MANIFEST").unwrap_or_else(|_| "spin.toml".into()))
 }
 
-/// Which database the application talks to. `E2E_DB=libsql` (with `E2E_SERVER=spin`) runs
-/// every test over a libSQL server: a `sqld` (found by `spin_cli::find_sqld`) per state
-/// directory, fresh for each test, on a free port, which Spin reaches through a runtime config
-/// of `type = "libsql"`, as the scaled-out deployment does. Anything else: the local SQLite
-/// file in the state directory. `scripts/test` runs the suite on the test host, on Spin over
-/// a file and on Spin over sqld.
+/// Which database the application talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     LocalFile,
     LibSql,
 }
 
+/// `E2E_DB=libsql` (with `E2E_SERVER=spin`) runs every test over a libSQL server: a `sqld`
+/// (found by `spin_cli::find_sqld`) per state directory, fresh for each test, on a free port,
+/// which Spin reaches through a runtime config of `type = "libsql"`, as the scaled-out
+/// deployment does. Anything else: the local SQLite file in the state directory.
+/// `scripts/test` runs the suite on the test host, on Spin over a file and on Spin over sqld.
 pub fn backend() -> Backend {
     match std::env::var("E2E_DB").as_deref() {
         Ok("libsql") => {
