@@ -645,6 +645,30 @@ pub fn client_without<'a>(app: &'a TestApp, organisation: i64, permission: &str)
     Client { app, token: crate::tokens::eddsa(1, "ed-1", &claims) }
 }
 
+/// One row of a permission matrix: method, path, body, the permission the endpoint needs, and
+/// its status for a token with only that permission.
+pub type Needs<'a> = (&'a str, String, Option<&'a Value>, &'a str, u16);
+
+/// For each row, in order (so a DELETE may come last): a token of `organisation` with every
+/// permission but the one needed is 403 `MISSING_PERMISSION` naming it, and a token with only
+/// that one gets the row's status. The app must trust the partner issuer
+/// ([`spawn_app_trusting_partner`]).
+pub fn assert_each_needs_its_permission(app: &TestApp, organisation: i64, rows: &[Needs<'_>]) {
+    for (method, path, body, permission, success) in rows {
+        let refused = client_without(app, organisation, permission).send(method, path, *body);
+        assert_eq!(
+            (refused.status, refused.error_code().as_str()),
+            (403, "MISSING_PERMISSION"),
+            "{method} {path} without {permission}: {}",
+            refused.body
+        );
+        let detail = refused.json()["detail"].as_str().unwrap_or_default().to_owned();
+        assert!(detail.contains(permission), "{method} {path}: the 403 does not name {permission}: {detail}");
+        let allowed = client_with_only(app, organisation, &[permission]).send(method, path, *body);
+        assert_eq!(allowed.status, *success, "{method} {path} with only {permission}: {}", allowed.body);
+    }
+}
+
 impl Client<'_> {
     /// A request with extra headers (`If-Match`, `Idempotency-Key`) and an optional JSON body.
     pub fn send_with_headers(
