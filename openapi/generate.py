@@ -573,7 +573,7 @@ PARAMETERS = {
     },
     # Query parameters.
     "limit": {
-        "name": "limit", "in": "query",
+        "name": "limit", "in": "query", "allowEmptyValue": True,
         "description": "Page size, 1 to 1000 (else 400 `INVALID_LIMIT`).",
         "schema": integer(minimum=1, maximum=1000, default=100, fmt=None),
     },
@@ -605,7 +605,7 @@ PARAMETERS = {
         "schema": string(),
     },
     "maxResultSet": {
-        "name": "maxResultSet", "in": "query",
+        "name": "maxResultSet", "in": "query", "allowEmptyValue": True,
         "description": "Page size, 1 to 1000 (else 400 `INVALID_LIMIT`).",
         "schema": integer(minimum=1, maximum=1000, default=100, fmt=None),
     },
@@ -615,7 +615,7 @@ PARAMETERS = {
         "schema": boolean(default=False),
     },
     "includeECards": {
-        "name": "includeECards", "in": "query",
+        "name": "includeECards", "in": "query", "allowEmptyValue": True,
         "description": "Add the profile's `ecards` (exactly `true` or `false`, else 400 "
                        "`INVALID_BOOLEAN`).",
         "schema": boolean(default=False),

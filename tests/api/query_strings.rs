@@ -152,3 +152,22 @@ fn lists_take_their_items_comma_separated_repeated_or_both() {
         "INVALID_EVENT_TYPE",
     );
 }
+
+#[test]
+fn a_blank_value_is_no_value() {
+    let app = spawn_app();
+    let a = app.client(ORG_A);
+    let customer = a.create_profile(&kari_nordmann());
+    for path in [
+        "/customers/v2/profiles?surname=Nordmann&maxResultSet=&cursor=&email=%20".to_owned(),
+        format!("/customers/v2/profiles/{customer}/history?limit=&cursor="),
+        format!("{CRM}?limit=&consentIds=&includeTelephoneNumber="),
+        "/customers/v2/events?limit=&after=&types=&customerNumber=".to_owned(),
+    ] {
+        let response = a.get(&path);
+        assert_eq!(response.status, 200, "{path}: {}", response.body);
+        assert!(!response.json().as_array().unwrap().is_empty() || path.contains(CRM), "{path}");
+    }
+    // Blank is not a way around a required parameter.
+    assert_refused(&a, &format!("{GIVEN}?customerNumber="), "customerNumber", "REQUIRED");
+}
