@@ -231,7 +231,10 @@ ERROR_CODES = [
     ("INVALID_JSON", 400, "The body is not JSON of the expected shape (a wrong type names its "
      "`field`)."),
     ("UNKNOWN_FIELD", 400, "The body has a member the operation does not know; `field` names it."),
-    ("UNKNOWN_PARAMETER", 400, "A search has a query parameter that is not a search parameter."),
+    ("UNKNOWN_PARAMETER", 400, "A query parameter the operation does not take; `field` names "
+     "it."),
+    ("REPEATED_PARAMETER", 400, "A query parameter that takes one value is given more than "
+     "once; `field` names it."),
     ("MISSING_TOKEN", 401, "No bearer token (`WWW-Authenticate: Bearer`)."),
     ("INVALID_TOKEN", 401, "The bearer token does not verify (`WWW-Authenticate: Bearer "
      "error=\"invalid_token\"`); the reason is only logged."),
@@ -570,7 +573,7 @@ PARAMETERS = {
     },
     # Query parameters.
     "limit": {
-        "name": "limit", "in": "query",
+        "name": "limit", "in": "query", "allowEmptyValue": True,
         "description": "Page size, 1 to 1000 (else 400 `INVALID_LIMIT`).",
         "schema": integer(minimum=1, maximum=1000, default=100, fmt=None),
     },
@@ -584,7 +587,7 @@ PARAMETERS = {
     "eventTypes": {
         "name": "types", "in": "query", "allowEmptyValue": True, "style": "form",
         "explode": False,
-        "description": "Only events of these types, comma-separated (else 400 "
+        "description": "Only events of these types, comma-separated or repeated (else 400 "
                        "`INVALID_EVENT_TYPE`); a type the token may not read is 403. Absent: "
                        "every type the token may read.",
         "schema": array(string(enum=EVENT_TYPES)),
@@ -602,7 +605,7 @@ PARAMETERS = {
         "schema": string(),
     },
     "maxResultSet": {
-        "name": "maxResultSet", "in": "query",
+        "name": "maxResultSet", "in": "query", "allowEmptyValue": True,
         "description": "Page size, 1 to 1000 (else 400 `INVALID_LIMIT`).",
         "schema": integer(minimum=1, maximum=1000, default=100, fmt=None),
     },
@@ -612,7 +615,7 @@ PARAMETERS = {
         "schema": boolean(default=False),
     },
     "includeECards": {
-        "name": "includeECards", "in": "query",
+        "name": "includeECards", "in": "query", "allowEmptyValue": True,
         "description": "Add the profile's `ecards` (exactly `true` or `false`, else 400 "
                        "`INVALID_BOOLEAN`).",
         "schema": boolean(default=False),
@@ -631,7 +634,7 @@ PARAMETERS = {
     },
     "includeInactive": {
         "name": "includeInactive", "in": "query", "allowEmptyValue": True,
-        "description": "Also list inactive consents (`true`/`false`, any case).",
+        "description": "Also list inactive consents (exactly `true` or `false`).",
         "schema": boolean(default=False),
     },
     "customerNumberQuery": {
@@ -648,13 +651,13 @@ PARAMETERS = {
     },
     "includeEmail": {
         "name": "includeEmail", "in": "query", "allowEmptyValue": True,
-        "description": "Add the customer's `email` (`true`/`false`, any case).",
+        "description": "Add the customer's `email` (exactly `true` or `false`).",
         "schema": boolean(default=False),
     },
     "includeTelephoneNumber": {
         "name": "includeTelephoneNumber", "in": "query", "allowEmptyValue": True,
-        "description": "Add the customer's `countryCode` and `telephoneNumber` (`true`/`false`, "
-                       "any case).",
+        "description": "Add the customer's `countryCode` and `telephoneNumber` (exactly "
+                       "`true` or `false`).",
         "schema": boolean(default=False),
     },
 }
@@ -1507,6 +1510,8 @@ def op(op_id, tags, summary, description="", *, permission=None, public=False, a
     if not public:
         add(401, "MISSING_TOKEN", "INVALID_TOKEN")
         add(403, "MISSING_ORGANISATION", *([] if any_token else ["MISSING_PERMISSION"]))
+    if query:
+        add(400, "UNKNOWN_PARAMETER", "REPEATED_PARAMETER")  # web::Query
     if request is not None:
         add(400, "INVALID_JSON", *(["UNKNOWN_FIELD"] if request["strict"] else []))
         add(413, "PAYLOAD_TOO_LARGE")
@@ -1681,14 +1686,14 @@ def create_profile():
 def search(op_id, summary):
     return op(op_id, "profiles", summary,
               "The AND of every criterion given; at least one is needed (else 400 "
-              "`MISSING_SEARCH_CRITERIA`), and an unknown parameter is 400 `UNKNOWN_PARAMETER`. "
+              "`MISSING_SEARCH_CRITERIA`). "
               "Ordered by customer number; `maxResultSet` per page and the next page in `Link`. "
               "Passive (merged) and expired profiles are never found. A profile is findable the "
               "moment its create returned.",
               permission=READ, query=search_parameters(),
               ok={200: many("Customer", "The matching profiles (a bare array, maybe empty).",
                             paged=True)},
-              errors={400: ["UNKNOWN_PARAMETER", "MISSING_SEARCH_CRITERIA", "INVALID_DATE",
+              errors={400: ["MISSING_SEARCH_CRITERIA", "INVALID_DATE",
                             "INVALID_BOOLEAN", "605", *PAGING]})
 
 
@@ -2562,6 +2567,10 @@ details.
   most 64 KiB, else 413; unknown members are 400 `UNKNOWN_FIELD`. Strings are trimmed before
   they are checked (limits apply to the trimmed value) and a blank optional string counts as
   absent; `null` for an optional member counts as absent too.
+- Query parameters: a parameter the operation does not list is 400 `UNKNOWN_PARAMETER`, one that
+  takes a single value given twice 400 `REPEATED_PARAMETER` (`field` names it); booleans are
+  exactly `true` or `false` (else 400 `INVALID_BOOLEAN`); lists take their items
+  comma-separated or repeated. Values are trimmed, and a blank one counts as absent.
 - Every response carries `X-Correlation-Id` (echoed or generated) and `Cache-Control: no-store`.
   `ET-Client-Name` is read and logged.
 - Single resources carry `ETag` (their version); PUT, PATCH and DELETE accept `If-Match` (stale:

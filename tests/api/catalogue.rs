@@ -279,16 +279,7 @@ fn catalogue_reads_need_les_and_writes_need_endre_or_slett() {
         ("POST", PROGRAMS.to_owned(), Some(&program_body), "customers-profile:endre", 201),
         ("PUT", program.clone(), Some(&program_body), "customers-profile:endre", 200),
     ];
-    for (method, path, body, permission, success) in cases {
-        let refused = client_without(&app, 1001, permission).send(method, &path, body);
-        assert_eq!(
-            (refused.status, refused.error_code().as_str()),
-            (403, "MISSING_PERMISSION"),
-            "{method} {path}"
-        );
-        let allowed = client_with_only(&app, 1001, &[permission]).send(method, &path, body);
-        assert_eq!(allowed.status, success, "{method} {path} with only {permission}: {}", allowed.body);
-    }
+    assert_each_needs_its_permission(&app, 1001, &cases);
     let creator = client_with_only(&app, 1001, &["customers-profile:opprett"]);
     assert_eq!(
         creator.post(PROGRAMS, &bonus()).status,

@@ -3,7 +3,6 @@
 //! break it. The legacy v1 view is in `consents_v1.rs`.
 
 use crate::helpers::*;
-use crate::tokens;
 use serde_json::{json, Value};
 
 pub const BASES: &str = "/customers/v2/consents/admin/consent-bases";
@@ -607,53 +606,37 @@ fn another_organisations_customer_consent_and_given_consent_answer_exactly_like_
 
 #[test]
 fn every_operation_needs_its_consent_permission() {
-    let app = spawn_app_with(&[("jwt_jwks", &tokens::partner_jwks())]);
+    let app = spawn_app_trusting_partner();
     let a = app.client(ORG_A);
     let consent = active_consent(&a, "C");
-    let n = customer(&a, 1);
-    let token_with = |permissions: &[&str]| {
-        let mut claims = tokens::claims(1001);
-        claims["permissions"] = json!(permissions);
-        tokens::eddsa(1, "ed-1", &claims)
-    };
-    let all_but = |missing: &str| {
-        let all = ["consents:les", "consents:endre", "consents:admin"];
-        token_with(&all.into_iter().filter(|p| *p != missing).collect::<Vec<_>>())
-    };
-    let cases: Vec<(&str, String, Option<Value>, &str)> = vec![
-        ("POST", BASES.to_owned(), Some(base_body("X", "x")), "consents:admin"),
-        ("GET", BASES.to_owned(), None, "consents:admin"),
-        ("GET", format!("{BASES}/C"), None, "consents:admin"),
-        ("PUT", format!("{BASES}/C"), Some(base_body("C", "y")), "consents:admin"),
-        ("POST", CONSENTS.to_owned(), Some(json!({"consentCode": "C"})), "consents:admin"),
-        ("GET", CONSENTS.to_owned(), None, "consents:admin"),
-        ("GET", format!("{CONSENTS}/{consent}"), None, "consents:admin"),
-        ("PATCH", format!("{CONSENTS}/{consent}"), Some(json!({})), "consents:admin"),
-        ("GET", CLIENT_CONSENTS.to_owned(), None, "consents:les"),
-        ("GET", format!("{GIVEN}?customerNumber={n}"), None, "consents:les"),
-        ("GET", format!("{GIVEN}/history?customerNumber={n}"), None, "consents:les"),
-        ("GET", format!("{GIVEN}/1"), None, "consents:les"),
-        ("GET", CRM.to_owned(), None, "consents:les"),
-        ("POST", GIVEN.to_owned(), Some(choice(n, consent, true)), "consents:endre"),
-        ("DELETE", format!("{GIVEN}/1"), None, "consents:endre"),
-        ("PUT", format!("{GIVEN}/bulk"), Some(json!([choice(n, consent, true)])), "consents:endre"),
-        ("GET", format!("/customers/v2/consents/v1/{n}"), None, "consents:les"),
-        (
-            "PUT",
-            format!("/customers/v1/consents/{n}/C"),
-            Some(json!({"consentChoice": true})),
-            "consents:endre",
-        ),
-        ("DELETE", format!("/customers/v2/consents/v1/{n}/C"), None, "consents:endre"),
+    let (n, m) = (customer(&a, 1), customer(&a, 2));
+    let given = a.post(GIVEN, &choice(m, consent, true)).json()["id"].as_i64().unwrap();
+    let (new_base, changed_base) = (base_body("X", "x"), base_body("C", "y"));
+    let (draft, no_change) = (json!({"consentCode": "C"}), json!({}));
+    let (chosen, bulk, v1_choice) =
+        (choice(n, consent, true), json!([choice(n, consent, false)]), json!({"consentChoice": true}));
+    let rows: &[Needs<'_>] = &[
+        ("POST", BASES.to_owned(), Some(&new_base), "consents:admin", 201),
+        ("GET", BASES.to_owned(), None, "consents:admin", 200),
+        ("GET", format!("{BASES}/C"), None, "consents:admin", 200),
+        ("PUT", format!("{BASES}/C"), Some(&changed_base), "consents:admin", 200),
+        ("POST", CONSENTS.to_owned(), Some(&draft), "consents:admin", 201),
+        ("GET", CONSENTS.to_owned(), None, "consents:admin", 200),
+        ("GET", format!("{CONSENTS}/{consent}"), None, "consents:admin", 200),
+        ("PATCH", format!("{CONSENTS}/{consent}"), Some(&no_change), "consents:admin", 200),
+        ("GET", CLIENT_CONSENTS.to_owned(), None, "consents:les", 200),
+        ("GET", format!("{GIVEN}?customerNumber={m}"), None, "consents:les", 200),
+        ("GET", format!("{GIVEN}/history?customerNumber={m}"), None, "consents:les", 200),
+        ("GET", format!("{GIVEN}/{given}"), None, "consents:les", 200),
+        ("GET", CRM.to_owned(), None, "consents:les", 200),
+        ("POST", GIVEN.to_owned(), Some(&chosen), "consents:endre", 201),
+        ("PUT", format!("{GIVEN}/bulk"), Some(&bulk), "consents:endre", 200),
+        ("DELETE", format!("{GIVEN}/{given}"), None, "consents:endre", 204),
+        ("GET", format!("/customers/v2/consents/v1/{n}"), None, "consents:les", 200),
+        ("PUT", format!("/customers/v1/consents/{n}/C"), Some(&v1_choice), "consents:endre", 200),
+        ("DELETE", format!("/customers/v2/consents/v1/{n}/C"), None, "consents:endre", 204),
     ];
-    for (method, path, body, permission) in cases {
-        let response = app.send(method, &path, Some(&all_but(permission)), body.as_ref());
-        assert_eq!(response.status, 403, "{method} {path} without {permission}: {}", response.body);
-        assert_eq!(response.error_code(), "MISSING_PERMISSION");
-        assert!(response.json()["detail"].as_str().unwrap().contains(permission));
-    }
-    let reader = token_with(&["consents:les"]);
-    assert_eq!(app.send("GET", &format!("{GIVEN}?customerNumber={n}"), Some(&reader), None).status, 200);
+    assert_each_needs_its_permission(&app, 1001, rows);
 }
 
 // ------------------------------------------------------------------ idempotency

@@ -175,16 +175,7 @@ fn each_ecard_endpoint_needs_its_permission() {
         ("POST", ecards(n), Some(&body), "customers-profile:opprett", 201),
         ("DELETE", format!("{}/{id}", ecards(n)), None, "customers-profile:slett", 204),
     ];
-    for (method, path, body, permission, success) in cases {
-        let refused = client_without(&app, 1001, permission).send(method, &path, body);
-        assert_eq!(
-            (refused.status, refused.error_code().as_str()),
-            (403, "MISSING_PERMISSION"),
-            "{method} {path}"
-        );
-        let allowed = client_with_only(&app, 1001, &[permission]).send(method, &path, body);
-        assert_eq!(allowed.status, success, "{method} {path} with only {permission}: {}", allowed.body);
-    }
+    assert_each_needs_its_permission(&app, 1001, &cases);
 }
 
 #[test]

@@ -49,15 +49,16 @@ pub fn built_components() -> &'static Path {
     })
 }
 
-/// Which server runs the components: `E2E_SERVER=spin` runs every test on the real Spin CLI
-/// (`spin up`, found by `spin_cli::find`), anything else on the test host (`tests/src/`).
-/// `scripts/test` runs the suite once on each.
+/// Which server runs the components.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Server {
     TestHost,
     Spin,
 }
 
+/// `E2E_SERVER=spin` runs every test on the real Spin CLI (`spin up`, found by
+/// `spin_cli::find`), anything else on the test host (`tests/src/`). `scripts/test` runs the
+/// suite once on each.
 pub fn server() -> Server {
     match std::env::var("E2E_SERVER").as_deref() {
         Ok("spin") => Server::Spin,
@@ -73,18 +74,18 @@ pub fn manifest() -> PathBuf {
     repo_root().join(std::env::var("E2E_MANIFEST").unwrap_or_else(|_| "spin.toml".into()))
 }
 
-/// Which database the application talks to. `E2E_DB=libsql` (with `E2E_SERVER=spin`) runs
-/// every test over a libSQL server: a `sqld` (found by `spin_cli::find_sqld`) per state
-/// directory, fresh for each test, on a free port, which Spin reaches through a runtime config
-/// of `type = "libsql"`, as the scaled-out deployment does. Anything else: the local SQLite
-/// file in the state directory. `scripts/test` runs the suite on the test host, on Spin over
-/// a file and on Spin over sqld.
+/// Which database the application talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     LocalFile,
     LibSql,
 }
 
+/// `E2E_DB=libsql` (with `E2E_SERVER=spin`) runs every test over a libSQL server: a `sqld`
+/// (found by `spin_cli::find_sqld`) per state directory, fresh for each test, on a free port,
+/// which Spin reaches through a runtime config of `type = "libsql"`, as the scaled-out
+/// deployment does. Anything else: the local SQLite file in the state directory.
+/// `scripts/test` runs the suite on the test host, on Spin over a file and on Spin over sqld.
 pub fn backend() -> Backend {
     match std::env::var("E2E_DB").as_deref() {
         Ok("libsql") => {
@@ -642,6 +643,30 @@ pub fn client_without<'a>(app: &'a TestApp, organisation: i64, permission: &str)
     let all = claims["permissions"].as_array().expect("permissions").clone();
     claims["permissions"] = all.into_iter().filter(|p| p != permission).collect();
     Client { app, token: crate::tokens::eddsa(1, "ed-1", &claims) }
+}
+
+/// One row of a permission matrix: method, path, body, the permission the endpoint needs, and
+/// its status for a token with only that permission.
+pub type Needs<'a> = (&'a str, String, Option<&'a Value>, &'a str, u16);
+
+/// For each row, in order (so a DELETE may come last): a token of `organisation` with every
+/// permission but the one needed is 403 `MISSING_PERMISSION` naming it, and a token with only
+/// that one gets the row's status. The app must trust the partner issuer
+/// ([`spawn_app_trusting_partner`]).
+pub fn assert_each_needs_its_permission(app: &TestApp, organisation: i64, rows: &[Needs<'_>]) {
+    for (method, path, body, permission, success) in rows {
+        let refused = client_without(app, organisation, permission).send(method, path, *body);
+        assert_eq!(
+            (refused.status, refused.error_code().as_str()),
+            (403, "MISSING_PERMISSION"),
+            "{method} {path} without {permission}: {}",
+            refused.body
+        );
+        let detail = refused.json()["detail"].as_str().unwrap_or_default().to_owned();
+        assert!(detail.contains(permission), "{method} {path}: the 403 does not name {permission}: {detail}");
+        let allowed = client_with_only(app, organisation, &[permission]).send(method, path, *body);
+        assert_eq!(allowed.status, *success, "{method} {path} with only {permission}: {}", allowed.body);
+    }
 }
 
 impl Client<'_> {

@@ -24,6 +24,7 @@ mod profile_changes;
 mod profiles;
 mod profiles_v1;
 mod purge_job;
+mod query_strings;
 mod replicas;
 mod search;
 mod selective;

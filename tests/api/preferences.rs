@@ -162,16 +162,7 @@ fn each_preference_endpoint_needs_its_permission() {
         ("PUT", one.clone(), Some(&body), "customers-profile:endre", 201),
         ("DELETE", one.clone(), None, "customers-profile:slett", 204),
     ];
-    for (method, path, body, permission, success) in cases {
-        let refused = client_without(&app, 1001, permission).send(method, &path, body);
-        assert_eq!(
-            (refused.status, refused.error_code().as_str()),
-            (403, "MISSING_PERMISSION"),
-            "{method} {path}"
-        );
-        let allowed = client_with_only(&app, 1001, &[permission]).send(method, &path, body);
-        assert_eq!(allowed.status, success, "{method} {path} with only {permission}: {}", allowed.body);
-    }
+    assert_each_needs_its_permission(&app, 1001, &cases);
 }
 
 #[test]

@@ -11,8 +11,8 @@ use web::Route;
 
 spin_glue::api_component!(Handlers { health_paths: &["/health/consents"], routes: ROUTES });
 
-/// Every endpoint, in the order of contract §6. Literal paths before templates that match
-/// them (`/given-consents/history` and `/bulk` before `/given-consents/{id}`).
+/// Every endpoint, in the order of contract §6. The order is for the reader: the router picks
+/// the most literal template (`/given-consents/history` and `/bulk` beat `/given-consents/{id}`).
 const ROUTES: &[Route<Handler>] = &[
     route("POST", "/customers/v2/consents/admin/consent-bases", &admin::create_base),
     route("GET", "/customers/v2/consents/admin/consent-bases", &admin::list_bases),

@@ -8,8 +8,8 @@ use web::Route;
 
 spin_glue::api_component!(Handlers { health_paths: &["/health", "/health/profiles"], routes: ROUTES });
 
-/// Every endpoint, in the order of contract §3, then v1 (§8). Literal paths before templates
-/// that match them.
+/// Every endpoint, in the order of contract §3, then v1 (§8). The order is for the reader: the
+/// router picks the most literal template that matches (`web::router::find`).
 const ROUTES: &[Route<Handler>] = &[
     route("POST", "/customers/v2/profiles", &profiles::create),
     route("GET", "/customers/v2/profiles", &profiles::search),

@@ -7,6 +7,11 @@ use auth::Permission;
 use domain::db::Db;
 use domain::event::{self, Kind};
 use errors::{ApiError, Invalid};
+use web::{Param, Query};
+
+/// `after` (not `cursor`: it is also the poller's position), `limit`, `types`, `customerNumber`.
+const TAKES: &[Param] =
+    &[Param::One("after"), Param::One("limit"), Param::List("types"), Param::One("customerNumber")];
 
 /// The permission that shows events of a kind.
 fn permission(kind: Kind) -> Permission {
@@ -27,7 +32,7 @@ pub async fn list<D: Db>(call: &Call<'_, D>) -> Answer {
     if !caller.has(Permission::ProfileRead) && !caller.has(Permission::ConsentsRead) {
         return Err(ApiError::MissingPermission(Permission::ProfileRead.as_str()));
     }
-    let params = web::query(call.req);
+    let params = Query::read(call.req, TAKES)?;
     let types = types(&params, |kind| caller.has(permission(kind)))?;
     let query = event::Query {
         organisation_id: caller.org(),
@@ -53,16 +58,13 @@ fn view(event: &event::Event) -> serde_json::Value {
 
 /// The types to show: those of `types=` (each one a type, and one the caller may read: else
 /// 403 naming the permission), or every type the caller may read.
-fn types(
-    params: &[(String, String)],
-    may_read: impl Fn(Kind) -> bool,
-) -> Result<Vec<&'static str>, ApiError> {
-    let asked = params.iter().find(|(k, _)| k == "types").map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
-    let Some(asked) = asked else {
+fn types(params: &Query, may_read: impl Fn(Kind) -> bool) -> Result<Vec<&'static str>, ApiError> {
+    let asked = params.list("types");
+    if asked.is_empty() {
         return Ok(event::TYPES.iter().filter(|(_, kind)| may_read(*kind)).map(|(name, _)| *name).collect());
-    };
+    }
     let mut chosen = Vec::new();
-    for name in asked.split(',').map(str::trim) {
+    for name in asked {
         let Some(&(known, kind)) = event::TYPES.iter().find(|(known, _)| *known == name) else {
             let all: Vec<&str> = event::TYPES.iter().map(|(name, _)| *name).collect();
             return Err(ApiError::invalid_field(
@@ -79,9 +81,9 @@ fn types(
 }
 
 /// `customerNumber=`: a positive whole number, else 400.
-fn customer_number(params: &[(String, String)]) -> Result<Option<i64>, ApiError> {
-    match params.iter().find(|(k, _)| k == "customerNumber").map(|(_, v)| v.trim()) {
-        None | Some("") => Ok(None),
+fn customer_number(params: &Query) -> Result<Option<i64>, ApiError> {
+    match params.one("customerNumber") {
+        None => Ok(None),
         Some(raw) => match raw.parse::<i64>() {
             Ok(n) if n > 0 => Ok(Some(n)),
             _ => Err(ApiError::invalid_field(
@@ -96,15 +98,15 @@ fn customer_number(params: &[(String, String)]) -> Result<Option<i64>, ApiError>
 mod tests {
     use super::*;
 
-    fn query(types: &str) -> Vec<(String, String)> {
-        vec![("types".to_owned(), types.to_owned())]
+    fn query(types: &str) -> Query {
+        Query::parse(&format!("types={types}"), TAKES).unwrap()
     }
 
     #[test]
     fn without_types_the_caller_gets_every_type_it_may_read() {
-        let profiles_only = types(&[], |kind| kind == Kind::Profile).unwrap();
+        let profiles_only = types(&Query::default(), |kind| kind == Kind::Profile).unwrap();
         assert!(profiles_only.contains(&"profile.erased") && !profiles_only.contains(&"consent.withdrawn"));
-        let consents_only = types(&[], |kind| kind == Kind::Consent).unwrap();
+        let consents_only = types(&Query::default(), |kind| kind == Kind::Consent).unwrap();
         assert_eq!(consents_only, ["consent.given", "consent.withdrawn"]);
     }
 
@@ -121,7 +123,7 @@ mod tests {
 
     #[test]
     fn customer_numbers_are_positive() {
-        let q = |v: &str| vec![("customerNumber".to_owned(), v.to_owned())];
+        let q = |v: &str| Query::parse(&format!("customerNumber={v}"), TAKES).unwrap();
         assert_eq!(customer_number(&q("42")).unwrap(), Some(42));
         assert_eq!(customer_number(&q("")).unwrap(), None);
         for bad in ["0", "-1", "x"] {

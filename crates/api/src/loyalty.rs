@@ -81,7 +81,7 @@ pub async fn leave<D: Db>(call: &Call<'_, D>) -> Answer {
 pub async fn transactions<D: Db>(call: &Call<'_, D>) -> Answer {
     let Call { caller, db, req, .. } = call;
     web::require(caller, Permission::ProfileRead)?;
-    let query = web::query(req);
+    let query = web::Query::read(req, &web::paging::PARAMS)?;
     let limit = web::paging::limit(&query, "limit", loyalty::DEFAULT_LIMIT, loyalty::MAX_LIMIT)?;
     let after = web::paging::after(&query)?;
     let parent = parent::find(call).await?;

@@ -11,6 +11,7 @@ use domain::profile::search::{self, Criteria};
 use domain::profile::{self, Actor, Changed, CreateProfileBody, Names, Profile, ProfileType, ProfileView};
 use errors::{ApiError, FieldErrors, Invalid};
 use serde::Deserialize;
+use web::{Param, Query};
 
 /// POST /customers/v2/profiles (contract §3): 201, `Location`, `ETag`, body `Customer`.
 pub async fn create<D: Db>(call: &Call<'_, D>) -> Answer {
@@ -45,6 +46,7 @@ pub(crate) fn created_response(
 /// exactly like a missing one.
 pub async fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
+    let query = Query::read(call.req, &[Param::Flag("includeECards")])?;
     let (org, now) = (call.caller.org(), call.ctx.now);
     // The profile and its addresses in one statement; a merged one leads to its target.
     let found = profile::find_with_addresses(call.db, org, parent::number(call)?, parent::kind(call), now)
@@ -55,14 +57,9 @@ pub async fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     if merged {
         profile::attach_addresses(call.db, org, std::slice::from_mut(&mut shown)).await?;
     }
-    let include_ecards = match web::query(call.req).iter().find(|(k, _)| k == "includeECards") {
-        None => false,
-        Some((_, v)) if v == "true" || v == "false" => v == "true",
-        Some(_) => return Err(ApiError::invalid_field("includeECards", invalid_boolean())),
-    };
     let mut body =
         serde_json::to_value(ProfileView::from(&shown)).map_err(|e| ApiError::Internal(e.into()))?;
-    if include_ecards {
+    if query.flag("includeECards") {
         body["ecards"] = domain::ecard::export(call.db, call.caller.org(), shown.customer_number.0).await?;
     }
     let mut response = web::json_response(200, &body)?;
@@ -83,13 +80,31 @@ pub async fn get_by_ref<D: Db>(call: &Call<'_, D>) -> Answer {
     customer(call.db, call.caller.org(), 200, shown).await
 }
 
+/// The parameters of a search: its criteria (one of them at least), then the page.
+const SEARCH: &[Param] = &[
+    Param::One("firstName"),
+    Param::One("surname"),
+    Param::One("email"),
+    Param::One("customerRef"),
+    Param::One("countryCode"),
+    Param::One("telephoneNumberNoCountryCode"),
+    Param::One("telephoneNumber"),
+    Param::One("landlineNumber"),
+    Param::One("dateOfBirth"),
+    Param::One("postalAddress"),
+    Param::One("postCode"),
+    Param::Flag("includeTemporary"),
+    Param::One("maxResultSet"),
+    Param::One("cursor"),
+];
+
 /// GET /customers/v2/profiles and /customers/v2/profiles-search (contract §3): the AND of
 /// the criteria, ordered by customer number, `maxResultSet` per page, `Link` to the next.
 pub async fn search<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let query = web::query(call.req);
+    let query = Query::read(call.req, SEARCH)?;
     let mut errs = FieldErrors::default();
-    let criteria = Criteria::parse(&query, &mut errs);
+    let criteria = Criteria::parse(query.pairs(), &mut errs);
     errs.into_result()?;
     let limit = web::paging::limit(&query, "maxResultSet", 100, search::MAX_RESULT_SET)?;
     let after = web::paging::after(&query)?;
@@ -310,8 +325,8 @@ pub async fn export<D: Db>(call: &Call<'_, D>) -> Answer {
 /// who, when, which action, which fields; never their values. `limit` and `cursor` page it.
 pub async fn history<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
+    let query = Query::read(call.req, &web::paging::PARAMS)?;
     let found = parent::find(call).await?;
-    let query = web::query(call.req);
     let limit = web::paging::limit(&query, "limit", 100, 1000)?;
     let after = web::paging::after(&query)?;
     let (entries, more) =
@@ -455,10 +470,6 @@ pub(crate) async fn customer<D: Db>(
     let mut response = web::json_response(status, &ProfileView::from(&profile))?;
     web::set_etag(&mut response, &profile.etag())?;
     Ok(response)
-}
-
-fn invalid_boolean() -> Invalid {
-    Invalid::new("INVALID_BOOLEAN", "must be true or false")
 }
 
 /// A customer's `uuid` from the host's random source.

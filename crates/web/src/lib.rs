@@ -1,5 +1,5 @@
 //! HTTP plumbing every component shares (contract §1): the request context (correlation id,
-//! client name, clock), JSON bodies (415/413/400 naming the field), query parameters,
+//! client name, clock), JSON bodies (415/413/400 naming the field), query strings (one policy),
 //! responses with the common headers, problem+json for errors, CORS, and the one log line
 //! per request. Plain `http` types: no Spin here.
 
@@ -9,12 +9,14 @@ pub mod deprecation;
 pub mod idempotency;
 pub mod paging;
 mod precondition;
+mod query;
 mod respond;
 pub mod router;
 
 pub use body::{from_json_value, json, BodyTooLarge, MAX_BODY_BYTES};
 pub use cors::Cors;
 pub use precondition::{check_if_match, etag, if_match};
+pub use query::{Param, Query};
 pub use respond::{
     created, json_response, no_content, respond, set_etag, set_location, write_log_line, RequestCtx,
 };
@@ -29,12 +31,6 @@ use http::Request;
 /// `["customers", "v2", "profiles", "7"]`. Routing matches on these slices.
 pub fn segments<B>(req: &Request<B>) -> Vec<&str> {
     req.uri().path().split('/').filter(|s| !s.is_empty()).collect()
-}
-
-/// The query parameters, percent-decoded, in order.
-pub fn query<B>(req: &Request<B>) -> Vec<(String, String)> {
-    let raw = req.uri().query().unwrap_or("");
-    form_urlencoded::parse(raw.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
 }
 
 /// A header's value as text, if present and readable.
@@ -59,11 +55,5 @@ mod tests {
     fn segments_ignore_empty_parts() {
         let req = Request::get("/customers//v2/profiles/7/?x=1").body(()).unwrap();
         assert_eq!(segments(&req), ["customers", "v2", "profiles", "7"]);
-    }
-
-    #[test]
-    fn query_parameters_are_decoded() {
-        let req = Request::get("/p?surname=%C3%86rlig&email=a%2Bb%40c.no").body(()).unwrap();
-        assert_eq!(query(&req), [("surname".into(), "Ærlig".into()), ("email".into(), "a+b@c.no".into())]);
     }
 }

@@ -2,8 +2,12 @@
 //! `cursor`, and the next page announced in `Link: <…&cursor=…>; rel="next"`. A cursor is
 //! the key of the last item seen, so pages stay stable under concurrent inserts.
 
+use crate::{Param, Query};
 use errors::{ApiError, Invalid};
 use http::{HeaderValue, Request, Response};
+
+/// `limit` and `cursor`, the parameters of a long list.
+pub const PARAMS: [Param; 2] = [Param::One("limit"), Param::One("cursor")];
 
 /// Cursors carry a prefix so a cursor of one list is not mistaken for another's.
 const CURSOR_PREFIX: &str = "k1.";
@@ -30,10 +34,10 @@ pub fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
 }
 
 /// The page size from the parameter `name`: `default` when absent, 1 to `max`, else 400.
-pub fn limit(query: &[(String, String)], name: &str, default: i64, max: i64) -> Result<i64, ApiError> {
-    match query.iter().find(|(k, _)| k == name) {
+pub fn limit(query: &Query, name: &str, default: i64, max: i64) -> Result<i64, ApiError> {
+    match query.one(name) {
         None => Ok(default),
-        Some((_, raw)) => match raw.trim().parse::<i64>() {
+        Some(raw) => match raw.parse::<i64>() {
             Ok(n) if (1..=max).contains(&n) => Ok(n),
             _ => Err(ApiError::invalid_field(
                 name,
@@ -45,14 +49,14 @@ pub fn limit(query: &[(String, String)], name: &str, default: i64, max: i64) -> 
 
 /// The key after which the page starts: from `cursor`, else 0. An empty `cursor` counts as
 /// absent (contract §1: an empty optional value is no value).
-pub fn after(query: &[(String, String)]) -> Result<i64, ApiError> {
+pub fn after(query: &Query) -> Result<i64, ApiError> {
     after_in(query, "cursor")
 }
 
 /// [`after`] from the parameter `name` (the change feed's is `after`).
-pub fn after_in(query: &[(String, String)], name: &str) -> Result<i64, ApiError> {
-    match query.iter().find(|(k, _)| k == name).map(|(_, cursor)| cursor.trim()) {
-        None | Some("") => Ok(0),
+pub fn after_in(query: &Query, name: &str) -> Result<i64, ApiError> {
+    match query.one(name) {
+        None => Ok(0),
         Some(cursor) => decode_cursor(cursor).map_err(|_| {
             ApiError::invalid_field(name, Invalid::new("INVALID_CURSOR", "is not a cursor this API issued"))
         }),
@@ -68,8 +72,9 @@ pub fn link_next<B>(req: &Request<B>, response: &mut Response<Vec<u8>>, last_key
 /// [`link_next`] with the cursor in the parameter `cursor_name`.
 pub fn link_next_in<B>(req: &Request<B>, response: &mut Response<Vec<u8>>, cursor_name: &str, last_key: i64) {
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in crate::query(req).iter().filter(|(k, _)| k != cursor_name) {
-        query.append_pair(name, value);
+    let raw = req.uri().query().unwrap_or("");
+    for (name, value) in crate::query::decode(raw).filter(|(k, _)| k != cursor_name) {
+        query.append_pair(&name, &value);
     }
     query.append_pair(cursor_name, &encode_cursor(last_key));
     let link = format!("<{}?{}>; rel=\"next\"", req.uri().path(), query.finish());
@@ -91,17 +96,18 @@ mod tests {
 
     #[test]
     fn an_empty_cursor_is_the_first_page() {
-        let query = |value: &str| vec![("cursor".to_owned(), value.to_owned())];
+        let query = |value: &str| Query::parse(&format!("cursor={value}"), &PARAMS).unwrap();
         assert_eq!(after(&query("")).unwrap(), 0);
-        assert_eq!(after(&query("  ")).unwrap(), 0);
-        assert_eq!(after(&[]).unwrap(), 0);
+        assert_eq!(after(&query("%20%20")).unwrap(), 0);
+        assert_eq!(after(&Query::default()).unwrap(), 0);
         assert_eq!(after(&query("x")).unwrap_err().status(), 400);
     }
 
     #[test]
     fn limits_default_and_are_bounded() {
-        let q = |v: &str| vec![("maxResultSet".to_owned(), v.to_owned())];
-        assert_eq!(limit(&[], "maxResultSet", 100, 1000).unwrap(), 100);
+        let q = |v: &str| Query::parse(&format!("maxResultSet={v}"), &[Param::One("maxResultSet")]).unwrap();
+        assert_eq!(limit(&Query::default(), "maxResultSet", 100, 1000).unwrap(), 100);
+        assert_eq!(limit(&q(""), "maxResultSet", 100, 1000).unwrap(), 100);
         assert_eq!(limit(&q("1000"), "maxResultSet", 100, 1000).unwrap(), 1000);
         for bad in ["1001", "0", "-1", "ten"] {
             assert_eq!(limit(&q(bad), "maxResultSet", 100, 1000).unwrap_err().status(), 400, "{bad}");

@@ -1,7 +1,8 @@
 //! Route tables: each component lists its endpoints as `(method, template, handler)`, so the
 //! route, its template (for the log line and the OpenAPI check) and its handler sit on one
-//! line. Templates use `{name}` for one path segment; the first matching route wins, so
-//! literal paths go before templates that would also match them.
+//! line. Templates use `{name}` for one path segment. Of the templates that match a path, the
+//! most literal one wins ([`find`]), whatever the order of the table: `/profiles/temporary`
+//! is never the profile `{customerNumber}` = "temporary".
 
 use crate::RequestCtx;
 use auth::Caller;

@@ -106,7 +106,7 @@ pub async fn create_consent<D: Db>(call: &Call<'_, D>) -> Answer {
 /// (contract §6): the organisation's consents, drafts included.
 pub async fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsAdmin)?;
-    let filter = query::consent_filter(&web::query(call.req), true)?;
+    let filter = query::consent_filter(web::Query::read(call.req, &super::CONSENT_FILTER)?.pairs(), true)?;
     let now = call.ctx.now;
     let consents = offer::list(call.db, call.caller.org(), &filter, now).await?;
     web::json_response(200, &consents.iter().map(|c| ConsentView::new(c, now)).collect::<Vec<_>>())

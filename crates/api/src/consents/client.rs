@@ -41,7 +41,8 @@ fn recorded(given: &GivenConsent, created: bool) -> Result<Response<Vec<u8>>, Ap
 /// The customer named by the `customerNumber` parameter, visible in the caller's
 /// organisation (temporary profiles included; a merged one leads to its successor), else 404.
 async fn customer_of_query<D: Db>(call: &Call<'_, D>) -> Result<i64, ApiError> {
-    let number = CustomerNumber(query::customer_number(&web::query(call.req))?);
+    let params = web::Query::read(call.req, &[web::Param::One("customerNumber")])?;
+    let number = CustomerNumber(query::customer_number(params.pairs())?);
     let found = consent::customer(call.db, call.caller.org(), number, call.ctx.now).await?;
     found.map(|n| n.0).ok_or(ApiError::NotFound)
 }
@@ -50,7 +51,7 @@ async fn customer_of_query<D: Db>(call: &Call<'_, D>) -> Result<i64, ApiError> {
 /// (contract §6): the organisation's active consents (inactive ones on request; never drafts).
 pub async fn list_consents<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ConsentsRead)?;
-    let filter = query::consent_filter(&web::query(call.req), false)?;
+    let filter = query::consent_filter(web::Query::read(call.req, &super::CONSENT_FILTER)?.pairs(), false)?;
     let now = call.ctx.now;
     let consents = offer::list(call.db, call.caller.org(), &filter, now).await?;
     web::json_response(200, &consents.iter().map(|c| ConsentView::new(c, now)).collect::<Vec<_>>())

@@ -102,7 +102,11 @@ pub mod crm;
 pub mod legacy;
 
 use errors::ApiError;
-use web::Call;
+use web::{Call, Param};
+
+/// The parameters of both consent listings (`domain::consent::query::consent_filter`).
+const CONSENT_FILTER: [Param; 3] =
+    [Param::List("consentCodes"), Param::One("versions"), Param::Flag("includeInactive")];
 
 /// A positive id from the path; anything else names nothing: 404.
 fn path_id<D>(call: &Call<'_, D>, name: &str) -> Result<i64, ApiError> {

@@ -1,6 +1,7 @@
 //! Query parameters of the consent listings, checked once (one 400 naming every bad one).
-//! Lists may be given comma-separated (`consentIds=1,2`) or repeated (`consentIds=1&consentIds=2`);
-//! unknown parameters are ignored.
+//! The pairs come from `web::Query`, which has already refused unknown and repeated parameters
+//! and booleans other than `true`/`false`, trimmed the values, dropped blank ones and split
+//! lists into one pair per item.
 
 use super::offer::{ConsentFilter, Versions};
 use super::values::ConsentCode;
@@ -8,33 +9,19 @@ use errors::{ApiError, FieldErrors, Invalid};
 
 type Pairs = [(String, String)];
 
-/// Every value of `name`, comma lists split, blanks dropped.
+/// Every item of the list `name`.
 fn values<'a>(pairs: &'a Pairs, name: &str) -> Vec<&'a str> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .flat_map(|(_, v)| v.split(','))
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .collect()
+    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
 }
 
-/// The last value of `name`, trimmed, if any and not blank.
+/// The value of `name`, if given.
 fn single<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
-    pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    values(pairs, name).first().copied()
 }
 
-/// `true` / `false` (any case), else the default when absent.
-fn flag(errs: &mut FieldErrors, pairs: &Pairs, name: &str, default: bool) -> bool {
-    match single(pairs, name).map(str::to_ascii_lowercase).as_deref() {
-        None => default,
-        Some("true") => true,
-        Some("false") => false,
-        Some(_) => {
-            errs.push(name, Invalid::new("INVALID_BOOLEAN", "must be true or false"));
-            default
-        }
-    }
+/// A flag: given as `true` (absent is false).
+fn flag(pairs: &Pairs, name: &str) -> bool {
+    single(pairs, name) == Some("true")
 }
 
 /// A list of positive ids, or `None` when the parameter is absent.
@@ -67,7 +54,7 @@ pub fn consent_filter(pairs: &Pairs, include_drafts: bool) -> Result<ConsentFilt
         None => Versions::All,
         Some(raw) => errs.check("versions", Versions::parse(raw)).unwrap_or_default(),
     };
-    let include_inactive = flag(&mut errs, pairs, "includeInactive", false);
+    let include_inactive = flag(pairs, "includeInactive");
     errs.into_result()?;
     Ok(ConsentFilter { codes, versions, include_drafts, include_inactive })
 }
@@ -98,8 +85,8 @@ impl CrmFilter {
     pub fn parse(pairs: &Pairs) -> Result<Self, ApiError> {
         let mut errs = FieldErrors::default();
         let consent_ids = ids(&mut errs, pairs, "consentIds");
-        let include_email = flag(&mut errs, pairs, "includeEmail", false);
-        let include_telephone_number = flag(&mut errs, pairs, "includeTelephoneNumber", false);
+        let include_email = flag(pairs, "includeEmail");
+        let include_telephone_number = flag(pairs, "includeTelephoneNumber");
         errs.into_result()?;
         Ok(Self { consent_ids, include_email, include_telephone_number })
     }
@@ -114,26 +101,26 @@ mod tests {
     }
 
     #[test]
-    fn lists_may_be_comma_separated_or_repeated() {
-        let q = CrmFilter::parse(&pairs(&[("consentIds", "1,2"), ("consentIds", "3")])).unwrap();
-        assert_eq!(q.consent_ids, Some(vec![1, 2, 3]));
-        let f = consent_filter(&pairs(&[("consentCodes", "A, B")]), false).unwrap();
+    fn every_item_of_a_list_is_taken() {
+        let q = CrmFilter::parse(&pairs(&[("consentIds", "1"), ("consentIds", "2")])).unwrap();
+        assert_eq!(q.consent_ids, Some(vec![1, 2]));
+        let f = consent_filter(&pairs(&[("consentCodes", "A"), ("consentCodes", "B")]), false).unwrap();
         assert_eq!(f.codes, Some(vec!["A".to_owned(), "B".to_owned()]));
     }
 
     #[test]
     fn contact_data_is_left_out_unless_asked_for() {
         assert_eq!(CrmFilter::parse(&[]).unwrap(), CrmFilter::default());
-        let asked = CrmFilter::parse(&pairs(&[("includeEmail", "TRUE"), ("includeTelephoneNumber", "true")]))
+        let asked = CrmFilter::parse(&pairs(&[("includeEmail", "true"), ("includeTelephoneNumber", "true")]))
             .unwrap();
         assert!(asked.include_email && asked.include_telephone_number);
     }
 
     #[test]
     fn every_bad_parameter_is_named_in_one_error() {
-        let error = CrmFilter::parse(&pairs(&[("consentIds", "1,x"), ("includeEmail", "yes")])).unwrap_err();
+        let error = CrmFilter::parse(&pairs(&[("consentIds", "1"), ("consentIds", "x")])).unwrap_err();
         let fields: Vec<String> = error.entries().into_iter().filter_map(|e| e.field).collect();
-        assert_eq!(fields, ["consentIds", "includeEmail"]);
+        assert_eq!(fields, ["consentIds"]);
         let error =
             consent_filter(&pairs(&[("versions", "NEWEST"), ("consentCodes", "a b")]), false).unwrap_err();
         assert_eq!(error.entries().len(), 2);

@@ -56,7 +56,6 @@ pub struct NewProfile {
 }
 
 impl NewProfile {
-    /// The names of the fields the create set, for the audit trail (never their values).
     /// How many statements [`super::create`] writes: one (the INSERT, whose trigger writes
     /// the audit entry) unless there are postal addresses to add.
     pub fn writes(&self) -> crate::db::Writes {
@@ -67,6 +66,7 @@ impl NewProfile {
         }
     }
 
+    /// The names of the fields the create set, for the audit trail (never their values).
     pub fn given_fields(&self) -> Vec<&'static str> {
         let mut given = self.fields.given();
         if self.password.is_some() {

@@ -33,7 +33,8 @@ pub fn actor_text(raw: &str) -> Result<String, Invalid> {
 /// `customerRef`: at most 40 characters, unique per organisation.
 pub fn customer_ref(raw: &str) -> Result<String, Invalid> {
     if raw.starts_with('~') {
-        // Reserved for the placeholder a create holds before its number is known.
+        // Reserved, and documented as such (400 `INVALID_CUSTOMER_REF`): no stored ref starts
+        // with `~`, so the prefix stays free for a marker of the service's own.
         return Err(Invalid::new("INVALID_CUSTOMER_REF", "must not start with '~'"));
     }
     max_chars(raw, 40).map(|()| raw.to_owned())
