@@ -4,6 +4,7 @@
 use crate::{parent, Answer, Call};
 use auth::Permission;
 use domain::audit::{self, AuditEntry};
+use domain::connection::Transactions;
 use domain::db::Db;
 use domain::lockout::{Attempts, Standing};
 use domain::password::{self, Password};

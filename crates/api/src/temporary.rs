@@ -5,6 +5,7 @@
 use crate::profiles::customer;
 use crate::{parent, Answer, Call};
 use auth::Permission;
+use domain::connection::Transactions;
 use domain::db::Db;
 use domain::password;
 use domain::profile::temporary::{self, ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};

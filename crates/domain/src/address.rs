@@ -344,6 +344,7 @@ fn no_row() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::subresource::testing::{customer, plan, ORG};
     use crate::test_db::{BlockOn, TestDb};
 

@@ -277,6 +277,7 @@ pub async fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::subresource::testing::{customer, plan, ORG};
     use crate::test_db::{BlockOn, TestDb};
 

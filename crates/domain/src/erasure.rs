@@ -19,6 +19,7 @@
 //! and is not an erasure request. Writing an entry per purged profile would add up to 500 rows
 //! to each purge batch under the write lock, whose time budget is the purge's tightest.
 
+use crate::connection::Transactions;
 use crate::db::{Db, DbError, Value};
 use crate::time::Timestamp;
 
@@ -189,7 +190,7 @@ mod tests {
             let _ = std::fs::remove_file(path);
         }
         let live = TestDb::open(&live_path);
-        crate::connection::prepare_connection(&live).block_on().unwrap();
+        crate::on_demand::prepare_connection(&live).block_on().unwrap();
         let (kept, erased, merged_later, target) = (
             customer(&live, 1, None),
             customer(&live, 1, None),

@@ -182,6 +182,7 @@ pub async fn expire_due(db: &impl Db, now: Timestamp, retention_days: i64) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::profile::{self, Actor, Changed, CreateProfileBody, ProfileFields};
     use crate::subresource::testing::{customer, plan};
     use crate::test_db::{BlockOn, TestDb};

@@ -16,6 +16,7 @@ pub mod jwks_fetch;
 pub mod lockout;
 pub mod loyalty;
 pub mod migrations;
+pub mod on_demand;
 pub mod password;
 pub mod preference;
 pub mod profile;

@@ -7,6 +7,7 @@
 //! checkpointed and truncated afterwards. Temporary profiles have search indexes of their own
 //! (migration 0007), so deleting them rewrites few pages of the permanent profiles' indexes.
 
+use crate::connection::Transactions;
 use crate::db::{Db, DbError, Value};
 use crate::time::Timestamp;
 use std::time::{Duration, Instant};

@@ -479,6 +479,7 @@ pub async fn list(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::consent::base::{self, ConsentBaseBody, TermBody};
     use crate::test_db::{BlockOn, TestDb};
 

@@ -59,11 +59,11 @@ impl NewProfile {
     /// The names of the fields the create set, for the audit trail (never their values).
     /// How many statements [`super::create`] writes: one (the INSERT, whose trigger writes
     /// the audit entry) unless there are postal addresses to add.
-    pub fn writes(&self) -> crate::db::Writes {
+    pub fn writes(&self) -> crate::connection::Writes {
         if self.postal_addresses.is_empty() {
-            crate::db::Writes::One
+            crate::connection::Writes::One
         } else {
-            crate::db::Writes::Several
+            crate::connection::Writes::Several
         }
     }
 

@@ -117,7 +117,7 @@ pub struct Actor<'a> {
 /// defaulted to the number and its CREATED audit entry (written by the INSERT's trigger,
 /// migration 0006) are one statement, then come its postal addresses. Call inside a
 /// transaction when there are addresses; without, the one statement is atomic by itself
-/// (`db::Writes::One`). Duplicate email or customerRef become 409s, decided by the unique
+/// (`connection::Writes::One`). Duplicate email or customerRef become 409s, decided by the unique
 /// indexes. The password arrives hashed: hashing is slow and must not happen under the
 /// write lock.
 pub async fn create(
@@ -605,6 +605,7 @@ fn duplicate_ref() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::test_db::{BlockOn, TestDb};
 
     const NOW: Timestamp = Timestamp(1_795_846_663_123);
@@ -712,6 +713,7 @@ mod tests {
 #[cfg(test)]
 mod address_tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::test_db::{BlockOn, TestDb};
 
     #[test]
