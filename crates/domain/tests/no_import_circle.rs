@@ -39,7 +39,7 @@ fn code_of(path: &Path) -> String {
     for (i, line) in lines.iter().enumerate() {
         let next = lines.get(i + 1).map_or("", |l| l.trim());
         let opens_test_module = line.trim() == "#[cfg(test)]"
-            && (next.starts_with("mod ") || next.starts_with("pub mod "))
+            && ["mod ", "pub mod ", "pub(crate) mod "].iter().any(|m| next.starts_with(m))
             && next.ends_with('{');
         if opens_test_module {
             break;
