@@ -140,7 +140,7 @@ pub async fn export_document(
 /// Erases a customer for good (contract §3 DELETE, §5): the profile, the profiles merged
 /// into it, everything hanging off them (foreign keys cascade), and stored idempotent
 /// responses holding their data. On a local file `secure_delete` overwrites the freed bytes
-/// (README, "Erasure and backups", for libSQL). Leaves one `ERASED` audit entry naming the
+/// (docs/data.md, "Erasure and backups", for libSQL). Leaves one `ERASED` audit entry naming the
 /// client, and an entry per erased profile in the erasure ledger ([`crate::erasure`]),
 /// without personal data. The profile `number` was read in this transaction ([`writable`])
 /// and its `If-Match` checked.
