@@ -105,7 +105,7 @@ fn seed_expired(path: &Path, count: u64, serial: u64) {
 
 fn service_connection(path: &Path) -> LockTimer {
     let db = SqliteDb::open(path).expect("opening");
-    domain::connection::prepare_connection(&db).block_on().expect("the service's connection setup");
+    domain::on_demand::prepare_connection(&db).block_on().expect("the service's connection setup");
     LockTimer {
         db,
         since: Cell::new(None),

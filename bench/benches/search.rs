@@ -95,7 +95,7 @@ fn main() {
     let path = bench::seeded_db();
     assert!(path.is_file(), "no seeded database at {}: run the seed tool first", path.display());
     let db = SqliteDb::open(&path).expect("opening the seeded database");
-    domain::connection::prepare_connection(&db).block_on().expect("the service's connection setup");
+    domain::on_demand::prepare_connection(&db).block_on().expect("the service's connection setup");
     let customers = sample(&db);
     let now = Timestamp(bench::now_millis());
     let mut c = Criterion::default()

@@ -1,5 +1,5 @@
 //! Filling a database the way the service would have: the project's migrations
-//! (`domain::connection::prepare_connection`), then every row written by the service's own domain
+//! (`domain::on_demand::prepare_connection`), then every row written by the service's own domain
 //! functions (`profile::new_profile` + `profile::create`, `consent::given::record`, ...), so
 //! every folded `*_key` column, default `customerRef`, audit entry and history row is exactly
 //! what the service writes. Fast because it is one connection with cached prepared
@@ -9,12 +9,13 @@ use crate::data::{People, Person};
 use crate::sqlite::SqliteDb;
 use anyhow::{anyhow, Context, Result};
 use domain::address::AddressBody;
+use domain::audit::Actor;
+use domain::connection::Transactions;
 use domain::consent::base::{self, ConsentBaseBody, TermBody};
 use domain::consent::given::{self, Api, Choice, Recorder};
 use domain::consent::offer::{self, ConsentBody};
-use domain::db::Db;
 use domain::profile::temporary::{self, CreateTemporaryBody};
-use domain::profile::{self, Actor, CreateProfileBody, CustomerNumber};
+use domain::profile::{self, CreateProfileBody, CustomerNumber};
 use domain::test_db::BlockOn;
 use domain::time::Timestamp;
 use std::path::Path;
@@ -30,7 +31,7 @@ pub fn open_for_load(path: &Path) -> Result<SqliteDb> {
         std::fs::create_dir_all(dir)?;
     }
     let db = SqliteDb::open_cached(path)?;
-    domain::connection::prepare_connection(&db).block_on().map_err(|e| anyhow!("migrations: {e:?}"))?;
+    domain::on_demand::prepare_connection(&db).block_on().map_err(|e| anyhow!("migrations: {e:?}"))?;
     db.run("PRAGMA journal_mode = WAL")?; // already set by the migrations; cheap to repeat
     db.run("PRAGMA synchronous = OFF")?;
     db.run("PRAGMA cache_size = -1048576")?; // 1 GiB of page cache for the load

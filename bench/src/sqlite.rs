@@ -13,7 +13,7 @@ pub struct SqliteDb {
 
 impl SqliteDb {
     /// A connection as Spin's host opens one (rusqlite's defaults), each statement prepared
-    /// afresh. Call [`domain::connection::prepare_connection`] on it to set what the service sets.
+    /// afresh. Call [`domain::on_demand::prepare_connection`] on it to set what the service sets.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
         Ok(Self { conn: rusqlite::Connection::open(path)?, cached: false })
     }

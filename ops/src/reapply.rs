@@ -3,9 +3,9 @@
 //! purged (`domain::purge::purge_expired`, as the service's purge runs it), before the
 //! restored database serves requests. docs/data.md, "The erasure ledger".
 
-use domain::connection;
 use domain::db::{BlockOn, Db};
 use domain::erasure::{self, Reapplied};
+use domain::on_demand;
 use domain::purge::{self, Pacing, Purged};
 use domain::time::Timestamp;
 use std::time::Duration;
@@ -24,7 +24,7 @@ const PAGE: i64 = 500;
 /// Re-applies to `restored` every erasure in `live`'s ledger, then purges what is expired at
 /// `now`. `restored` is first brought to the current schema (a backup may be older).
 pub fn run(live: &impl Db, restored: &impl Db, now: Timestamp) -> anyhow::Result<Report> {
-    connection::prepare_connection(restored)
+    on_demand::prepare_connection(restored)
         .block_on()
         .map_err(|e| anyhow::anyhow!("preparing the restored database: {e}"))?;
     let mut report = Report::default();
@@ -49,7 +49,7 @@ pub fn run_from_list(list: &str, restored: &impl Db, now: Timestamp) -> anyhow::
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| parse_listed(line).map_err(|e| anyhow::anyhow!("line {}: {e}", i + 1)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    connection::prepare_connection(restored)
+    on_demand::prepare_connection(restored)
         .block_on()
         .map_err(|e| anyhow::anyhow!("preparing the restored database: {e}"))?;
     let mut report = Report::default();

@@ -24,6 +24,7 @@ use crate::subresource::{self, actor, writable_parent};
 use crate::{parent, Answer, Call};
 use auth::Permission;
 use domain::address::{self, AddressBody};
+use domain::connection::Transactions;
 use domain::db::Db;
 use errors::ApiError;
 

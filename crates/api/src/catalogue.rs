@@ -33,6 +33,7 @@
 use crate::subresource::{self, actor};
 use crate::{Answer, Call};
 use auth::Permission;
+use domain::connection::Transactions;
 use domain::db::Db;
 use domain::loyalty::{self, ProgramBody};
 use domain::preference::{self, DefinitionBody};

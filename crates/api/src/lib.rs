@@ -6,11 +6,9 @@
 
 pub mod addresses;
 pub mod catalogue;
-mod children;
 pub mod consents;
 pub mod ecards;
 pub mod events;
-mod export;
 pub mod loyalty;
 pub mod parent;
 pub mod preferences;

@@ -29,6 +29,7 @@
 use crate::subresource::{self, actor, writable_parent};
 use crate::{parent, Answer, Call};
 use auth::Permission;
+use domain::connection::Transactions;
 use domain::db::Db;
 use domain::loyalty::{self, JoinBody, TransactionBody};
 use errors::ApiError;

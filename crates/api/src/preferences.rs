@@ -27,6 +27,7 @@
 use crate::subresource::{self, actor, writable_parent};
 use crate::{parent, Answer, Call};
 use auth::Permission;
+use domain::connection::Transactions;
 use domain::db::Db;
 use domain::preference::{self, ValueBody};
 use errors::ApiError;

@@ -3,12 +3,15 @@
 
 use crate::{parent, Answer, Call};
 use auth::Permission;
-use domain::audit::{self, AuditEntry};
+use domain::audit;
+use domain::audit::Actor;
+use domain::connection::Transactions;
+use domain::customer;
 use domain::db::Db;
 use domain::lockout::{Attempts, Standing};
 use domain::password::{self, Password};
 use domain::profile::search::{self, Criteria};
-use domain::profile::{self, Actor, Changed, CreateProfileBody, Names, Profile, ProfileType, ProfileView};
+use domain::profile::{self, Changed, CreateProfileBody, Names, Profile, ProfileType, ProfileView};
 use errors::{ApiError, FieldErrors, Invalid};
 use serde::Deserialize;
 use web::{Param, Query};
@@ -52,7 +55,7 @@ pub async fn get<D: Db>(call: &Call<'_, D>) -> Answer {
     let found = profile::find_with_addresses(call.db, org, parent::number(call)?, parent::kind(call), now)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let merged = found.status == "P";
+    let merged = found.is_merged();
     let mut shown = profile::resolve_merged(call.db, org, found, now).await?.ok_or(ApiError::NotFound)?;
     if merged {
         profile::attach_addresses(call.db, org, std::slice::from_mut(&mut shown)).await?;
@@ -248,7 +251,6 @@ pub async fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
     let (Some(source_number), Some((changed_by, channel))) = (source, who) else {
         return Err(ApiError::Validation(errs));
     };
-    let org = call.caller.org();
     let actor = actor(call);
     let now = call.ctx.now;
     let target = call
@@ -256,27 +258,9 @@ pub async fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
         .transaction(async |tx| {
             let target = writable(call, tx).await?;
             web::check_if_match(call.req, target.version)?;
-            if target.status != "A" {
-                return Err(ApiError::conflict(
-                    "PROFILE_NOT_ACTIVE",
-                    "customerNumber",
-                    "only an active profile can take over another",
-                ));
-            }
-            if source_number == target.customer_number {
-                return Err(ApiError::invalid_field(
-                    "customerNumberToConnect",
-                    Invalid::new("CANNOT_CONNECT_TO_ITSELF", "must be another profile"),
-                ));
-            }
-            let source = profile::find_any(tx, org, source_number, now)
-                .await?
-                .filter(|p| p.status != "P")
-                .ok_or(ApiError::NotFound)?;
-            crate::children::move_all(tx, org, source.customer_number.0, target.customer_number.0).await?;
             let changed = Changed { actor: &actor, changed_by: &changed_by, channel: &channel, now };
-            profile::mark_merged(tx, &source, &target, &changed).await?;
-            Ok(target)
+            customer::connect(tx, &target, source_number, &changed).await?;
+            Ok::<_, ApiError>(target)
         })
         .await?;
     customer(call.db, call.caller.org(), 200, target).await
@@ -286,22 +270,12 @@ pub async fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
 /// immediate and irrecoverable. 204. An audit entry without personal data remains.
 pub async fn erase<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileDelete)?;
-    let org = call.caller.org();
+    let actor = actor(call);
     call.db
         .transaction(async |tx| {
             let current = writable(call, tx).await?;
             web::check_if_match(call.req, current.version)?;
-            let entry = AuditEntry {
-                organisation_id: org,
-                customer_number: current.customer_number.0,
-                action: "ERASED",
-                changed_fields: &[],
-                changed_by: None,
-                channel: None,
-                client_id: call.caller.client_id(),
-                at: call.ctx.now,
-            };
-            Ok::<_, ApiError>(profile::erase(tx, org, current.customer_number, &entry).await?)
+            Ok::<_, ApiError>(customer::erase(tx, &actor, current.customer_number, call.ctx.now).await?)
         })
         .await?;
     // Old page versions holding the erased data leave the write-ahead log too.
@@ -313,11 +287,8 @@ pub async fn erase<D: Db>(call: &Call<'_, D>) -> Answer {
 /// document with everything the service holds on the customer.
 pub async fn export<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
-    let found = parent::find(call).await?;
-    let shown = profile::resolve_merged(call.db, call.caller.org(), found, call.ctx.now)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let document = crate::export::document(call.db, call.caller.org(), &shown, call.ctx.now).await?;
+    let (number, kind) = (parent::number(call)?, parent::kind(call));
+    let document = customer::export(call.db, call.caller.org(), number, kind, call.ctx.now).await?;
     web::json_response(200, &document)
 }
 
@@ -355,7 +326,7 @@ pub async fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileRead)?;
     let body: CredentialsBody = web::json(call.req)?;
     let mut errs = FieldErrors::default();
-    let email = errs.required("email", body.email, |e| Ok(profile::values::fold(e)));
+    let email = errs.required("email", body.email, |e| Ok(domain::text::fold(e)));
     let candidate = match body.password.filter(|p| !p.is_empty()) {
         Some(p) => Some(p),
         None => {
@@ -430,13 +401,9 @@ pub async fn change_password<D: Db>(call: &Call<'_, D>) -> Answer {
     Ok(web::no_content())
 }
 
-/// The profile of the route as a write sees it: merged ('P') profiles are gone for writes.
+/// The profile of the route as a write sees it ([`customer::writable`]).
 async fn writable<D: Db>(call: &Call<'_, D>, tx: &D) -> Result<Profile, ApiError> {
-    let number = parent::number(call)?;
-    profile::find(tx, call.caller.org(), number, parent::kind(call), call.ctx.now)
-        .await?
-        .filter(|p| p.status != "P")
-        .ok_or(ApiError::NotFound)
+    customer::writable(tx, call.caller.org(), parent::number(call)?, parent::kind(call), call.ctx.now).await
 }
 
 async fn reread<D: Db>(call: &Call<'_, D>, tx: &D, current: &Profile) -> Result<Profile, ApiError> {

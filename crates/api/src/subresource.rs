@@ -4,8 +4,9 @@
 
 use crate::parent;
 use auth::Caller;
+use domain::audit::Actor;
+use domain::customer;
 use domain::db::Db;
-use domain::profile::Actor;
 use errors::ApiError;
 use serde::Serialize;
 use web::{Answer, Call};
@@ -15,20 +16,12 @@ pub fn actor(caller: &Caller) -> Actor<'_> {
     Actor { organisation_id: caller.org(), client_id: caller.client_id() }
 }
 
-/// The customer number of the parent a write goes to: 404 as [`parent::find`], and 409
-/// `PROFILE_NOT_ACTIVE` unless the profile is active (a deactivated profile awaits its
-/// erasure; a merged one lives on in the profile it was merged into). Call inside the
-/// write transaction, so the parent cannot vanish before the write.
+/// The customer number of the route's profile, for a write to one of its children
+/// ([`domain::customer::writable_parent`]: 404, or 409 unless it is active). Call inside the
+/// write transaction.
 pub async fn writable_parent<D: Db>(call: &Call<'_, D>) -> Result<i64, ApiError> {
-    let parent = parent::find(call).await?;
-    if parent.status != "A" {
-        return Err(ApiError::conflict(
-            "PROFILE_NOT_ACTIVE",
-            "customerNumber",
-            "the profile is not active (deactivated or merged): it takes no changes",
-        ));
-    }
-    Ok(parent.customer_number.0)
+    let (number, kind) = (parent::number(call)?, parent::kind(call));
+    customer::writable_parent(call.db, call.caller.org(), number, kind, call.ctx.now).await
 }
 
 /// The `{name}` id of the route. Anything but a positive number names nothing: 404, exactly

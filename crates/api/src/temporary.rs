@@ -5,10 +5,12 @@
 use crate::profiles::customer;
 use crate::{parent, Answer, Call};
 use auth::Permission;
+use domain::audit::Actor;
+use domain::connection::Transactions;
 use domain::db::Db;
 use domain::password;
 use domain::profile::temporary::{self, ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
-use domain::profile::{self, Actor, Changed, ProfileType};
+use domain::profile::{self, Changed, ProfileType};
 use errors::ApiError;
 
 /// POST /customers/v2/profiles/temporary (contract §4): 201 `Customer` with `profileType`

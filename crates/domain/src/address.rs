@@ -2,9 +2,10 @@
 //! the body rules, the row as served, the SQL, and the hooks export and merge call.
 //! Erasure and purge need no hook: the rows go with their customer (ON DELETE CASCADE).
 
+use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Value};
-use crate::profile::{values::fold, Actor};
 use crate::subresource;
+use crate::text::fold;
 use crate::time::Timestamp;
 use errors::{ApiError, FieldErrors, Invalid};
 use serde::{Deserialize, Serialize};
@@ -105,7 +106,7 @@ pub fn parse_into(errs: &mut FieldErrors, prefix: &str, body: AddressBody) -> Op
 
 /// `addressLine1`, `addressLine2`, `city`: at most 100 characters.
 fn line(raw: &str) -> Result<String, Invalid> {
-    subresource::bounded_text(raw, 100)
+    crate::text::bounded(raw, 100)
 }
 
 /// `postCode`: 1 to 10 letters, digits, spaces or dashes; a Norwegian one is 4 digits.
@@ -344,6 +345,7 @@ fn no_row() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::subresource::testing::{customer, plan, ORG};
     use crate::test_db::{BlockOn, TestDb};
 

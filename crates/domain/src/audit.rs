@@ -4,6 +4,12 @@
 use crate::db::{Db, DbError, Row, Value};
 use crate::time::Timestamp;
 
+/// Who is writing, for the audit trail (the token's client id, never personal data).
+pub struct Actor<'a> {
+    pub organisation_id: i64,
+    pub client_id: Option<&'a str>,
+}
+
 /// One entry of the trail.
 pub struct AuditEntry<'a> {
     pub organisation_id: i64,

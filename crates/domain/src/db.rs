@@ -1,10 +1,10 @@
 //! The one seam in front of SQLite: Spin's `fermyon:spin/sqlite@2.0.0` in the components,
 //! rusqlite in native tests. The interface has `execute` only (no last-insert-rowid, no
 //! change count), so statements use `RETURNING`. What a connection runs besides a request's
-//! own statements (settings, schema check, lock waiting, checkpoints) is the connection
-//! policy, [`crate::connection`].
+//! own statements (settings, schema check, lock waiting, write transactions, checkpoints) is
+//! the connection policy, in `connection` and `on_demand`, which build on this seam (this
+//! module names neither).
 
-pub use crate::connection::Backend;
 pub use errors::DbError;
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
@@ -155,6 +155,34 @@ fn polled_after_completion() -> ! {
     panic!("a ready statement polled after completion")
 }
 
+/// What a connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file on this machine: the service sets the file's settings itself.
+    LocalFile,
+    /// A libSQL server (sqld, Turso), over HTTP: it owns its file, and refuses the file's
+    /// settings.
+    LibSql,
+}
+
+impl Backend {
+    /// The backend whose engine reports `source_id` (`sqlite_source_id()`).
+    pub fn from_source_id(source_id: &str) -> Self {
+        if source_id.trim_end().ends_with("alt1") {
+            Backend::LibSql
+        } else {
+            Backend::LocalFile
+        }
+    }
+}
+
+/// Asks the engine what it is (one cheap query). A prepared connection knows it already
+/// (a connection prepared on demand: the schema check reads it).
+pub async fn probe(db: &impl Db) -> Result<Backend, DbError> {
+    let rows = db.execute("SELECT sqlite_source_id() AS engine", &[]).await?;
+    Ok(Backend::from_source_id(&rows.first().map(|r| r.text("engine")).transpose()?.unwrap_or_default()))
+}
+
 /// The only way into SQLite. Every call is a future, because in a WASIp3 component a host
 /// call is one (and several requests share an instance, taking turns at each `.await`); over
 /// a synchronous host (spin-sdk 5, rusqlite) the futures are ready at once. They need not be
@@ -165,77 +193,13 @@ pub trait Db {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError>;
 
     /// What this connection talks to: a local SQLite file or a libSQL server, which take
-    /// different settings ([`crate::connection`]). By default the engine is asked, one cheap
-    /// query ([`crate::connection::probe`]); a connection that knows it (a prepared one, or
-    /// an adapter that can only be one of them) answers without asking.
+    /// different settings. By default the engine is asked, one cheap query ([`probe`]); a
+    /// connection that knows it (a prepared one, or an adapter that can only be one of them)
+    /// answers without asking.
     async fn backend(&self) -> Result<Backend, DbError>
     where
         Self: Sized,
     {
-        crate::connection::probe(self).await
+        probe(self).await
     }
-
-    /// Runs `f` in one write transaction. `BEGIN IMMEDIATE` takes the write lock up front,
-    /// so two writers never deadlock upgrading a read lock
-    /// ([`crate::connection::begin_immediate`] waits for it);
-    /// keep the closure short and free of slow work (password hashing, HTTP), because every
-    /// other writer waits for it.
-    ///
-    /// (The future of [`write`] itself, not an `async fn` around it: one state machine less at
-    /// each of the many call sites.)
-    fn transaction<T, E: From<DbError>>(
-        &self,
-        f: impl AsyncFnOnce(&Self) -> Result<T, E>,
-    ) -> impl Future<Output = Result<T, E>>
-    where
-        Self: Sized,
-    {
-        write(self, Writes::Several, f)
-    }
-}
-
-/// How many statements a write makes, for [`write`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Writes {
-    /// One statement (with what its triggers write): atomic by itself.
-    One,
-    /// Several: they need a transaction.
-    Several,
-}
-
-/// Runs the writes of `f` atomically. Several statements run in one transaction
-/// ([`Db::transaction`]). One runs on its own: it is atomic by itself, and it holds the write
-/// lock only while it runs instead of across the host calls of `BEGIN`, the statements and
-/// `COMMIT`, during which a request on a busy machine may wait for a CPU while every other
-/// writer waits for it (`scripts/bench`: create p99 224 ms → 54 ms at 16 connections). It
-/// waits for the lock in SQLite's busy handler, which is fair enough for so short a hold.
-pub async fn write<D: Db, T, E: From<DbError>>(
-    db: &D,
-    writes: Writes,
-    f: impl AsyncFnOnce(&D) -> Result<T, E>,
-) -> Result<T, E> {
-    // `f` is called in one place only: the components' size budget counts every copy.
-    let in_transaction = writes == Writes::Several;
-    if in_transaction {
-        crate::connection::begin_immediate(db).await?;
-    }
-    let result = f(db).await;
-    if !in_transaction {
-        return result;
-    }
-    let result = match result {
-        Ok(value) => match db.execute("COMMIT", &[]).await {
-            Ok(_) => Ok(value),
-            Err(e) => {
-                let _ = db.execute("ROLLBACK", &[]).await;
-                Err(e.into())
-            }
-        },
-        Err(e) => {
-            let _ = db.execute("ROLLBACK", &[]).await;
-            Err(e)
-        }
-    };
-    crate::connection::after_transaction(db).await;
-    result
 }

@@ -4,8 +4,8 @@
 //! unique index `ecard_owned_once` decides, also between two concurrent claims (409
 //! `ECARD_ALREADY_OWNED`). Erasure needs no hook: cards go with their customer (CASCADE).
 
+use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
-use crate::profile::Actor;
 use crate::subresource;
 use crate::time::{parse_date, Timestamp};
 use errors::{ApiError, FieldErrors, Invalid, OnUnique};
@@ -81,7 +81,7 @@ pub fn new_ecard(body: EcardBody) -> Result<NewEcard, FieldErrors> {
     let operator = body.ecard_operator.and_then(|o| errs.check("ecardOperator", operator(o)));
     let number = body.ecard_number.and_then(|n| errs.check("ecardNumber", number(n)));
     let sixteen = errs.optional("ecardNumber16digits", body.ecard_number_16_digits, sixteen_digits);
-    let name = errs.optional("ecardName", body.ecard_name, |n| subresource::bounded_text(n, 100));
+    let name = errs.optional("ecardName", body.ecard_name, |n| crate::text::bounded(n, 100));
     let booking_date =
         errs.optional("bookingDate", body.booking_date, |d| parse_date(d).map(|d| d.to_string()));
     let start_of_ownership = errs.optional("startOfOwnership", body.start_of_ownership, subresource::instant);
@@ -277,6 +277,7 @@ pub async fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::subresource::testing::{customer, plan, ORG};
     use crate::test_db::{BlockOn, TestDb};
 

@@ -3,7 +3,7 @@
 //!
 //! A backup holds every profile that existed when it was taken. Restoring it would bring back
 //! each customer erased since, and an erasure is a promise (contract §5, GDPR art. 17). So
-//! every erasure ([`crate::profile::erase`]: `DELETE /profiles/{n}` and
+//! every erasure ([`crate::customer::erase`]: `DELETE /profiles/{n}` and
 //! `DELETE /profiles/temporary/{n}`) writes one entry per profile it deletes (the profile and
 //! those merged into it) in its own transaction: the organisation and the customer number,
 //! nothing personal. After a restore, [`reapply`] erases each entry's profile again in the
@@ -19,6 +19,7 @@
 //! and is not an erasure request. Writing an entry per purged profile would add up to 500 rows
 //! to each purge batch under the write lock, whose time budget is the purge's tightest.
 
+use crate::connection::Transactions;
 use crate::db::{Db, DbError, Value};
 use crate::time::Timestamp;
 
@@ -99,7 +100,7 @@ const KEEP_NUMBERS_UNUSED: &str = "UPDATE sqlite_sequence SET seq = max(seq, ?1)
 
 /// Erases again, in this database (restored from a backup), each profile of `entries` (read
 /// from the ledger of the live database), with the profiles merged into it, exactly as
-/// [`crate::profile::erase`] does, and copies the entries this ledger lacks. One transaction
+/// [`crate::customer::erase`] does, and copies the entries this ledger lacks. One transaction
 /// per entry (a libSQL server ends a transaction held open 5 s); running it twice changes
 /// nothing more. Run it before the restored database serves requests.
 pub async fn reapply(db: &impl Db, entries: &[Entry]) -> Result<Reapplied, DbError> {
@@ -147,18 +148,10 @@ mod tests {
     }
 
     fn erase(db: &TestDb, org: i64, n: i64) {
-        let entry = crate::audit::AuditEntry {
-            organisation_id: org,
-            customer_number: n,
-            action: "ERASED",
-            changed_fields: &[],
-            changed_by: None,
-            channel: None,
-            client_id: None,
-            at: Timestamp(1_795_846_663_123),
-        };
+        let actor = crate::audit::Actor { organisation_id: org, client_id: None };
         db.transaction(async |tx| {
-            crate::profile::erase(tx, org, crate::profile::CustomerNumber(n), &entry).await
+            let n = crate::profile::CustomerNumber(n);
+            crate::customer::erase(tx, &actor, n, Timestamp(1_795_846_663_123)).await
         })
         .block_on()
         .unwrap();
@@ -189,7 +182,7 @@ mod tests {
             let _ = std::fs::remove_file(path);
         }
         let live = TestDb::open(&live_path);
-        crate::connection::prepare_connection(&live).block_on().unwrap();
+        crate::on_demand::prepare_connection(&live).block_on().unwrap();
         let (kept, erased, merged_later, target) = (
             customer(&live, 1, None),
             customer(&live, 1, None),

@@ -182,7 +182,9 @@ pub async fn expire_due(db: &impl Db, now: Timestamp, retention_days: i64) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::{self, Actor, Changed, CreateProfileBody, ProfileFields};
+    use crate::audit::Actor;
+    use crate::connection::Transactions;
+    use crate::profile::{self, Changed, CreateProfileBody, ProfileFields};
     use crate::subresource::testing::{customer, plan};
     use crate::test_db::{BlockOn, TestDb};
 

@@ -64,7 +64,7 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("claim.db");
         let _ = std::fs::remove_file(&path);
-        crate::connection::prepare_connection(&TestDb::open(&path)).block_on().unwrap();
+        crate::on_demand::prepare_connection(&TestDb::open(&path)).block_on().unwrap();
         let threads: Vec<_> = (0..8)
             .map(|_| {
                 let path = path.clone();

@@ -6,6 +6,7 @@ pub mod address;
 pub mod audit;
 pub mod connection;
 pub mod consent;
+pub mod customer;
 pub mod db;
 pub mod ecard;
 pub mod erasure;
@@ -16,12 +17,15 @@ pub mod jwks_fetch;
 pub mod lockout;
 pub mod loyalty;
 pub mod migrations;
+pub mod on_demand;
 pub mod password;
 pub mod preference;
 pub mod profile;
 pub mod purge;
 mod sql_code;
 pub mod subresource;
+pub mod tenancy;
+pub mod text;
 pub mod time;
 
 #[cfg(any(test, feature = "rusqlite"))]

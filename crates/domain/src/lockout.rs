@@ -67,7 +67,7 @@ pub enum Standing {
 }
 
 impl Attempts {
-    /// `email_key` is the folded email (`profile::values::fold`), so `Kari@X.no` and
+    /// `email_key` is the folded email (`text::fold`), so `Kari@X.no` and
     /// `kari@x.no` are one email, as everywhere else.
     pub fn of(organisation_id: i64, email_key: &str) -> Self {
         let mut hasher = Sha256::new();

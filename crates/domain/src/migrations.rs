@@ -7,8 +7,8 @@
 //! the current schema, since it uses nothing but SQL through the `Db` seam. The version is
 //! read by the connection's first check ([`Check`], which also tells the backend).
 
-use crate::connection::{Backend, Check};
-use crate::db::{Db, DbError, Value};
+use crate::connection::Transactions;
+use crate::db::{probe, Backend, Db, DbError, Value};
 
 /// One numbered SQL file of `migrations/`, embedded at compile time without its comments
 /// (`build.rs`).
@@ -25,6 +25,39 @@ pub const MIGRATIONS: &[Migration] = include!(concat!(env!("OUT_DIR"), "/migrati
 /// The version a fully migrated database has.
 pub fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// What the first check of a connection found: the schema version and the backend, read by
+/// one query ([`Check::run`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Check {
+    /// The highest applied migration, 0 for an empty database.
+    pub version: i64,
+    pub backend: Backend,
+}
+
+impl Check {
+    /// `SELECT max(version) …, sqlite_source_id() …`: the schema check every connection makes
+    /// before its first write, which reads the backend in passing. On a database that has no
+    /// schema yet (no `schema_migration`), the engine is asked alone.
+    pub async fn run(db: &impl Db) -> Result<Check, DbError> {
+        const CHECK: &str =
+            "SELECT max(version) AS version, sqlite_source_id() AS engine FROM schema_migration";
+        match db.execute(CHECK, &[]).await {
+            Ok(rows) => {
+                let row =
+                    rows.first().ok_or_else(|| DbError::Other("the schema check gave no row".into()))?;
+                Ok(Check {
+                    version: row.opt_int("version")?.unwrap_or(0),
+                    backend: Backend::from_source_id(&row.text("engine")?),
+                })
+            }
+            Err(DbError::Other(message)) if message.contains("no such table") => {
+                Ok(Check { version: 0, backend: probe(db).await? })
+            }
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// Brings the database to [`latest_version`]; one SELECT when it is there already.

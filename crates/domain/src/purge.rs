@@ -7,7 +7,9 @@
 //! checkpointed and truncated afterwards. Temporary profiles have search indexes of their own
 //! (migration 0007), so deleting them rewrites few pages of the permanent profiles' indexes.
 
+use crate::connection::Transactions;
 use crate::db::{Db, DbError, Value};
+use crate::profile::ProfileType;
 use crate::time::Timestamp;
 use std::time::{Duration, Instant};
 
@@ -105,9 +107,9 @@ pub async fn purge_batch(
         tx.execute(DELETE_MERGED_INTO_THEM, &params).await?;
         tx.execute(AUDIT_THEM, &params).await?;
         for row in tx.execute(DELETE_THEM, &params).await?.iter() {
-            match row.text("profile_type")?.as_str() {
-                "T" => purged.temporary_profiles += 1,
-                _ => purged.deactivated_profiles += 1,
+            match ProfileType::from_code(&row.text("profile_type")?)? {
+                ProfileType::Temporary => purged.temporary_profiles += 1,
+                ProfileType::Standard => purged.deactivated_profiles += 1,
             }
         }
         purged.idempotency_records +=

@@ -1,10 +1,10 @@
 //! What the modules of a profile's sub-resources (addresses, preferences, ecards, loyalty) and
-//! the organisation catalogues share: bounded free text, instants in request bodies, and
+//! the organisation catalogues share: instants in request bodies, and
 //! the audit entry every one of their writes appends.
 
+use crate::audit::Actor;
 use crate::audit::{self, AuditEntry};
 use crate::db::{Db, DbError, Value};
-use crate::profile::Actor;
 use crate::time::Timestamp;
 use chrono::DateTime;
 use errors::{ApiError, Invalid};
@@ -13,17 +13,6 @@ use errors::{ApiError, Invalid};
 /// customer (preference definitions, loyalty programs). Customer numbers start at 1, so no
 /// profile's history ever shows these entries.
 pub const CATALOGUE: i64 = 0;
-
-/// Free text of at most `max` characters without control characters (input arrives trimmed).
-pub fn bounded_text(raw: &str, max: usize) -> Result<String, Invalid> {
-    if raw.chars().count() > max {
-        return Err(Invalid::new("TOO_LONG", format!("must be at most {max} characters")));
-    }
-    if raw.chars().any(char::is_control) {
-        return Err(Invalid::new("INVALID_CHARACTERS", "must not contain control characters"));
-    }
-    Ok(raw.to_owned())
-}
 
 /// An RFC 3339 date-time with an offset (`2026-11-28T07:17:43+01:00`), as an instant; it is
 /// stored and served in UTC with milliseconds.
@@ -100,13 +89,6 @@ pub async fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn text_over_the_limit_or_with_control_characters_is_refused() {
-        assert_eq!(bounded_text(&"ø".repeat(100), 100).unwrap(), "ø".repeat(100));
-        assert_eq!(bounded_text(&"ø".repeat(101), 100).unwrap_err().code, "TOO_LONG");
-        assert_eq!(bounded_text("a\u{0}b", 100).unwrap_err().code, "INVALID_CHARACTERS");
-    }
 
     #[test]
     fn instants_with_any_offset_become_utc() {

@@ -13,7 +13,7 @@ impl TestDb {
     #[allow(clippy::new_without_default)] // a database is made, not defaulted
     pub fn new() -> Self {
         let db = Self::empty();
-        crate::connection::prepare_connection(&db).block_on().expect("migrations apply to an empty database");
+        crate::on_demand::prepare_connection(&db).block_on().expect("migrations apply to an empty database");
         db
     }
 

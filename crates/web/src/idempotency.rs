@@ -1,7 +1,8 @@
 //! `Idempotency-Key` on creating POSTs (contract §1), around the create's transaction.
 
 use crate::{header, RequestCtx};
-use domain::db::{Db, Writes};
+use domain::connection::{Transactions, Writes};
+use domain::db::Db;
 use domain::idempotency::{self, StoredResponse};
 use errors::ApiError;
 use http::{HeaderValue, Request, Response};
@@ -24,7 +25,7 @@ pub async fn create<D: Db>(
 }
 
 /// [`create`] for a create that may write only one statement (`Writes::One`): without an
-/// `Idempotency-Key` it then runs without a transaction (`domain::db::write`); with one, the
+/// `Idempotency-Key` it then runs without a transaction (`domain::connection::write`); with one, the
 /// stored response makes two, in a transaction.
 pub async fn create_writing<D: Db>(
     db: &D,
@@ -35,8 +36,10 @@ pub async fn create_writing<D: Db>(
     create: impl AsyncFnOnce(&D) -> Result<Created, ApiError>,
 ) -> Result<Response<Vec<u8>>, ApiError> {
     let Some(raw_key) = header(req, "idempotency-key") else {
-        return domain::db::write(db, writes, async |tx| create(tx).await.map(|(response, _)| response))
-            .await;
+        return domain::connection::write(db, writes, async |tx| {
+            create(tx).await.map(|(response, _)| response)
+        })
+        .await;
     };
     let key = idempotency::parse_key(raw_key).map_err(|e| ApiError::invalid_field("Idempotency-Key", e))?;
     let path = req.uri().path_and_query().map_or("/", |p| p.as_str());

@@ -4,6 +4,7 @@
 use super::path_id;
 use crate::{Answer, Call};
 use auth::Permission;
+use domain::connection::Transactions;
 use domain::consent::base::{self, ConsentBase, ConsentBaseBody};
 use domain::consent::offer::{self, Consent, ConsentBody, ConsentPatchBody};
 use domain::consent::query;

@@ -4,6 +4,7 @@
 use super::path_id;
 use crate::{Answer, Call};
 use auth::Permission;
+use domain::connection::Transactions;
 use domain::consent;
 use domain::consent::given::{self, Api, GivenConsent, GivenConsentBody, Recorder};
 use domain::consent::offer;

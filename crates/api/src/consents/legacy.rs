@@ -7,6 +7,7 @@
 
 use crate::{Answer, Call};
 use auth::Permission;
+use domain::connection::Transactions;
 use domain::consent;
 use domain::consent::given::{self, Api, Choice, Recorder};
 use domain::consent::legacy;

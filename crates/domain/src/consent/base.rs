@@ -344,6 +344,7 @@ pub async fn change(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::test_db::{BlockOn, TestDb};
 
     pub const NOW: Timestamp = Timestamp(1_795_846_663_123);

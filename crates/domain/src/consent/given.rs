@@ -397,6 +397,7 @@ pub async fn history(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::consent::offer::tests::{at, base_with_versions, create, spec, NOW, ORG};
     use crate::test_db::{BlockOn, TestDb};
 

@@ -118,6 +118,7 @@ pub mod legacy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::consent::given::tests::{active_consent_and_customer, customer, give};
     use crate::consent::offer::tests::{base_with_versions, create, spec, NOW, ORG};
     use crate::test_db::{BlockOn, TestDb};

@@ -8,6 +8,7 @@ use super::base;
 use super::sql;
 use super::values::{self, present, stored_instant, ConsentCode};
 use crate::db::{Db, DbError, Row, Value};
+use crate::tenancy::check_organisation;
 use crate::time::Timestamp;
 use errors::{ApiError, FieldErrors, Invalid};
 use serde::{Deserialize, Serialize};
@@ -82,13 +83,6 @@ fn base_version(raw: i64) -> Result<i64, Invalid> {
         Ok(raw)
     } else {
         Err(Invalid::new("INVALID_VERSION", "must be a positive version number"))
-    }
-}
-
-fn check_organisation(given: Option<i64>, organisation_id: i64) -> Result<(), ApiError> {
-    match given {
-        Some(given) if given != organisation_id => Err(ApiError::OrganisationMismatch),
-        _ => Ok(()),
     }
 }
 
@@ -479,6 +473,7 @@ pub async fn list(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::consent::base::{self, ConsentBaseBody, TermBody};
     use crate::test_db::{BlockOn, TestDb};
 

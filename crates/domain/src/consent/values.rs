@@ -2,6 +2,7 @@
 //! code and a message; the caller adds the field name. Input arrives trimmed.
 
 use crate::profile::values::language;
+use crate::text;
 use crate::time::Timestamp;
 use chrono::DateTime;
 use errors::{DbError, Invalid};
@@ -42,13 +43,7 @@ pub const MAX_TERM_CHARS: usize = 20_000;
 /// A term's text: non-empty, at most [`MAX_TERM_CHARS`], no control characters other than
 /// line breaks and tabs (Markdown is welcome).
 pub fn term_text(raw: &str) -> Result<String, Invalid> {
-    if raw.chars().count() > MAX_TERM_CHARS {
-        return Err(Invalid::new("TOO_LONG", format!("must be at most {MAX_TERM_CHARS} characters")));
-    }
-    if raw.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(Invalid::new("INVALID_CHARACTERS", "must not contain control characters"));
-    }
-    Ok(raw.to_owned())
+    text::multiline(raw, MAX_TERM_CHARS)
 }
 
 /// A term's language, as `languagePreference` (`NO`, `EN`, `nob`, `sme`, ...).
@@ -102,25 +97,13 @@ pub enum TermsChange {
 
 /// `internalDescription`: at most 1000 characters.
 pub fn internal_description(raw: &str) -> Result<String, Invalid> {
-    if raw.chars().count() > 1000 {
-        return Err(Invalid::new("TOO_LONG", "must be at most 1000 characters"));
-    }
-    if raw.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(Invalid::new("INVALID_CHARACTERS", "must not contain control characters"));
-    }
-    Ok(raw.to_owned())
+    text::multiline(raw, 1000)
 }
 
 /// `distributionChannel`: how the customer gave the choice (`WEB`, `APP`, `SALES_DESK`, ...),
 /// at most 100 characters.
 pub fn distribution_channel(raw: &str) -> Result<String, Invalid> {
-    if raw.chars().count() > 100 {
-        return Err(Invalid::new("TOO_LONG", "must be at most 100 characters"));
-    }
-    if raw.chars().any(char::is_control) {
-        return Err(Invalid::new("INVALID_CHARACTERS", "must not contain control characters"));
-    }
-    Ok(raw.to_owned())
+    text::bounded(raw, 100)
 }
 
 /// `validFrom` / `validTo`: an RFC 3339 date-time, or a date (`2027-01-01`, meaning its

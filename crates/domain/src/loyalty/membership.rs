@@ -2,8 +2,8 @@
 
 use super::sql::*;
 use super::{no_row, program, ProgramType};
+use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
-use crate::profile::Actor;
 use crate::subresource;
 use crate::time::Timestamp;
 use errors::{ApiError, Invalid, OnUnique};

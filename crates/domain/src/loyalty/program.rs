@@ -2,8 +2,8 @@
 
 use super::sql::*;
 use super::{no_row, ProgramType};
+use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
-use crate::profile::Actor;
 use crate::subresource::{self, CATALOGUE};
 use crate::time::{parse_date, Timestamp};
 use chrono::NaiveDate;
@@ -34,11 +34,9 @@ pub struct NewProgram {
 /// Checks a program body: `name` (at most 100 characters), `type` and `validFrom` required;
 /// `validTo`, when given, not before `validFrom`.
 pub fn new_program(body: ProgramBody, organisation_id: i64) -> Result<NewProgram, ApiError> {
-    if body.organisation_id.is_some_and(|given| given != organisation_id) {
-        return Err(ApiError::OrganisationMismatch);
-    }
+    crate::tenancy::check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let name = errs.required("name", body.name, |n| subresource::bounded_text(n, 100));
+    let name = errs.required("name", body.name, |n| crate::text::bounded(n, 100));
     let program_type = errs.required("type", body.program_type, ProgramType::parse);
     let valid_from = errs.required("validFrom", body.valid_from, parse_date);
     let valid_to = errs.optional("validTo", body.valid_to, parse_date);

@@ -1,6 +1,7 @@
 use super::sql::*;
 use super::*;
-use crate::profile::Actor;
+use crate::audit::Actor;
+use crate::connection::Transactions;
 use crate::subresource::testing::{customer, plan, scans_a_table, ORG};
 use crate::test_db::{BlockOn, TestDb};
 use crate::time::{parse_date, Timestamp};
@@ -147,7 +148,7 @@ fn concurrent_spending_never_overdraws() {
     let path = dir.join("race.db");
     let _ = std::fs::remove_file(&path);
     let db = TestDb::open(&path);
-    crate::connection::prepare_connection(&db).block_on().unwrap();
+    crate::on_demand::prepare_connection(&db).block_on().unwrap();
     let n = customer(&db, ORG);
     let m = join_program(&db, n, add(&db, "POINTS").id).unwrap();
     apply(&db, n, m.id, 5).unwrap();
@@ -156,7 +157,7 @@ fn concurrent_spending_never_overdraws() {
             let path = path.clone();
             std::thread::spawn(move || {
                 let db = TestDb::open(&path);
-                crate::connection::prepare_connection(&db).block_on().unwrap();
+                crate::on_demand::prepare_connection(&db).block_on().unwrap();
                 apply(&db, n, m.id, -1).map(|t| t.balance_after).map_err(|e| e.error_code())
             })
         })

@@ -2,8 +2,8 @@
 
 use super::sql::*;
 use super::{no_row, valid_on, Membership};
+use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
-use crate::profile::Actor;
 use crate::subresource;
 use crate::time::Timestamp;
 use errors::{ApiError, FieldErrors, Invalid};
@@ -43,7 +43,7 @@ pub fn new_transaction(body: TransactionBody) -> Result<NewTransaction, FieldErr
         }
         Some(a) => Some(a),
     };
-    let reference = errs.optional("reference", body.reference, |r| subresource::bounded_text(r, 100));
+    let reference = errs.optional("reference", body.reference, |r| crate::text::bounded(r, 100));
     match amount {
         Some(amount) if errs.is_empty() => Ok(NewTransaction { amount, reference }),
         _ => Err(errs),

@@ -2,8 +2,8 @@
 
 use super::sql::*;
 use super::{no_row, PreferenceType};
+use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
-use crate::profile::Actor;
 use crate::subresource::{self, CATALOGUE};
 use crate::time::Timestamp;
 use errors::{ApiError, FieldErrors, Invalid, OnUnique};
@@ -44,15 +44,12 @@ pub struct NewDefinition {
 /// Checks a definition body: `preferenceCode` and `preferenceType` required,
 /// `preferenceDescription` at most 500 characters, `isActive` defaults to true.
 pub fn new_definition(body: DefinitionBody, organisation_id: i64) -> Result<NewDefinition, ApiError> {
-    if body.organisation_id.is_some_and(|given| given != organisation_id) {
-        return Err(ApiError::OrganisationMismatch);
-    }
+    crate::tenancy::check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
     let code = errs.required("preferenceCode", body.preference_code, preference_code);
     let kind = errs.required("preferenceType", body.preference_type, PreferenceType::parse);
-    let description = errs.optional("preferenceDescription", body.preference_description, |d| {
-        subresource::bounded_text(d, 500)
-    });
+    let description =
+        errs.optional("preferenceDescription", body.preference_description, |d| crate::text::bounded(d, 500));
     match (code, kind) {
         (Some(preference_code), Some(preference_type)) if errs.is_empty() => Ok(NewDefinition {
             preference_code,

@@ -77,7 +77,7 @@ impl PreferenceType {
             (Self::Text, Json::String(s)) if s.trim().is_empty() => {
                 Err(Invalid::new("REQUIRED", "is required"))
             }
-            (Self::Text, Json::String(s)) => subresource::bounded_text(s.trim(), MAX_STRING_VALUE),
+            (Self::Text, Json::String(s)) => crate::text::bounded(s.trim(), MAX_STRING_VALUE),
             (Self::Text, _) => Err(invalid("must be a string")),
         }
     }

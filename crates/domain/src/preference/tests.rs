@@ -1,6 +1,7 @@
 use super::sql::*;
 use super::*;
-use crate::profile::Actor;
+use crate::audit::Actor;
+use crate::connection::Transactions;
 use crate::subresource::testing::{customer, plan, scans_a_table, ORG};
 use crate::test_db::{BlockOn, TestDb};
 use crate::time::Timestamp;

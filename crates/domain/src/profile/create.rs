@@ -2,26 +2,12 @@
 //! [`NewProfile`]. One 400 names every bad field.
 
 use super::fields::{raw_fields, Names, ProfileFields};
+use super::ProfileType;
 use crate::password::Password;
+use crate::tenancy::check_organisation;
 use crate::time::{Expiration, Timestamp};
 use errors::{ApiError, FieldErrors};
 use serde::Deserialize;
-
-/// `S` standard (permanent) or `T` temporary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProfileType {
-    Standard,
-    Temporary,
-}
-
-impl ProfileType {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Standard => "S",
-            Self::Temporary => "T",
-        }
-    }
-}
 
 /// The wire form of a create request. Unknown fields are refused (400 naming the field).
 #[derive(Debug, Default, Deserialize)]
@@ -58,11 +44,11 @@ pub struct NewProfile {
 impl NewProfile {
     /// How many statements [`super::create`] writes: one (the INSERT, whose trigger writes
     /// the audit entry) unless there are postal addresses to add.
-    pub fn writes(&self) -> crate::db::Writes {
+    pub fn writes(&self) -> crate::connection::Writes {
         if self.postal_addresses.is_empty() {
-            crate::db::Writes::One
+            crate::connection::Writes::One
         } else {
-            crate::db::Writes::Several
+            crate::connection::Writes::Several
         }
     }
 
@@ -79,14 +65,6 @@ impl NewProfile {
             given.push("postalAddresses");
         }
         given
-    }
-}
-
-/// `organisationId` in a body is optional; when present it must be the caller's (§2).
-pub fn check_organisation(given: Option<i64>, organisation_id: i64) -> Result<(), ApiError> {
-    match given {
-        Some(given) if given != organisation_id => Err(ApiError::OrganisationMismatch),
-        _ => Ok(()),
     }
 }
 

@@ -6,16 +6,18 @@ pub mod fields;
 mod replace;
 pub mod search;
 pub mod sql;
+mod status;
 pub mod temporary;
 pub mod values;
 mod view;
 
-pub use create::{check_organisation, new_profile, CreateProfileBody, NewProfile, ProfileType};
+pub use create::{new_profile, CreateProfileBody, NewProfile};
 pub use fields::{Names, ProfileFields};
 pub use replace::{editable_document, merge_patch, replacement, Change, ReplaceProfileBody};
+pub use status::{ProfileStatus, ProfileType};
 pub use view::ProfileView;
 
-use crate::audit::{self, AuditEntry};
+use crate::audit::{self, Actor, AuditEntry};
 use crate::db::{Db, DbError, Row, Value};
 use crate::time::{Expiration, Timestamp};
 use errors::{ApiError, OnUnique};
@@ -42,8 +44,8 @@ pub struct Profile {
     pub uuid: String,
     pub organisation_id: i64,
     pub customer_ref: String,
-    pub status: String,
-    pub profile_type: String,
+    pub status: ProfileStatus,
+    pub profile_type: ProfileType,
     pub first_name: Option<String>,
     pub surname: Option<String>,
     pub email: Option<String>,
@@ -76,8 +78,8 @@ impl Profile {
             uuid: row.text("uuid")?,
             organisation_id: row.int("organisation_id")?,
             customer_ref: row.text("customer_ref")?,
-            status: row.text("status")?,
-            profile_type: row.text("profile_type")?,
+            status: ProfileStatus::from_column(&row)?,
+            profile_type: ProfileType::from_column(&row)?,
             first_name: row.opt_text("first_name")?,
             surname: row.opt_text("surname")?,
             email: row.opt_text("email")?,
@@ -100,16 +102,20 @@ impl Profile {
         })
     }
 
+    /// Whether it takes writes, its own and its children's (`A`).
+    pub fn is_active(&self) -> bool {
+        self.status == ProfileStatus::Active
+    }
+
+    /// Whether it was merged into another profile (`P`): only a pointer to it is left.
+    pub fn is_merged(&self) -> bool {
+        self.status == ProfileStatus::Merged
+    }
+
     /// The `ETag` of the profile: its version.
     pub fn etag(&self) -> String {
         format!("\"{}\"", self.version)
     }
-}
-
-/// Who is writing, for the audit trail (the token's client id, never personal data).
-pub struct Actor<'a> {
-    pub organisation_id: i64,
-    pub client_id: Option<&'a str>,
 }
 
 /// Stores a new profile and returns it as a read would find it, with its postal addresses:
@@ -117,7 +123,7 @@ pub struct Actor<'a> {
 /// defaulted to the number and its CREATED audit entry (written by the INSERT's trigger,
 /// migration 0006) are one statement, then come its postal addresses. Call inside a
 /// transaction when there are addresses; without, the one statement is atomic by itself
-/// (`db::Writes::One`). Duplicate email or customerRef become 409s, decided by the unique
+/// (`connection::Writes::One`). Duplicate email or customerRef become 409s, decided by the unique
 /// indexes. The password arrives hashed: hashing is slow and must not happen under the
 /// write lock.
 pub async fn create(
@@ -251,9 +257,9 @@ pub async fn find_any(
 fn field_params(f: &ProfileFields) -> [Value; 13] {
     [
         Value::from(f.first_name.clone()),
-        Value::from(f.first_name.as_deref().map(values::fold)),
+        Value::from(f.first_name.as_deref().map(crate::text::fold)),
         Value::from(f.surname.clone()),
-        Value::from(f.surname.as_deref().map(values::fold)),
+        Value::from(f.surname.as_deref().map(crate::text::fold)),
         Value::from(f.email.as_ref().map(|e| e.as_str().to_owned())),
         Value::from(f.email.as_ref().map(|e| e.key())),
         Value::from(f.language_preference.clone()),
@@ -309,10 +315,10 @@ pub async fn resolve_merged(
     found: Profile,
     now: Timestamp,
 ) -> Result<Option<Profile>, DbError> {
-    match (found.status.as_str(), found.merged_into) {
-        ("P", Some(target)) => find_permanent(db, organisation_id, CustomerNumber(target), now).await,
-        ("P", None) => Ok(None),
-        _ => Ok(Some(found)),
+    match (found.is_merged(), found.merged_into) {
+        (true, Some(target)) => find_permanent(db, organisation_id, CustomerNumber(target), now).await,
+        (true, None) => Ok(None),
+        (false, _) => Ok(Some(found)),
     }
 }
 
@@ -349,6 +355,38 @@ impl Changed<'_> {
     }
 }
 
+/// The versioned write every change of a profile is: `statement` changes `current` only if
+/// its version (`?3`, after the organisation `?1` and the number `?2`; `rest` from `?4` on) is
+/// still the one read in this transaction and checked against `If-Match`, and bumps it; no
+/// row back means it moved meanwhile (412). A taken email or customerRef is 409. Then the
+/// change's audit entry: `action` and the names of the changed fields.
+async fn write_versioned(
+    db: &impl Db,
+    current: &Profile,
+    changed: &Changed<'_>,
+    statement: &str,
+    rest: impl IntoIterator<Item = Value>,
+    action: &'static str,
+    fields: &[&'static str],
+) -> Result<(), ApiError> {
+    let key = [
+        Value::Integer(changed.actor.organisation_id),
+        Value::Integer(current.customer_number.0),
+        Value::Integer(current.version),
+    ];
+    let params: Vec<Value> = key.into_iter().chain(rest).collect();
+    let rows = db
+        .execute(statement, &params)
+        .await
+        .on_unique(sql::EMAIL_TAKEN, duplicate_email)
+        .on_unique(sql::REF_TAKEN, duplicate_ref)?;
+    if rows.rows.is_empty() {
+        return Err(ApiError::PreconditionFailed);
+    }
+    changed.audit(db, current.customer_number, action, fields).await?;
+    Ok(())
+}
+
 /// Writes new editable fields over `current` (whose version the caller checked against
 /// `If-Match`), and an `expirationDate` when given (temporary profiles). Returns the new
 /// version. 409 on a taken email or ref; 412 if the version moved meanwhile.
@@ -360,9 +398,6 @@ pub async fn update(
     changed: &Changed<'_>,
 ) -> Result<(), ApiError> {
     let head = [
-        Value::Integer(changed.actor.organisation_id),
-        Value::Integer(current.customer_number.0),
-        Value::Integer(current.version),
         Value::from(fields.customer_ref.clone()),
         Value::from(changed.now.rfc3339()),
         Value::from(changed.changed_by),
@@ -370,15 +405,7 @@ pub async fn update(
         Value::from(expiration_date.map(|e| e.at.rfc3339())),
     ];
     let day = Value::from(expiration_date.and_then(|e| e.day_text())); // ?22
-    let params: Vec<Value> = head.into_iter().chain(field_params(fields)).chain([day]).collect();
-    let rows = db
-        .execute(sql::UPDATE, &params)
-        .await
-        .on_unique(sql::EMAIL_TAKEN, duplicate_email)
-        .on_unique(sql::REF_TAKEN, duplicate_ref)?;
-    if rows.rows.is_empty() {
-        return Err(ApiError::PreconditionFailed);
-    }
+    let params = head.into_iter().chain(field_params(fields)).chain([day]);
     let mut names = fields.changed_from(current);
     if expiration_date.is_some_and(|e| {
         (Some(e.at.rfc3339()), e.day_text())
@@ -386,8 +413,7 @@ pub async fn update(
     }) {
         names.push("expirationDate");
     }
-    changed.audit(db, current.customer_number, "UPDATED", &names).await?;
-    Ok(())
+    write_versioned(db, current, changed, sql::UPDATE, params, "UPDATED", &names).await
 }
 
 /// Deactivates a permanent profile (contract §3): status `D`, the email released, readable
@@ -398,26 +424,15 @@ pub async fn deactivate(
     expiration_date: Expiration,
     changed: &Changed<'_>,
 ) -> Result<(), ApiError> {
-    let rows = db
-        .execute(
-            sql::DEACTIVATE,
-            &[
-                Value::Integer(changed.actor.organisation_id),
-                Value::Integer(current.customer_number.0),
-                Value::Integer(current.version),
-                Value::from(expiration_date.at.rfc3339()),
-                Value::from(changed.now.rfc3339()),
-                Value::from(changed.changed_by),
-                Value::from(changed.channel),
-                Value::from(expiration_date.day_text()),
-            ],
-        )
-        .await?;
-    if rows.rows.is_empty() {
-        return Err(ApiError::PreconditionFailed);
-    }
-    changed.audit(db, current.customer_number, "DEACTIVATED", &["status", "expirationDate"]).await?;
-    Ok(())
+    let params = [
+        Value::from(expiration_date.at.rfc3339()),
+        Value::from(changed.now.rfc3339()),
+        Value::from(changed.changed_by),
+        Value::from(changed.channel),
+        Value::from(expiration_date.day_text()),
+    ];
+    let fields = ["status", "expirationDate"];
+    write_versioned(db, current, changed, sql::DEACTIVATE, params, "DEACTIVATED", &fields).await
 }
 
 /// Sets a new password hash (hashed by the caller, outside the transaction).
@@ -427,25 +442,13 @@ pub async fn set_password(
     password_hash: &str,
     changed: &Changed<'_>,
 ) -> Result<(), ApiError> {
-    let rows = db
-        .execute(
-            sql::SET_PASSWORD,
-            &[
-                Value::Integer(changed.actor.organisation_id),
-                Value::Integer(current.customer_number.0),
-                Value::Integer(current.version),
-                Value::from(password_hash),
-                Value::from(changed.now.rfc3339()),
-                Value::from(changed.changed_by),
-                Value::from(changed.channel),
-            ],
-        )
-        .await?;
-    if rows.rows.is_empty() {
-        return Err(ApiError::PreconditionFailed);
-    }
-    changed.audit(db, current.customer_number, "PASSWORD_CHANGED", &["password"]).await?;
-    Ok(())
+    let params = [
+        Value::from(password_hash),
+        Value::from(changed.now.rfc3339()),
+        Value::from(changed.changed_by),
+        Value::from(changed.channel),
+    ];
+    write_versioned(db, current, changed, sql::SET_PASSWORD, params, "PASSWORD_CHANGED", &["password"]).await
 }
 
 /// Marks `source` as merged into `target` (contract §3 connect): status `P`, a pointer to
@@ -481,23 +484,7 @@ pub async fn mark_merged(
     Ok(())
 }
 
-/// Erases a customer for good (contract §3 DELETE, §5): the profile, the profiles merged
-/// into it, everything hanging off them (foreign keys cascade), and stored idempotent
-/// responses holding their data. On a local file `secure_delete` overwrites the freed bytes
-/// (docs/data.md, "Erasure and backups", for libSQL). Leaves one audit entry and an entry per
-/// erased profile in the erasure ledger ([`crate::erasure`]), without personal data.
-pub async fn erase(
-    db: &impl Db,
-    organisation_id: i64,
-    number: CustomerNumber,
-    audit_entry: &AuditEntry<'_>,
-) -> Result<(), DbError> {
-    crate::erasure::record(db, organisation_id, number.0, audit_entry.at).await?;
-    erase_rows(db, organisation_id, number.0).await?;
-    audit::record(db, audit_entry).await
-}
-
-/// The rows [`erase`] deletes: the profile `number` of the organisation, the profiles merged
+/// The rows [`crate::customer::erase`] deletes: the profile `number` of the organisation, the profiles merged
 /// into it, and their stored idempotent responses (everything else goes with them through the
 /// foreign keys). Also what re-applying the ledger to a restored database deletes.
 pub(crate) async fn erase_rows(db: &impl Db, organisation_id: i64, number: i64) -> Result<(), DbError> {
@@ -518,30 +505,18 @@ pub async fn convert(
     password_hash: Option<&str>,
     changed: &Changed<'_>,
 ) -> Result<(), ApiError> {
-    let rows = db
-        .execute(
-            sql::CONVERT,
-            &[
-                Value::Integer(changed.actor.organisation_id),
-                Value::Integer(current.customer_number.0),
-                Value::Integer(current.version),
-                Value::from(conversion.first_name.as_str()),
-                Value::from(values::fold(&conversion.first_name)),
-                Value::from(conversion.surname.as_str()),
-                Value::from(values::fold(&conversion.surname)),
-                Value::from(conversion.email.as_ref().map(|e| e.as_str().to_owned())),
-                Value::from(conversion.email.as_ref().map(|e| e.key())),
-                Value::from(password_hash),
-                Value::from(changed.now.rfc3339()),
-                Value::from(changed.changed_by),
-                Value::from(changed.channel),
-            ],
-        )
-        .await
-        .on_unique(sql::EMAIL_TAKEN, duplicate_email)?;
-    if rows.rows.is_empty() {
-        return Err(ApiError::PreconditionFailed);
-    }
+    let params = [
+        Value::from(conversion.first_name.as_str()),
+        Value::from(crate::text::fold(&conversion.first_name)),
+        Value::from(conversion.surname.as_str()),
+        Value::from(crate::text::fold(&conversion.surname)),
+        Value::from(conversion.email.as_ref().map(|e| e.as_str().to_owned())),
+        Value::from(conversion.email.as_ref().map(|e| e.key())),
+        Value::from(password_hash),
+        Value::from(changed.now.rfc3339()),
+        Value::from(changed.changed_by),
+        Value::from(changed.channel),
+    ];
     let mut fields = vec!["profileType", "expirationDate", "firstName", "surname"];
     if conversion.email.is_some() {
         fields.push("email");
@@ -549,8 +524,7 @@ pub async fn convert(
     if password_hash.is_some() {
         fields.push("password");
     }
-    changed.audit(db, current.customer_number, "CONVERTED", &fields).await?;
-    Ok(())
+    write_versioned(db, current, changed, sql::CONVERT, params, "CONVERTED", &fields).await
 }
 
 /// The active permanent profile with this email, with its password hash, for signing in.
@@ -605,6 +579,7 @@ fn duplicate_ref() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::test_db::{BlockOn, TestDb};
 
     const NOW: Timestamp = Timestamp(1_795_846_663_123);
@@ -712,6 +687,7 @@ mod tests {
 #[cfg(test)]
 mod address_tests {
     use super::*;
+    use crate::connection::Transactions;
     use crate::test_db::{BlockOn, TestDb};
 
     #[test]

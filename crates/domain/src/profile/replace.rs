@@ -44,7 +44,7 @@ pub fn replacement(
     names: Names,
     now: Timestamp,
 ) -> Result<Change, ApiError> {
-    super::create::check_organisation(body.organisation_id, organisation_id)?;
+    crate::tenancy::check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
     let raw = raw_fields!(body);
     let fields = ProfileFields::parse(raw, names, now, &mut errs);

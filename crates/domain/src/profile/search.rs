@@ -3,9 +3,10 @@
 //! The statement is assembled from fixed fragments; what the caller sent only ever
 //! becomes a parameter.
 
-use super::values::{self, fold};
+use super::values;
 use super::{sql::profile_select, Profile};
 use crate::db::{Db, DbError, Value};
+use crate::text::fold;
 use crate::time::Timestamp;
 use errors::{FieldErrors, Invalid};
 

@@ -3,10 +3,12 @@
 //! 400 days ahead), `createdBy` and `createdByChannel`; no password. Invisible from the
 //! instant they expire (every read filters on `expiration_date`), purged later.
 
-use super::create::{check_organisation, NewProfile, ProfileType};
+use super::create::NewProfile;
 use super::fields::{raw_fields, Names, ProfileFields};
 use super::replace::Change;
+use super::ProfileType;
 use crate::password::Password;
+use crate::tenancy::check_organisation;
 use crate::time::{self, Expiration, Timestamp};
 use errors::{ApiError, FieldErrors};
 use serde::Deserialize;

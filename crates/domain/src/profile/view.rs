@@ -1,7 +1,7 @@
 //! The `Customer` response. A view, so no column (and never `password`) reaches the wire
 //! by accident.
 
-use super::Profile;
+use super::{Profile, ProfileStatus, ProfileType};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -11,8 +11,8 @@ pub struct ProfileView<'a> {
     pub uuid: &'a str,
     pub organisation_id: i64,
     pub customer_ref: &'a str,
-    pub status: &'a str,
-    pub profile_type: &'a str,
+    pub status: ProfileStatus,
+    pub profile_type: ProfileType,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_name: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,8 +48,8 @@ impl<'a> From<&'a Profile> for ProfileView<'a> {
             uuid: &p.uuid,
             organisation_id: p.organisation_id,
             customer_ref: &p.customer_ref,
-            status: &p.status,
-            profile_type: &p.profile_type,
+            status: p.status,
+            profile_type: p.profile_type,
             first_name: p.first_name.as_deref(),
             surname: p.surname.as_deref(),
             email: p.email.as_deref(),

@@ -1,12 +1,12 @@
 //! `Db` over Spin's `fermyon:spin/sqlite@2.0.0`.
 
-use domain::connection::OnDemand;
 use domain::db::{Backend, BlockOn, Db, DbError, Ready, Rows, Value};
+use domain::on_demand::OnDemand;
 use errors::ApiError;
 use spin_sdk::sqlite::{self, Connection};
 use std::future::Future;
 
-/// A connection to the `default` database, prepared on demand (`domain::connection::OnDemand`: the
+/// A connection to the `default` database, prepared on demand (`domain::on_demand::OnDemand`: the
 /// pragmas and the schema check run before the first statement that may write, or when a read
 /// finds the schema behind; a read-only request runs only its own statements).
 pub struct SpinDb(OnDemand<Raw>);

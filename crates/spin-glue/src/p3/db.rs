@@ -8,8 +8,8 @@
 //! statements of a write transaction must never interleave with another request's on the same
 //! connection (SQLite's transaction belongs to the connection, not to the request).
 
-use domain::connection::OnDemand;
 use domain::db::{Backend, Db, DbError, Rows, Value};
+use domain::on_demand::OnDemand;
 use errors::ApiError;
 use spin_sdk::sqlite::{self, Connection};
 use std::cell::RefCell;
@@ -24,7 +24,7 @@ thread_local! {
 }
 
 /// A connection to the `default` database for one request, taken from the instance's pool and
-/// given back when dropped, prepared on demand (`domain::connection::OnDemand`).
+/// given back when dropped, prepared on demand (`domain::on_demand::OnDemand`).
 pub struct SpinDb(Option<OnDemand<Raw>>);
 
 /// Spin's connection as it is.
