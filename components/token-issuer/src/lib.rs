@@ -10,7 +10,7 @@ mod clients;
 mod signing_key;
 
 use auth::issuer::DevClaims;
-use errors::ApiError;
+use errors::{ApiError, ErrorCode};
 use http::{Request, Response};
 use spin_glue::variable;
 use web::RequestCtx;
@@ -56,7 +56,7 @@ async fn token(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
     let grant = clients::TokenRequest::parse(req)?;
     if grant.grant_type.as_deref() != Some("client_credentials") {
         return Err(ApiError::BadRequest {
-            code: "UNSUPPORTED_GRANT_TYPE",
+            code: ErrorCode::UNSUPPORTED_GRANT_TYPE,
             field: Some("grant_type".into()),
             message: "grant_type must be client_credentials".into(),
         });
@@ -66,7 +66,7 @@ async fn token(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
     let requested = grant.audience.as_deref().map(str::trim).filter(|a| !a.is_empty());
     if requested.is_some_and(|requested| requested != audience) {
         return Err(ApiError::BadRequest {
-            code: "INVALID_AUDIENCE",
+            code: ErrorCode::INVALID_AUDIENCE,
             field: Some("audience".into()),
             message: format!("this issuer only grants tokens for {audience}"),
         });

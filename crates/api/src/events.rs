@@ -6,7 +6,7 @@ use crate::{Answer, Call};
 use auth::Permission;
 use domain::db::Db;
 use domain::event::{self, Kind};
-use errors::{ApiError, Invalid};
+use errors::{ApiError, ErrorCode, Invalid};
 
 /// The permission that shows events of a kind.
 fn permission(kind: Kind) -> Permission {
@@ -67,7 +67,10 @@ fn types(
             let all: Vec<&str> = event::TYPES.iter().map(|(name, _)| *name).collect();
             return Err(ApiError::invalid_field(
                 "types",
-                Invalid::new("INVALID_EVENT_TYPE", format!("{name:?} is not one of {}", all.join(", "))),
+                Invalid::new(
+                    ErrorCode::INVALID_EVENT_TYPE,
+                    format!("{name:?} is not one of {}", all.join(", ")),
+                ),
             ));
         };
         if !may_read(kind) {
@@ -86,7 +89,7 @@ fn customer_number(params: &[(String, String)]) -> Result<Option<i64>, ApiError>
             Ok(n) if n > 0 => Ok(Some(n)),
             _ => Err(ApiError::invalid_field(
                 "customerNumber",
-                Invalid::new("INVALID_CUSTOMER_NUMBER", "must be a positive whole number"),
+                Invalid::new(ErrorCode::INVALID_CUSTOMER_NUMBER, "must be a positive whole number"),
             )),
         },
     }

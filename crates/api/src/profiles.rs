@@ -9,7 +9,7 @@ use domain::lockout::{Attempts, Standing};
 use domain::password::{self, Password};
 use domain::profile::search::{self, Criteria};
 use domain::profile::{self, Actor, Changed, CreateProfileBody, Names, Profile, ProfileType, ProfileView};
-use errors::{ApiError, FieldErrors, Invalid};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::Deserialize;
 
 /// POST /customers/v2/profiles (contract §3): 201, `Location`, `ETag`, body `Customer`.
@@ -120,7 +120,7 @@ pub async fn patch<D: Db>(call: &Call<'_, D>) -> Answer {
     let patch: serde_json::Value = web::json(call.req)?;
     if !patch.is_object() {
         return Err(ApiError::BadRequest {
-            code: "INVALID_JSON",
+            code: ErrorCode::INVALID_JSON,
             field: None,
             message: "a merge patch must be a JSON object".into(),
         });
@@ -220,12 +220,12 @@ pub async fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
         Some(_) => {
             errs.push(
                 "customerNumberToConnect",
-                Invalid::new("INVALID_CUSTOMER_NUMBER", "must be a customer number"),
+                Invalid::new(ErrorCode::INVALID_CUSTOMER_NUMBER, "must be a customer number"),
             );
             None
         }
         None => {
-            errs.push("customerNumberToConnect", Invalid::new("REQUIRED", "is required"));
+            errs.push("customerNumberToConnect", Invalid::new(ErrorCode::REQUIRED, "is required"));
             None
         }
     };
@@ -243,7 +243,7 @@ pub async fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
             web::check_if_match(call.req, target.version)?;
             if target.status != "A" {
                 return Err(ApiError::conflict(
-                    "PROFILE_NOT_ACTIVE",
+                    ErrorCode::PROFILE_NOT_ACTIVE,
                     "customerNumber",
                     "only an active profile can take over another",
                 ));
@@ -251,7 +251,7 @@ pub async fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
             if source_number == target.customer_number {
                 return Err(ApiError::invalid_field(
                     "customerNumberToConnect",
-                    Invalid::new("CANNOT_CONNECT_TO_ITSELF", "must be another profile"),
+                    Invalid::new(ErrorCode::CANNOT_CONNECT_TO_ITSELF, "must be another profile"),
                 ));
             }
             let source = profile::find_any(tx, org, source_number, now)
@@ -344,7 +344,7 @@ pub async fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
     let candidate = match body.password.filter(|p| !p.is_empty()) {
         Some(p) => Some(p),
         None => {
-            errs.push("password", Invalid::new("REQUIRED", "is required"));
+            errs.push("password", Invalid::new(ErrorCode::REQUIRED, "is required"));
             None
         }
     };
@@ -393,7 +393,7 @@ pub async fn change_password<D: Db>(call: &Call<'_, D>) -> Answer {
     let new_password = match body.password.filter(|p| !p.is_empty()) {
         Some(p) => errs.check("password", Password::parse(&p)),
         None => {
-            errs.push("password", Invalid::new("REQUIRED", "is required"));
+            errs.push("password", Invalid::new(ErrorCode::REQUIRED, "is required"));
             None
         }
     };
@@ -458,7 +458,7 @@ pub(crate) async fn customer<D: Db>(
 }
 
 fn invalid_boolean() -> Invalid {
-    Invalid::new("INVALID_BOOLEAN", "must be true or false")
+    Invalid::new(ErrorCode::INVALID_BOOLEAN, "must be true or false")
 }
 
 /// A customer's `uuid` from the host's random source.

@@ -6,7 +6,7 @@ use crate::parent;
 use auth::Caller;
 use domain::db::Db;
 use domain::profile::Actor;
-use errors::ApiError;
+use errors::{ApiError, ErrorCode};
 use serde::Serialize;
 use web::{Answer, Call};
 
@@ -23,7 +23,7 @@ pub async fn writable_parent<D: Db>(call: &Call<'_, D>) -> Result<i64, ApiError>
     let parent = parent::find(call).await?;
     if parent.status != "A" {
         return Err(ApiError::conflict(
-            "PROFILE_NOT_ACTIVE",
+            ErrorCode::PROFILE_NOT_ACTIVE,
             "customerNumber",
             "the profile is not active (deactivated or merged): it takes no changes",
         ));

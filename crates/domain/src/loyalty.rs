@@ -20,7 +20,7 @@ use crate::profile::Actor;
 use crate::subresource::{self, CATALOGUE};
 use crate::time::{parse_date, Timestamp};
 use chrono::NaiveDate;
-use errors::{ApiError, FieldErrors, Invalid, OnUnique};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid, OnUnique};
 use serde::{Deserialize, Serialize};
 
 // Every statement of loyalty. ?1 is always the caller's organisation.
@@ -144,7 +144,7 @@ impl ProgramType {
             "TIMED" => Ok(Self::Timed),
             "COUPONS" => Ok(Self::Coupons),
             "POINTS" => Ok(Self::Points),
-            _ => Err(Invalid::new("INVALID_PROGRAM_TYPE", "must be TIMED, COUPONS or POINTS")),
+            _ => Err(Invalid::new(ErrorCode::INVALID_PROGRAM_TYPE, "must be TIMED, COUPONS or POINTS")),
         }
     }
 
@@ -200,7 +200,10 @@ pub fn new_program(body: ProgramBody, organisation_id: i64) -> Result<NewProgram
     let valid_to = errs.optional("validTo", body.valid_to, parse_date);
     if let (Some(from), Some(to)) = (valid_from, valid_to) {
         if to < from {
-            errs.push("validTo", Invalid::new("INVALID_VALIDITY_PERIOD", "must not be before validFrom"));
+            errs.push(
+                "validTo",
+                Invalid::new(ErrorCode::INVALID_VALIDITY_PERIOD, "must not be before validFrom"),
+            );
         }
     }
     match (name, program_type, valid_from) {
@@ -318,7 +321,7 @@ pub async fn replace_program(
         let rows = db.execute(PROGRAM_HAS_MEMBERS, &params).await?;
         if rows.first().map(|r| r.int("has_members")).transpose()?.unwrap_or(0) != 0 {
             return Err(ApiError::conflict(
-                "LOYALTY_PROGRAM_IN_USE",
+                ErrorCode::LOYALTY_PROGRAM_IN_USE,
                 "type",
                 "the program has members: its type cannot change",
             ));
@@ -416,18 +419,18 @@ pub async fn join(
     now: Timestamp,
 ) -> Result<Membership, ApiError> {
     let Some(program_id) = body.program_id else {
-        return Err(ApiError::invalid_field("programId", Invalid::new("REQUIRED", "is required")));
+        return Err(ApiError::invalid_field("programId", Invalid::new(ErrorCode::REQUIRED, "is required")));
     };
     let Some(program) = program(db, actor.organisation_id, program_id).await? else {
         return Err(ApiError::BadRequest {
-            code: "UNKNOWN_LOYALTY_PROGRAM",
+            code: ErrorCode::UNKNOWN_LOYALTY_PROGRAM,
             field: Some("programId".into()),
             message: "the organisation has no loyalty program with this programId".into(),
         });
     };
     if program.valid_to.as_deref().is_some_and(|to| to < now.date().to_string().as_str()) {
         return Err(ApiError::BadRequest {
-            code: "LOYALTY_PROGRAM_ENDED",
+            code: ErrorCode::LOYALTY_PROGRAM_ENDED,
             field: Some("programId".into()),
             message: "the loyalty program has ended".into(),
         });
@@ -440,7 +443,11 @@ pub async fn join(
         Value::from(now.rfc3339()),
     ];
     let rows = db.execute(INSERT_MEMBERSHIP, &params).await.on_unique(ALREADY_JOINED, || {
-        ApiError::conflict("LOYALTY_PROGRAM_ALREADY_JOINED", "programId", "the customer is already a member")
+        ApiError::conflict(
+            ErrorCode::LOYALTY_PROGRAM_ALREADY_JOINED,
+            "programId",
+            "the customer is already a member",
+        )
     })?;
     let id = rows.first().ok_or_else(no_row)?.int("id")?;
     subresource::record(db, actor, customer_number, "LOYALTY_PROGRAM_JOINED", &["programId"], now).await?;
@@ -483,12 +490,12 @@ pub fn new_transaction(body: TransactionBody) -> Result<NewTransaction, FieldErr
     let mut errs = FieldErrors::default();
     let amount = match body.amount {
         None => {
-            errs.push("amount", Invalid::new("REQUIRED", "is required"));
+            errs.push("amount", Invalid::new(ErrorCode::REQUIRED, "is required"));
             None
         }
         Some(a) if a == 0 || a.abs() > MAX_AMOUNT => {
             let message = "must be a whole number other than 0, at most 1000000000 either way";
-            errs.push("amount", Invalid::new("INVALID_AMOUNT", message));
+            errs.push("amount", Invalid::new(ErrorCode::INVALID_AMOUNT, message));
             None
         }
         Some(a) => Some(a),
@@ -543,14 +550,14 @@ pub async fn transact(
 ) -> Result<Transaction, ApiError> {
     if !membership.program_type.has_balance() {
         return Err(ApiError::BadRequest {
-            code: "TIMED_PROGRAM_HAS_NO_BALANCE",
+            code: ErrorCode::TIMED_PROGRAM_HAS_NO_BALANCE,
             field: None,
             message: "memberships of a TIMED program have no balance to change".into(),
         });
     }
     if !valid_on(&membership.valid_from, membership.valid_to.as_deref(), now.date()) {
         return Err(ApiError::BadRequest {
-            code: "LOYALTY_PROGRAM_NOT_VALID",
+            code: ErrorCode::LOYALTY_PROGRAM_NOT_VALID,
             field: None,
             message: "the loyalty program is not valid today".into(),
         });
@@ -571,7 +578,7 @@ pub async fn transact(
         .await?;
     let Some(balance) = changed.first().map(|r| r.int("balance")).transpose()? else {
         return Err(ApiError::conflict(
-            "INSUFFICIENT_BALANCE",
+            ErrorCode::INSUFFICIENT_BALANCE,
             "amount",
             "the balance is too low for this amount",
         ));

@@ -15,7 +15,7 @@ use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::profile::Actor;
 use crate::subresource::{self, CATALOGUE};
 use crate::time::Timestamp;
-use errors::{ApiError, FieldErrors, Invalid, OnUnique};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid, OnUnique};
 use serde::{Deserialize, Serialize};
 
 // Every statement of preferences. ?1 is always the caller's organisation.
@@ -123,7 +123,7 @@ impl PreferenceType {
             "BOOLEAN" => Ok(Self::Boolean),
             "STRING" => Ok(Self::Text),
             "NUMBER" => Ok(Self::Number),
-            _ => Err(Invalid::new("INVALID_PREFERENCE_TYPE", "must be BOOLEAN, STRING or NUMBER")),
+            _ => Err(Invalid::new(ErrorCode::INVALID_PREFERENCE_TYPE, "must be BOOLEAN, STRING or NUMBER")),
         }
     }
 
@@ -138,7 +138,7 @@ impl PreferenceType {
     /// Checks a value sent for a definition of this type; returns its stored text form.
     pub fn check(self, value: &serde_json::Value) -> Result<String, Invalid> {
         use serde_json::Value as Json;
-        let invalid = |message: &str| Invalid::new("INVALID_PREFERENCE_VALUE", message);
+        let invalid = |message: &str| Invalid::new(ErrorCode::INVALID_PREFERENCE_VALUE, message);
         match (self, value) {
             (Self::Boolean, Json::Bool(b)) => Ok(b.to_string()),
             (Self::Boolean, Json::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
@@ -154,7 +154,7 @@ impl PreferenceType {
                 .map_err(|_| invalid("must be a number")),
             (Self::Number, _) => Err(invalid("must be a number")),
             (Self::Text, Json::String(s)) if s.trim().is_empty() => {
-                Err(Invalid::new("REQUIRED", "is required"))
+                Err(Invalid::new(ErrorCode::REQUIRED, "is required"))
             }
             (Self::Text, Json::String(s)) => subresource::bounded_text(s.trim(), MAX_STRING_VALUE),
             (Self::Text, _) => Err(invalid("must be a string")),
@@ -183,7 +183,10 @@ pub fn preference_code(raw: &str) -> Result<String, Invalid> {
     if shaped {
         Ok(raw.to_owned())
     } else {
-        Err(Invalid::new("INVALID_PREFERENCE_CODE", "must be 1 to 50 letters, digits, '_', '-' or '.'"))
+        Err(Invalid::new(
+            ErrorCode::INVALID_PREFERENCE_CODE,
+            "must be 1 to 50 letters, digits, '_', '-' or '.'",
+        ))
     }
 }
 
@@ -289,7 +292,7 @@ fn definition_params(organisation_id: i64, new: &NewDefinition) -> Vec<Value> {
 
 fn duplicate_code() -> ApiError {
     ApiError::conflict(
-        "DUPLICATE_PREFERENCE_CODE",
+        ErrorCode::DUPLICATE_PREFERENCE_CODE,
         "preferenceCode",
         "preferenceCode is already used by another preference definition",
     )
@@ -297,7 +300,7 @@ fn duplicate_code() -> ApiError {
 
 fn in_use() -> ApiError {
     ApiError::conflict(
-        "PREFERENCE_IN_USE",
+        ErrorCode::PREFERENCE_IN_USE,
         "preferenceType",
         "customers hold values for this preference: it cannot be deleted or change its type (deactivate it instead)",
     )
@@ -399,12 +402,12 @@ pub async fn settable_definition(
 ) -> Result<Definition, ApiError> {
     match definition_by_code(db, organisation_id, code).await? {
         None => Err(ApiError::BadRequest {
-            code: "UNKNOWN_PREFERENCE_CODE",
+            code: ErrorCode::UNKNOWN_PREFERENCE_CODE,
             field: Some("preferenceCode".into()),
             message: "the organisation has no preference with this preferenceCode".into(),
         }),
         Some(d) if !d.is_active => Err(ApiError::BadRequest {
-            code: "PREFERENCE_INACTIVE",
+            code: ErrorCode::PREFERENCE_INACTIVE,
             field: Some("preferenceCode".into()),
             message: "this preference is inactive and takes no new values".into(),
         }),
@@ -422,7 +425,7 @@ pub struct ValueBody {
 /// Checks a value against its definition; returns the stored text form.
 pub fn checked_value(definition: &Definition, body: ValueBody) -> Result<String, ApiError> {
     let checked = match body.value {
-        None => Err(Invalid::new("REQUIRED", "is required")),
+        None => Err(Invalid::new(ErrorCode::REQUIRED, "is required")),
         Some(value) => definition.preference_type.check(&value),
     };
     checked.map_err(|invalid| ApiError::invalid_field("value", invalid))

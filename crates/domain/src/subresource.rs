@@ -7,7 +7,7 @@ use crate::db::{Db, DbError, Value};
 use crate::profile::Actor;
 use crate::time::Timestamp;
 use chrono::DateTime;
-use errors::{ApiError, Invalid};
+use errors::{ApiError, ErrorCode, Invalid};
 
 /// The `customer_number` of audit entries about an organisation's catalogues rather than a
 /// customer (preference definitions, loyalty programs). Customer numbers start at 1, so no
@@ -17,10 +17,10 @@ pub const CATALOGUE: i64 = 0;
 /// Free text of at most `max` characters without control characters (input arrives trimmed).
 pub fn bounded_text(raw: &str, max: usize) -> Result<String, Invalid> {
     if raw.chars().count() > max {
-        return Err(Invalid::new("TOO_LONG", format!("must be at most {max} characters")));
+        return Err(Invalid::new(ErrorCode::TOO_LONG, format!("must be at most {max} characters")));
     }
     if raw.chars().any(char::is_control) {
-        return Err(Invalid::new("INVALID_CHARACTERS", "must not contain control characters"));
+        return Err(Invalid::new(ErrorCode::INVALID_CHARACTERS, "must not contain control characters"));
     }
     Ok(raw.to_owned())
 }
@@ -33,7 +33,10 @@ pub fn instant(raw: &str) -> Result<Timestamp, Invalid> {
         .map(|t| Timestamp(t.timestamp_millis()))
         .filter(|t| (0..253_402_300_800_000).contains(&t.0)) // 1970 to the end of year 9999
         .ok_or_else(|| {
-            Invalid::new("INVALID_TIMESTAMP", "must be an RFC 3339 date-time, e.g. 2026-11-28T06:17:43.123Z")
+            Invalid::new(
+                ErrorCode::INVALID_TIMESTAMP,
+                "must be an RFC 3339 date-time, e.g. 2026-11-28T06:17:43.123Z",
+            )
         })
 }
 

@@ -2,7 +2,7 @@
 //! `cursor`, and the next page announced in `Link: <…&cursor=…>; rel="next"`. A cursor is
 //! the key of the last item seen, so pages stay stable under concurrent inserts.
 
-use errors::{ApiError, Invalid};
+use errors::{ApiError, ErrorCode, Invalid};
 use http::{HeaderValue, Request, Response};
 
 /// Cursors carry a prefix so a cursor of one list is not mistaken for another's.
@@ -24,7 +24,7 @@ pub fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| {
             ApiError::invalid_field(
                 "cursor",
-                Invalid::new("INVALID_CURSOR", "is not a cursor this API issued"),
+                Invalid::new(ErrorCode::INVALID_CURSOR, "is not a cursor this API issued"),
             )
         })
 }
@@ -37,7 +37,7 @@ pub fn limit(query: &[(String, String)], name: &str, default: i64, max: i64) -> 
             Ok(n) if (1..=max).contains(&n) => Ok(n),
             _ => Err(ApiError::invalid_field(
                 name,
-                Invalid::new("INVALID_LIMIT", format!("must be a whole number from 1 to {max}")),
+                Invalid::new(ErrorCode::INVALID_LIMIT, format!("must be a whole number from 1 to {max}")),
             )),
         },
     }
@@ -54,7 +54,10 @@ pub fn after_in(query: &[(String, String)], name: &str) -> Result<i64, ApiError>
     match query.iter().find(|(k, _)| k == name).map(|(_, cursor)| cursor.trim()) {
         None | Some("") => Ok(0),
         Some(cursor) => decode_cursor(cursor).map_err(|_| {
-            ApiError::invalid_field(name, Invalid::new("INVALID_CURSOR", "is not a cursor this API issued"))
+            ApiError::invalid_field(
+                name,
+                Invalid::new(ErrorCode::INVALID_CURSOR, "is not a cursor this API issued"),
+            )
         }),
     }
 }

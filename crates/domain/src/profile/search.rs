@@ -7,7 +7,7 @@ use super::values::{self, fold};
 use super::{sql::profile_select, Profile};
 use crate::db::{Db, DbError, Value};
 use crate::time::Timestamp;
-use errors::{FieldErrors, Invalid};
+use errors::{ErrorCode, FieldErrors, Invalid};
 
 /// The largest page a search returns.
 pub const MAX_RESULT_SET: i64 = 1000;
@@ -55,7 +55,7 @@ impl Criteria {
         };
         for (name, _) in query {
             if !PARAMETERS.contains(&name.as_str()) {
-                errs.push(name, Invalid::new("UNKNOWN_PARAMETER", "is not a search parameter"));
+                errs.push(name, Invalid::new(ErrorCode::UNKNOWN_PARAMETER, "is not a search parameter"));
             }
         }
         let mut c = Criteria {
@@ -72,7 +72,10 @@ impl Criteria {
                 None | Some("false") => false,
                 Some("true") => true,
                 Some(_) => {
-                    errs.push("includeTemporary", Invalid::new("INVALID_BOOLEAN", "must be true or false"));
+                    errs.push(
+                        "includeTemporary",
+                        Invalid::new(ErrorCode::INVALID_BOOLEAN, "must be true or false"),
+                    );
                     false
                 }
             },
@@ -99,7 +102,7 @@ impl Criteria {
             (None, Some(_), None) => {
                 errs.push(
                     "countryCode",
-                    Invalid::new(values::TELEPHONE_ERROR, "needs telephoneNumberNoCountryCode"),
+                    Invalid::new(ErrorCode::INVALID_TELEPHONE, "needs telephoneNumberNoCountryCode"),
                 );
                 None
             }
@@ -109,7 +112,7 @@ impl Criteria {
         if errs.is_empty() && !c.has_criterion() {
             errs.push(
                 "query",
-                Invalid::new("MISSING_SEARCH_CRITERIA", "needs at least one search criterion"),
+                Invalid::new(ErrorCode::MISSING_SEARCH_CRITERIA, "needs at least one search criterion"),
             );
         }
         c

@@ -2,7 +2,7 @@
 //! a code and a message; the caller adds the field name. Input arrives trimmed.
 
 use chrono::NaiveDate;
-use errors::Invalid;
+use errors::{ErrorCode, Invalid};
 
 /// The folded form used for uniqueness and search: Unicode lower case, so `ÆRLIG`,
 /// `ærlig` and `Ærlig` are one name.
@@ -12,10 +12,10 @@ pub fn fold(s: &str) -> String {
 
 fn max_chars(s: &str, max: usize) -> Result<(), Invalid> {
     if s.chars().count() > max {
-        return Err(Invalid::new("TOO_LONG", format!("must be at most {max} characters")));
+        return Err(Invalid::new(ErrorCode::TOO_LONG, format!("must be at most {max} characters")));
     }
     if s.chars().any(char::is_control) {
-        return Err(Invalid::new("INVALID_CHARACTERS", "must not contain control characters"));
+        return Err(Invalid::new(ErrorCode::INVALID_CHARACTERS, "must not contain control characters"));
     }
     Ok(())
 }
@@ -34,7 +34,7 @@ pub fn actor_text(raw: &str) -> Result<String, Invalid> {
 pub fn customer_ref(raw: &str) -> Result<String, Invalid> {
     if raw.starts_with('~') {
         // Reserved for the placeholder a create holds before its number is known.
-        return Err(Invalid::new("INVALID_CUSTOMER_REF", "must not start with '~'"));
+        return Err(Invalid::new(ErrorCode::INVALID_CUSTOMER_REF, "must not start with '~'"));
     }
     max_chars(raw, 40).map(|()| raw.to_owned())
 }
@@ -45,9 +45,9 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let invalid = || Invalid::new("INVALID_EMAIL", "is not a valid email address");
+        let invalid = || Invalid::new(ErrorCode::INVALID_EMAIL, "is not a valid email address");
         if raw.chars().count() > 254 {
-            return Err(Invalid::new("TOO_LONG", "must be at most 254 characters"));
+            return Err(Invalid::new(ErrorCode::TOO_LONG, "must be at most 254 characters"));
         }
         let (local, domain) = raw.rsplit_once('@').ok_or_else(invalid)?;
         let domain_ok = domain.contains('.')
@@ -93,7 +93,7 @@ pub fn language(raw: &str) -> Result<String, Invalid> {
     if LANGUAGES.contains(&normalised.as_str()) {
         Ok(normalised)
     } else {
-        Err(Invalid::new("INVALID_LANGUAGE", format!("must be one of {}", LANGUAGES.join(", "))))
+        Err(Invalid::new(ErrorCode::INVALID_LANGUAGE, format!("must be one of {}", LANGUAGES.join(", "))))
     }
 }
 
@@ -102,17 +102,15 @@ pub fn date_of_birth(raw: &str, today: NaiveDate) -> Result<NaiveDate, Invalid> 
     let date = crate::time::parse_date(raw)?;
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
     if date > today || date < earliest {
-        return Err(Invalid::new("INVALID_DATE_OF_BIRTH", "must be between 1900-01-01 and today"));
+        return Err(Invalid::new(ErrorCode::INVALID_DATE_OF_BIRTH, "must be between 1900-01-01 and today"));
     }
     Ok(date)
 }
 
-/// Entur's errorCode for every telephone validation error.
-pub const TELEPHONE_ERROR: &str = "605";
-
 /// Digits of a phone number with spaces and dashes removed; anything else is invalid.
 pub fn phone_digits(raw: &str) -> Result<String, Invalid> {
-    let invalid = || Invalid::new(TELEPHONE_ERROR, "must be 4 to 15 digits (spaces and dashes allowed)");
+    let invalid =
+        || Invalid::new(ErrorCode::INVALID_TELEPHONE, "must be 4 to 15 digits (spaces and dashes allowed)");
     let mut digits = String::new();
     for c in raw.chars() {
         match c {
@@ -134,7 +132,7 @@ pub fn country_code(raw: &str) -> Result<String, Invalid> {
     if (1..=3).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
         Ok(raw.to_owned())
     } else {
-        Err(Invalid::new(TELEPHONE_ERROR, "must be '+' followed by 1 to 3 digits, e.g. +47"))
+        Err(Invalid::new(ErrorCode::INVALID_TELEPHONE, "must be '+' followed by 1 to 3 digits, e.g. +47"))
     }
 }
 
