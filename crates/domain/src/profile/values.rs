@@ -39,7 +39,8 @@ pub fn customer_ref(raw: &str) -> Result<String, Invalid> {
     max_chars(raw, 40).map(|()| raw.to_owned())
 }
 
-/// A trimmed email address of at most 254 characters.
+/// A trimmed email address of at most 254 characters, at most 64 before the `@` (the
+/// OpenAPI document's pattern says the same).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -55,7 +56,7 @@ impl Email {
             && !domain.ends_with('.')
             && !domain.contains("..");
         let chars_ok = !raw.chars().any(|c| c.is_whitespace() || c.is_control());
-        if local.is_empty() || local.len() > 64 || !domain_ok || !chars_ok || local.contains('@') {
+        if local.is_empty() || local.chars().count() > 64 || !domain_ok || !chars_ok || local.contains('@') {
             return Err(invalid());
         }
         Ok(Self(raw.to_owned()))
@@ -209,6 +210,9 @@ mod tests {
         {
             assert!(Email::parse(bad).is_err(), "{bad} was accepted");
         }
+        // At most 64 characters (not bytes) before the `@`, as the document's pattern says.
+        assert!(Email::parse(&format!("{}@example.no", "å".repeat(64))).is_ok());
+        assert!(Email::parse(&format!("{}@example.no", "a".repeat(65))).is_err());
     }
 
     #[test]
