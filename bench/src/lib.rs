@@ -1,4 +1,4 @@
-//! The benchmark suite's shared parts (see README "Benchmarks" and `scripts/bench`):
+//! The benchmark suite's shared parts (see docs/performance.md and `scripts/bench`):
 //!
 //! - [`sqlite`]: the `domain::db::Db` seam over rusqlite, so the seeding tool and the native
 //!   benches run the service's own SQL and migrations;

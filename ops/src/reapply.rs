@@ -1,7 +1,7 @@
 //! `erasures reapply`: after a restore, every erasure the live database's ledger records is
 //! made again in the restored one (`domain::erasure::reapply`), and everything expired is
 //! purged (`domain::purge::purge_expired`, as the service's purge runs it), before the
-//! restored database serves requests. README, "Erasure and backups".
+//! restored database serves requests. docs/data.md, "The erasure ledger".
 
 use domain::connection;
 use domain::db::{BlockOn, Db};

@@ -1,8 +1,8 @@
-//! Backups and erasure (README, "Erasure and backups"): a backup restored after customers
+//! Backups and erasure (docs/data.md, "Erasure and backups"): a backup restored after customers
 //! were erased brings them back, and re-applying the erasure ledger of the live database
 //! (`erasures reapply`, `ops::reapply`) erases them again before the restored database
 //! serves, on a local file and on libSQL alike. And what each backend keeps of an erased
-//! profile on disk, as the README states it.
+//! profile on disk, as docs/data.md states it.
 
 use crate::helpers::*;
 use serde_json::json;
@@ -119,11 +119,11 @@ fn an_erased_profile_leaves_no_byte_in_a_local_database_file() {
     }
 }
 
-/// What the README says a libSQL server keeps: the erased profile is gone for every reader
+/// What docs/data.md says a libSQL server keeps: the erased profile is gone for every reader
 /// at once and in the ledger, but its bytes stay in sqld's files (its write-ahead log and
 /// replication log now; the database file's free space and snapshots once it checkpoints),
 /// because sqld refuses `secure_delete` and checkpoint requests. Should sqld ever overwrite
-/// them, this fails and the README is to be corrected.
+/// them, this fails and docs/data.md is to be corrected.
 #[test]
 fn on_libsql_an_erased_profile_is_gone_for_readers_but_its_bytes_stay_in_sqlds_files() {
     if backend() != Backend::LibSql {
@@ -143,5 +143,5 @@ fn on_libsql_an_erased_profile_is_gone_for_readers_but_its_bytes_stay_in_sqlds_f
         0
     );
     assert_eq!(query_int(&db, "SELECT count(*) FROM erasure_ledger WHERE customer_number = ?1", &[n]), 1);
-    assert!(contains(&bytes_of_sqld(&app), marker), "sqld no longer keeps erased bytes: correct the README");
+    assert!(contains(&bytes_of_sqld(&app), marker), "sqld no longer keeps erased bytes: fix docs/data.md");
 }

@@ -1,4 +1,4 @@
-//! The change feed, `GET /customers/v2/events` (README, "The change feed"): every write route
+//! The change feed, `GET /customers/v2/events` (docs/change-feed.md): every write route
 //! leaves its event, a partner follows the feed with its cursor across an erasure, a merge and
 //! a withdrawn consent, and nobody sees another organisation's events or a type its token does
 //! not allow.

@@ -727,7 +727,7 @@ fn no_secret_is_committed_in_deploy() {
         }
     }
     for (file, resource) in kubernetes_resources() {
-        assert_ne!(resource["kind"], "Secret", "{file} commits a Secret; create it by hand (README)");
+        assert_ne!(resource["kind"], "Secret", "{file} commits a Secret; see docs/deployment.md");
     }
 }
 

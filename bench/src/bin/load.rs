@@ -13,6 +13,13 @@
 //! `--spin-env` sets a variable for every `spin up` (`SSL_CERT_FILE=…` in
 //! docs/upstream/spin-libsql-client-per-request.md).
 //!
+//! `--builds p2,p3` serves the components of both builds, each from its own `spin up` on the
+//! same database: the WASIp2 build (`--manifest`, bench/spin.toml) and the WASIp3 build
+//! (`--p3-manifest`, bench/spin.p3.toml, components from target/p3), every scenario on each in
+//! the same interleaved rounds. The WASIp2 floors run on the p2 `spin up`, the WASIp3 floors
+//! (`floor: hello p3`, `floor: select p3`: bench/floors/*-p3) on the p3 one; a p3 scenario's
+//! floor is its p3 counterpart (the report also holds it to the p2 hello floor: issue 16).
+//!
 //! The measured time of each scenario is split into `--rounds` slices, and each round runs
 //! every scenario once, floors included (after a warm-up of `--warmup` seconds in the first
 //! round and half a second in the others). So a scenario and its floor are measured in
@@ -23,7 +30,8 @@
 //! ```text
 //! load [--server spin|testhost] [--spin PATH] [--nodelay] [--testhost target/debug/testhost]
 //!      [--db file|libsql|file,libsql] [--sqld PATH] [--spin-env NAME=VALUE]...
-//!      [--manifest bench/spin.toml] [--state-dir target/bench/state] [--connections 16,1]
+//!      [--builds p2|p3|p2,p3] [--manifest bench/spin.toml] [--p3-manifest bench/spin.p3.toml]
+//!      [--state-dir target/bench/state] [--connections 16,1]
 //!      [--warmup 3] [--seconds 10] [--rounds 5] [--alg RS256] [--only get,create,...]
 //! ```
 //!
@@ -84,8 +92,46 @@ impl Database {
     }
 }
 
+/// Which build of the components serves: WASIp2 (spin-sdk 5.2, an instance per request) or
+/// WASIp3 (spin-sdk 7, instances reused).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Build {
+    P2,
+    P3,
+}
+
+impl Build {
+    fn parse(name: &str) -> Result<Self> {
+        match name {
+            "p2" => Ok(Build::P2),
+            "p3" => Ok(Build::P3),
+            other => bail!("--builds {other}: p2 or p3"),
+        }
+    }
+
+    /// As `http.json` names it.
+    fn label(self) -> &'static str {
+        match self {
+            Build::P2 => "p2",
+            Build::P3 => "p3",
+        }
+    }
+
+    /// The floor a scenario of this build is compared with: a p3 scenario's is the p3 floor
+    /// of the same work where there is one.
+    fn floor(self, floor: &'static str) -> &'static str {
+        match (self, floor) {
+            (Build::P3, "floor: hello") => "floor: hello p3",
+            (Build::P3, "floor: select") => "floor: select p3",
+            _ => floor,
+        }
+    }
+}
+
 struct Options {
     server: Server,
+    builds: Vec<Build>,
+    p3_manifest: PathBuf,
     spin: Option<PathBuf>,
     nodelay: bool,
     databases: Vec<Database>,
@@ -106,6 +152,8 @@ fn options() -> Result<Options> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut o = Options {
         server: Server::Spin,
+        builds: vec![Build::P2],
+        p3_manifest: root.join("bench/spin.p3.toml"),
         spin: spin_cli::find(),
         nodelay: false,
         databases: vec![Database::File],
@@ -145,6 +193,8 @@ fn options() -> Result<Options> {
             }
             "--testhost" => o.testhost = value.into(),
             "--manifest" => o.manifest = value.into(),
+            "--p3-manifest" => o.p3_manifest = value.into(),
+            "--builds" => o.builds = value.split(',').map(Build::parse).collect::<Result<_>>()?,
             "--state-dir" => o.state_dir = value.into(),
             "--connections" => {
                 o.connections = value.split(',').map(str::parse).collect::<Result<_, _>>()?;
@@ -162,30 +212,40 @@ fn options() -> Result<Options> {
 
 /// The server under load; stopped when dropped.
 enum Host {
-    /// `spin up`, and the libSQL server it uses (if any), stopped after it.
-    Spin(spin_cli::RunningSpin, Option<spin_cli::RunningSqld>),
+    /// `spin up` (its libSQL server, if any, is shared by the builds and stopped after them).
+    Spin(spin_cli::RunningSpin, Database, Build),
     /// The test host as a child process.
     TestHost(Child, SocketAddr),
 }
 
 impl Host {
-    fn start(o: &Options, jwks_url: &str, database: Database) -> Result<Host> {
+    fn start(
+        o: &Options,
+        jwks_url: &str,
+        (database, build): (Database, Build),
+        sqld: Option<&spin_cli::RunningSqld>,
+    ) -> Result<Host> {
         let variables = [("jwt_jwks_url", jwks_url), ("dev_issuer_enabled", "false")];
         match (o.server, database) {
             (Server::Spin, _) => {
                 let cli = o.spin.clone().context("no Spin CLI: spin on PATH, $SPIN_BIN or --spin PATH")?;
-                let (state_dir, sqld) = match database {
-                    Database::File => (o.state_dir.clone(), None),
+                // Both builds' `spin up`s serve the same database: the seeded file, or sqld.
+                let state_dir = match database {
+                    Database::File => o.state_dir.clone(),
                     Database::LibSql => {
-                        let sqld = Self::start_sqld(o)?;
-                        let state_dir = bench::out_dir().join("libsql-spin-state");
+                        let state_dir = bench::out_dir().join(format!("libsql-spin-state-{}", build.label()));
                         std::fs::create_dir_all(&state_dir)?;
-                        (state_dir, Some(sqld))
+                        state_dir
                     }
                 };
-                let mut spin = spin_cli::SpinUp::new(cli, &o.manifest, &state_dir);
+                let manifest = match build {
+                    Build::P2 => &o.manifest,
+                    Build::P3 => &o.p3_manifest,
+                };
+                let mut spin = spin_cli::SpinUp::new(cli, manifest, &state_dir);
                 spin.variables = variables.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-                if let Some(sqld) = &sqld {
+                if database == Database::LibSql {
+                    let sqld = sqld.context("a libSQL server")?;
                     let config = state_dir.join("runtime-config.toml");
                     std::fs::write(&config, sqld.runtime_config())?;
                     spin.runtime_config = Some(config);
@@ -194,8 +254,9 @@ impl Host {
                     spin.env.push(("SPIN_PROBE_NODELAY".into(), "1".into()));
                 }
                 spin.env.extend(o.spin_env.iter().cloned());
-                Ok(Host::Spin(spin.start().map_err(anyhow::Error::msg)?, sqld))
+                Ok(Host::Spin(spin.start().map_err(anyhow::Error::msg)?, database, build))
             }
+            (Server::TestHost, _) if build == Build::P3 => bail!("the test host runs the WASIp2 build only"),
             (Server::TestHost, Database::File) => Self::start_test_host(o, &variables),
             (Server::TestHost, Database::LibSql) => bail!("the test host serves a local file only"),
         }
@@ -254,14 +315,14 @@ impl Host {
 
     fn addr(&self) -> SocketAddr {
         match self {
-            Host::Spin(spin, _) => spin.addr,
+            Host::Spin(spin, ..) => spin.addr,
             Host::TestHost(_, addr) => *addr,
         }
     }
 
     fn describe(&self, o: &Options) -> String {
         match self {
-            Host::Spin(_, sqld) => {
+            Host::Spin(_, database, build) => {
                 let version = |cli: Option<&std::path::Path>| {
                     let output = Command::new(cli.unwrap_or("spin".as_ref())).arg("--version").output().ok();
                     output.map(|v| String::from_utf8_lossy(&v.stdout).trim().to_owned()).unwrap_or_default()
@@ -270,11 +331,15 @@ impl Host {
                 for (name, value) in &o.spin_env {
                     nodelay.push_str(&format!(", {name}={value}"));
                 }
-                let database = match sqld {
-                    Some(_) => format!("over libSQL ({}, loopback)", version(o.sqld.as_deref())),
-                    None => "over a local SQLite file".to_owned(),
+                let database = match database {
+                    Database::LibSql => format!("over libSQL ({}, loopback)", version(o.sqld.as_deref())),
+                    Database::File => "over a local SQLite file".to_owned(),
                 };
-                format!("real Spin (`spin up`, {}{nodelay}) {database}", version(o.spin.as_deref()))
+                let build = match build {
+                    Build::P2 => "WASIp2 build",
+                    Build::P3 => "WASIp3 build",
+                };
+                format!("real Spin (`spin up`, {}{nodelay}), {build}, {database}", version(o.spin.as_deref()))
             }
             Host::TestHost(..) => "the dev-profile test host (`target/debug/testhost`)".into(),
         }
@@ -391,6 +456,17 @@ fn scenarios(host: &str, token: &str, s: Arc<Sample>, run: u64) -> Vec<Scenario>
         }};
     }
     scenario!("floor: hello", None, false, |c, i, r, h, t, s| request("GET", &h, "/bench/hello", None, None));
+    scenario!("floor: hello p3", None, false, |c, i, r, h, t, s| request(
+        "GET",
+        &h,
+        "/bench/hello-p3",
+        None,
+        None
+    ));
+    scenario!("floor: select p3", None, false, |c, i, r, h, t, s| {
+        let n = *r.pick(&s.numbers);
+        request("GET", &h, &format!("/bench/select-p3/{n}"), None, None)
+    });
     // What the request pipeline costs without the database and token (a 401), and with one
     // database round trip and no token (`/health`).
     scenario!("401 without a token", Some("floor: hello"), false, |c, i, r, h, t, s| {
@@ -569,26 +645,39 @@ fn main() -> Result<()> {
     let keys = Keys::generate();
     let jwks = JwksServer::start(keys.jwks())?;
     let sample = Arc::new(sample(&o)?);
-    // The libSQL host first: its sqld copies the seeded file before a Spin writes to it.
-    let mut databases = o.databases.clone();
-    databases.sort_by_key(|d| *d != Database::LibSql);
+    // sqld first: it copies the seeded file before a Spin writes to it. Both builds share it.
+    let sqld = match o.databases.contains(&Database::LibSql) {
+        true => Some(Host::start_sqld(&o)?),
+        false => None,
+    };
     let mut hosts = Vec::new();
-    for database in databases {
-        let started = Instant::now();
-        let host = Host::start(&o, &jwks.url(), database)?;
-        let server = host.describe(&o);
-        eprintln!("load: {server} on {} ready in {:.1} s", host.addr(), started.elapsed().as_secs_f64());
-        hosts.push((database, server, host));
+    for &database in &o.databases {
+        for &build in &o.builds {
+            let started = Instant::now();
+            let host = Host::start(&o, &jwks.url(), (database, build), sqld.as_ref())?;
+            let server = host.describe(&o);
+            eprintln!("load: {server} on {} ready in {:.1} s", host.addr(), started.elapsed().as_secs_f64());
+            hosts.push(((database, build), server, host));
+        }
     }
-    hosts.sort_by_key(|(database, ..)| *database != Database::File);
+    hosts.sort_by_key(|((database, _), ..)| *database != Database::File);
     let server = hosts.iter().map(|(_, server, _)| server.as_str()).collect::<Vec<_>>().join("; and ");
     let token = keys.token(&o.alg, bench::BIG_ORG, 4 * 3600);
     let run_id = bench::now_millis() as u64;
+    // The p2 floors run where the p2 build does (or, without it, beside the p3 build), the p3
+    // floors beside the p3 build.
+    let has_p2 = o.builds.contains(&Build::P2);
+    let runs_here = |build: Build, name: &str| match (name.starts_with("floor:"), name.ends_with(" p3")) {
+        (false, _) => true,
+        (true, true) => build == Build::P3,
+        (true, false) => build == Build::P2 || !has_p2,
+    };
     let scenarios: Vec<Vec<Scenario>> = hosts
         .iter()
-        .map(|(_, _, host)| {
+        .map(|((_, build), _, host)| {
             scenarios(&host.addr().to_string(), &token, sample.clone(), run_id)
                 .into_iter()
+                .filter(|scenario| runs_here(*build, scenario.name))
                 .filter(|scenario| match &o.only {
                     Some(only) => only.iter().any(|n| scenario.name.contains(n.as_str())),
                     None => true,
@@ -624,22 +713,23 @@ fn main() -> Result<()> {
         let mut outcome = outcome.expect("every scenario ran");
         let summary = Summary::of(scenario.name, &mut outcome.latencies, outcome.errors, slice * o.rounds);
         let s = &summary;
-        let database = hosts[h].0.label();
+        let (database, build) = (hosts[h].0 .0.label(), hosts[h].0 .1);
         eprintln!(
-            "load: {database:<6} {:<32} c={connections:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>8.2} ms  errors {}  statuses {:?}  jwks fetches {}",
-            s.name, s.per_sec, s.p50_ms, s.p99_ms, s.errors, outcome.statuses, outcome.jwks_fetches
+            "load: {database:<6} {} {:<32} c={connections:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>8.2} ms  errors {}  statuses {:?}  jwks fetches {}",
+            build.label(), s.name, s.per_sec, s.p50_ms, s.p99_ms, s.errors, outcome.statuses, outcome.jwks_fetches
         );
         if scenario.authenticated {
             measured_auth_requests += s.count;
             measured_fetches += outcome.jwks_fetches;
         }
         results.push(json!({
-            "summary": summary, "floor": scenario.floor, "authenticated": scenario.authenticated,
-            "connections": connections, "database": database, "statuses": outcome.statuses,
+            "summary": summary, "floor": scenario.floor.map(|f| build.floor(f)), "authenticated": scenario.authenticated,
+            "connections": connections, "database": database, "build": build.label(), "statuses": outcome.statuses,
             "jwksFetches": outcome.jwks_fetches,
         }));
     }
     drop(hosts);
+    drop(sqld);
     let path = bench::stats::write_json(
         "http.json",
         &json!({

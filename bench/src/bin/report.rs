@@ -11,7 +11,7 @@ use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-/// Budgets (README "Benchmarks"): goals checked here, never by test asserts. The HTTP ones
+/// Budgets (docs/performance.md, "Budgets"): goals checked here, never by test asserts. The HTTP ones
 /// are for real Spin at 16 connections, and at 1 keep-alive connection.
 const SEARCH_P99_MS: f64 = 10.0;
 const GET_OF_SELECT_FLOOR: f64 = 0.85;
@@ -35,6 +35,12 @@ const PURGE_LOCK_MS: f64 = 100.0;
 /// measured in interleaved rounds (wasmtime maps a prepared memory image, copy on write). So
 /// the budget keeps the components from growing unnoticed, with room for the async seam.
 const WASM_BYTES: u64 = 1536 * 1024;
+/// The WASIp3 build (issue 16), at 16 connections: an authenticated GET at least as fast as
+/// the p2 hello floor (no database, no token), a create at least half as fast; and for both a
+/// p99 of at most 10 ms, at 16 connections and at 1.
+const P3_GET_OF_P2_HELLO: f64 = 1.0;
+const P3_CREATE_OF_P2_HELLO: f64 = 0.5;
+const P3_P99_MS: f64 = 10.0;
 
 fn read(name: &str) -> Option<Value> {
     let path = bench::out_dir().join(name);
@@ -78,6 +84,40 @@ fn ms(v: f64) -> String {
     }
 }
 
+/// Every scenario both builds ran, side by side, with the p3 floors beside the p2 ones.
+fn p2_vs_p3(scenarios: &[Value]) -> String {
+    let mut out = String::from(
+        "| scenario | connections | database | p2 req/s | p2 p99 | p3 req/s | p3 p99 | p3 ÷ p2 |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    let of = |build: &str, name: &str, s: &Value| {
+        scenarios.iter().find(|o| {
+            o["build"].as_str().unwrap_or("p2") == build
+                && o["summary"]["name"] == name
+                && o["connections"] == s["connections"]
+                && o["database"] == s["database"]
+        })
+    };
+    for s in scenarios.iter().filter(|s| s["build"].as_str().unwrap_or("p2") == "p2") {
+        let name = s["summary"]["name"].as_str().unwrap_or("?");
+        // A floor's counterpart is the p3 floor of the same work.
+        let Some(p3) = of("p3", name, s).or_else(|| of("p3", &format!("{name} p3"), s)) else { continue };
+        let (a, b) = (&s["summary"], &p3["summary"]);
+        let get = |v: &Value, key: &str| v[key].as_f64().unwrap_or(f64::NAN);
+        let _ = writeln!(
+            out,
+            "| {name} | {} | {} | {:.0} | {} | {:.0} | {} | {:.2} |",
+            s["connections"],
+            s["database"].as_str().unwrap_or("file"),
+            get(a, "perSec"),
+            ms(get(a, "p99Ms")),
+            get(b, "perSec"),
+            ms(get(b, "p99Ms")),
+            get(b, "perSec") / get(a, "perSec"),
+        );
+    }
+    out
+}
+
 fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut wasm_dir = root.join("target/wasm32-wasip2/release");
@@ -94,6 +134,8 @@ fn main() -> Result<()> {
         }
     }
     let mut t = Table { rows: Vec::new() };
+    // The p2-vs-p3 table, when both builds ran (`load --builds p2,p3`).
+    let mut comparison = String::new();
     let mut failed = 0;
     let mut check = |pass: bool| {
         if !pass {
@@ -110,35 +152,67 @@ fn main() -> Result<()> {
         // database.
         let databases: std::collections::BTreeSet<&str> =
             scenarios.iter().map(|s| s["database"].as_str().unwrap_or("file")).collect();
-        let summary = |name: &str, connections: &Value, database: &Value| {
-            scenarios
-                .iter()
-                .find(|s| {
+        // And which build served it (`load --builds`; before p3, only p2).
+        let build_of = |s: &Value| s["build"].as_str().unwrap_or("p2").to_owned();
+        let builds: std::collections::BTreeSet<String> = scenarios.iter().map(build_of).collect();
+        // A scenario's summary: of the given build, else of the p2 build (the p2 floors of a
+        // p3 scenario ran beside the p2 build).
+        let summary = |name: &str, connections: &Value, database: &Value, build: &str| {
+            let find = |build: &str| {
+                scenarios.iter().find(|s| {
                     s["summary"]["name"] == name
                         && &s["connections"] == connections
                         && &s["database"] == database
+                        && build_of(s) == build
                 })
-                .map(|s| s["summary"].clone())
+            };
+            find(build).or_else(|| find("p2")).map(|s| s["summary"].clone())
         };
         for s in &scenarios {
             let sum = &s["summary"];
             let connections = &s["connections"];
             let database = &s["database"];
-            let on = match database.as_str() {
-                Some("libsql") => " libSQL",
-                _ if databases.len() > 1 => " file",
-                _ => "",
+            let build = build_of(s);
+            let p3 = build == "p3";
+            let mut on = match database.as_str() {
+                Some("libsql") => " libSQL".to_owned(),
+                _ if databases.len() > 1 => " file".to_owned(),
+                _ => String::new(),
             };
+            if builds.len() > 1 || p3 {
+                on.push(' ');
+                on.push_str(&build);
+            }
             let one = connections == 1;
             let name = sum["name"].as_str().unwrap_or("?");
             let get = |key: &str, of: &Value| of[key].as_f64().unwrap_or(f64::NAN);
             let (per_sec, p50, p99) = (get("perSec", sum), get("p50Ms", sum), get("p99Ms", sum));
             let floor_name = s["floor"].as_str().or((name != "floor: hello").then_some("floor: hello"));
-            let floor = floor_name.and_then(|f| summary(f, connections, database));
+            let floor = floor_name.and_then(|f| summary(f, connections, database, &build));
+            let p2_hello = summary("floor: hello", connections, database, "p2");
+            let of_p2_hello = p2_hello.as_ref().map(|f| per_sec / get("perSec", f)).unwrap_or(f64::NAN);
+            let p3_budget = p3 && matches!(name, "GET /profiles/{n}" | "create, no password");
             let ratio = floor.as_ref().map(|f| per_sec / get("perSec", f)).unwrap_or(f64::NAN);
             let floor_short = floor_name.unwrap_or("").trim_start_matches("floor: ");
             let errors = sum["errors"].as_u64().unwrap_or(0);
-            let (compared, budget, result) = if one {
+            let (compared, budget, result) = if p3_budget && one {
+                (
+                    format!(
+                        "p99 {} over {floor_short}'s",
+                        ms(p99 - floor.as_ref().map(|f| get("p99Ms", f)).unwrap_or(f64::NAN))
+                    ),
+                    format!("p99 ≤ {P3_P99_MS:.0} ms"),
+                    check(p99 <= P3_P99_MS && errors == 0),
+                )
+            } else if p3_budget {
+                let share =
+                    if name == "create, no password" { P3_CREATE_OF_P2_HELLO } else { P3_GET_OF_P2_HELLO };
+                (
+                    format!("{of_p2_hello:.2} of p2 hello; {ratio:.2} of {floor_short}"),
+                    format!("≥ {share:.1} of p2 hello, p99 ≤ {P3_P99_MS:.0} ms"),
+                    check(of_p2_hello >= share && p99 <= P3_P99_MS && errors == 0),
+                )
+            } else if one {
                 let floor_p99 = floor.as_ref().map(|f| get("p99Ms", f)).unwrap_or(f64::NAN);
                 let floor_tail =
                     floor.as_ref().map(|f| get("p99Ms", f) - get("p50Ms", f)).unwrap_or(f64::NAN);
@@ -161,6 +235,9 @@ fn main() -> Result<()> {
                     (format!("≥ {share:.2} of {floor_short}"), check(ratio >= share && extra && errors == 0))
                 };
                 let (budget, result) = match name {
+                    // A p3 scenario's budgets are the p3 ones above, or none but no errors.
+                    _ if p3 && errors > 0 => (format!("{errors} errors"), check(false)),
+                    _ if p3 => (String::new(), String::new()),
                     "GET /profiles/{n}" => at_least(GET_OF_SELECT_FLOOR, true),
                     "GET /health" => at_least(HEALTH_OF_SELECT_FLOOR, true),
                     "401 without a token" => at_least(UNAUTHENTICATED_OF_HELLO, true),
@@ -188,6 +265,9 @@ fn main() -> Result<()> {
                 budget,
                 result,
             ]);
+        }
+        if builds.len() > 1 {
+            comparison = p2_vs_p3(&scenarios);
         }
         let jwks = &http["jwks"];
         let fetches = jwks["fetchesMeasured"].as_u64().unwrap_or(0);
@@ -300,6 +380,12 @@ fn main() -> Result<()> {
         );
     }
     text.push_str(&t.markdown());
+    if !comparison.is_empty() {
+        let _ = writeln!(
+            text,
+            "\nThe WASIp2 and WASIp3 builds side by side (same run, same rounds):\n\n{comparison}"
+        );
+    }
     let _ = writeln!(text, "\n{} budget(s) missed.", failed);
     if let Some(seconds) = total_seconds {
         let _ = writeln!(text, "\nThe whole run took {:.1} min.", seconds / 60.0);

@@ -1,4 +1,4 @@
-//! `GET /customers/v2/events`: the change feed (README, "The change feed"). What happened to
+//! `GET /customers/v2/events`: the change feed (docs/change-feed.md). What happened to
 //! the organisation's customers, oldest first, so partners can pass erasures, merges and
 //! withdrawn consents on to their own systems.
 

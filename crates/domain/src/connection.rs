@@ -80,7 +80,7 @@ pub const LOCAL_FILE_PRAGMAS: [&str; 3] =
 
 /// The same for a libSQL server: it has foreign keys on by default, and says so only for
 /// itself; the statement is accepted and keeps us independent of how it was built. It
-/// refuses the other two (secure deletion on libSQL: README, "Erasure and backups").
+/// refuses the other two (secure deletion on libSQL: docs/data.md, "Erasure and backups").
 const LIBSQL_PRAGMAS: [&str; 1] = ["PRAGMA foreign_keys = ON"];
 
 /// What the first check of a connection found: the schema version and the backend, read by
@@ -221,7 +221,7 @@ fn is_busy(message: &str) -> bool {
 /// Moves a local file's write-ahead log into the database file and truncates it, so old
 /// versions of erased rows do not linger there (§5). Best effort: with readers active SQLite
 /// checkpoints what it can, and a later checkpoint finishes the job. A libSQL server refuses
-/// checkpoint requests and checkpoints on its own schedule (README, "Erasure and backups").
+/// checkpoint requests and checkpoints on its own schedule (docs/data.md, "Erasure and backups").
 pub async fn checkpoint(db: &impl Db) {
     if matches!(db.backend().await, Ok(Backend::LocalFile)) {
         let _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)", &[]).await;

@@ -197,8 +197,8 @@ pub async fn purge_expired(
         let batch_started = Instant::now();
         let purged = match purge_batch(db, organisation_id, now, batch, event_retention_days).await {
             Ok(purged) => purged,
-            // A batch a libSQL server cancelled under load was rolled back whole (README, "Schema
-            // management"): the next, half as large, does its work. Twice in a row is an error.
+            // A batch a libSQL server cancelled under load was rolled back whole (docs/data.md,
+            // "Connection policy"): the next, half as large, does its work. Twice in a row is an error.
             Err(e) if crate::connection::is_interrupted(&e) && !interrupted_last => {
                 interrupted_last = true;
                 batch = (batch / 2).max(1);

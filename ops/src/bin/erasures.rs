@@ -1,4 +1,4 @@
-//! The erasure ledger, for operators (README, "Erasure and backups").
+//! The erasure ledger, for operators (docs/data.md, "The erasure ledger").
 //!
 //! ```text
 //! erasures list DATABASE                      the ledger, one JSON object per line

@@ -484,7 +484,7 @@ pub async fn mark_merged(
 /// Erases a customer for good (contract §3 DELETE, §5): the profile, the profiles merged
 /// into it, everything hanging off them (foreign keys cascade), and stored idempotent
 /// responses holding their data. On a local file `secure_delete` overwrites the freed bytes
-/// (README, "Erasure and backups", for libSQL). Leaves one audit entry and an entry per
+/// (docs/data.md, "Erasure and backups", for libSQL). Leaves one audit entry and an entry per
 /// erased profile in the erasure ledger ([`crate::erasure`]), without personal data.
 pub async fn erase(
     db: &impl Db,
