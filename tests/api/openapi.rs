@@ -1,80 +1,32 @@
 //! The OpenAPI document (`openapi/openapi.json`, contract §8) against the code: every route of
-//! the components' route tables has its operation and every operation its route, spin.toml
-//! routes every operation to the component that serves it and has no route serving none, and
-//! the file is exactly what `openapi/generate.py` writes. No running app needed. (That every
-//! response matches the document is checked on every request of the other tests:
+//! the components' route tables (`api::routes`) has its operation and every operation its
+//! route, spin.toml routes every operation to the component that serves it and has no route
+//! serving none, and the file is exactly what `openapi-gen` writes. No running app needed.
+//! (That every response matches the document is checked on every request of the other tests:
 //! `conformance.rs`.)
 
 use crate::helpers::repo_root;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-/// The components whose `ROUTES` tables the document must cover.
-const ROUTED_COMPONENTS: &[&str] = &["profiles", "temporary-profiles", "consents"];
-
-/// The paths answered before routing (no token), by component.
-const PUBLIC_PATHS: &[(&str, &str, &str)] = &[
-    ("profiles", "GET", "/health"),
-    ("profiles", "GET", "/health/profiles"),
-    ("temporary-profiles", "GET", "/health/temporary-profiles"),
-    ("consents", "GET", "/health/consents"),
-    ("openapi", "GET", "/customers/v2/openapi.json"),
-    ("token-issuer", "POST", "/oauth/token"),
-    ("token-issuer", "GET", "/.well-known/jwks.json"),
-];
-
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "options", "head", "trace"];
 
-fn source(component: &str) -> String {
-    let path = repo_root().join("components").join(component).join("src/lib.rs");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    // rustfmt splits long `route(...)` calls over lines: one space for any run of whitespace.
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Every operation the components serve, with its component (`api::routes`).
+pub(crate) fn component_operations() -> Vec<(&'static str, &'static web::Operation)> {
+    api::routes::components()
+        .into_iter()
+        .flat_map(|(c, ops)| ops.into_iter().map(move |op| (c, op)))
+        .collect()
 }
 
-/// The string literal at the start of `text` (after optional spaces), and what follows it.
-fn literal(text: &str) -> Option<(&str, &str)> {
-    let rest = text.trim_start().strip_prefix('"')?;
-    let end = rest.find('"')?;
-    Some((&rest[..end], &rest[end + 1..]))
-}
-
-/// Every `route("METHOD", "TEMPLATE", handler)` of a component's source.
+/// (METHOD, template) of every operation `component` serves.
 pub(crate) fn routes_of(component: &str) -> Vec<(String, String)> {
-    let text = source(component);
-    let mut routes = Vec::new();
-    for (at, _) in text.match_indices("route(") {
-        let Some((method, rest)) = literal(&text[at + "route(".len()..]) else {
-            continue; // `const fn route(method: ...`
-        };
-        let rest = rest.trim_start().strip_prefix(',').expect("a comma after the method");
-        let (template, _) = literal(rest).expect("the template after the method");
-        routes.push((method.to_owned(), template.to_owned()));
-    }
-    assert!(!routes.is_empty(), "no route(\"METHOD\", \"TEMPLATE\", ...) found in {component}");
-    routes
-}
-
-/// The public paths a component answers before routing: each `ctx.route.set("PATH")` with the
-/// method of the `("METHOD", [...])` arm it sits in.
-fn public_routes_of(component: &str) -> Vec<(String, String)> {
-    let text = source(component);
-    let mut routes = Vec::new();
-    // An API component's health paths: `Handlers { health_paths: &["/health", ...], .. }`.
-    if let Some((_, list)) = text.split_once("health_paths: &[") {
-        let mut rest = list.split(']').next().unwrap_or("");
-        while let Some((path, after)) = literal(rest) {
-            routes.push(("GET".to_owned(), path.to_owned()));
-            rest = after.trim_start().strip_prefix(',').unwrap_or(after);
-        }
-    }
-    // A public component's paths: `ctx.route.set("/path")` in the arm of its method.
-    for (at, _) in text.match_indices("ctx.route.set(") {
-        let (path, _) = literal(&text[at + "ctx.route.set(".len()..]).expect("a literal path");
-        let arm = text[..at].rfind("(\"").expect("the match arm of the public path");
-        let (method, _) = literal(&text[arm + 1..]).expect("the method of the arm");
-        routes.push((method.to_owned(), path.to_owned()));
-    }
+    let routes: Vec<(String, String)> = component_operations()
+        .into_iter()
+        .filter(|(c, _)| *c == component)
+        .map(|(_, op)| (op.method.to_owned(), op.template.to_owned()))
+        .collect();
+    assert!(!routes.is_empty(), "no component {component}");
     routes
 }
 
@@ -100,38 +52,18 @@ fn operations(doc: &Value) -> BTreeSet<(String, String)> {
 
 #[test]
 fn every_route_has_an_operation_and_every_operation_a_route() {
-    let mut routes = BTreeSet::new();
-    for component in ROUTED_COMPONENTS {
-        for route in routes_of(component) {
-            assert!(routes.insert(route.clone()), "{route:?} is routed twice");
-        }
-    }
-    for (component, method, path) in PUBLIC_PATHS {
-        let public = public_routes_of(component);
-        let route = (method.to_string(), path.to_string());
-        assert!(public.contains(&route), "{component} no longer answers {method} {path}: {public:?}");
-        routes.insert(route);
-    }
+    let routes: BTreeSet<(String, String)> =
+        component_operations().iter().map(|(_, op)| (op.method.to_owned(), op.template.to_owned())).collect();
     let documented = operations(&document());
     let undocumented: Vec<String> = routes.difference(&documented).map(|(m, p)| format!("{m} {p}")).collect();
     let unrouted: Vec<String> = documented.difference(&routes).map(|(m, p)| format!("{m} {p}")).collect();
     assert!(
         undocumented.is_empty() && unrouted.is_empty(),
-        "openapi/openapi.json is out of step with the route tables (edit openapi/generate.py and run it)\n\
+        "openapi/openapi.json is out of step with the route tables (run `cargo run -p openapi-gen`)\n\
          routes without an operation:\n  {}\noperations without a route:\n  {}",
         undocumented.join("\n  "),
         unrouted.join("\n  "),
     );
-}
-
-/// Every route of every component (route tables and public paths), with its component.
-fn component_routes() -> Vec<(String, String, String)> {
-    let mut all = Vec::new();
-    for component in ROUTED_COMPONENTS {
-        all.extend(routes_of(component).into_iter().map(|(m, p)| (component.to_string(), m, p)));
-    }
-    all.extend(PUBLIC_PATHS.iter().map(|(c, m, p)| (c.to_string(), m.to_string(), p.to_string())));
-    all
 }
 
 #[test]
@@ -143,7 +75,7 @@ fn spin_toml_routes_every_operation_to_its_component_and_every_route_serves_one(
     for (i, trigger) in triggers.iter().enumerate() {
         router.add(&trigger.route, i).expect("a valid route");
     }
-    let components = component_routes();
+    let components = component_operations();
     let mut served = vec![false; triggers.len()];
     let mut problems = Vec::new();
     for (method, path) in operations(&document()) {
@@ -151,7 +83,7 @@ fn spin_toml_routes_every_operation_to_its_component_and_every_route_serves_one(
         let sample: Vec<&str> =
             path.split('/').map(|s| if s.starts_with('{') && s.ends_with('}') { "1" } else { s }).collect();
         let owner =
-            components.iter().find(|(_, m, p)| *m == method && *p == path).map(|(c, _, _)| c.as_str());
+            components.iter().find(|(_, op)| op.method == method && op.template == path).map(|(c, _)| *c);
         match router.route(&sample.join("/")) {
             None => problems.push(format!("{method} {path}: no spin.toml route")),
             Some(found) => {
@@ -183,8 +115,11 @@ fn every_operation_names_its_id_its_permission_and_its_path_parameters() {
     let doc = document();
     assert_eq!(doc["openapi"], "3.1.0");
     assert_eq!(doc["security"][0]["bearerAuth"], Value::Array(vec![]));
-    let public: BTreeSet<(String, String)> =
-        PUBLIC_PATHS.iter().map(|(_, m, p)| (m.to_string(), p.to_string())).collect();
+    let public: BTreeSet<(String, String)> = component_operations()
+        .iter()
+        .filter(|(_, op)| op.access == web::Access::Public)
+        .map(|(_, op)| (op.method.to_owned(), op.template.to_owned()))
+        .collect();
     let mut ids = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
@@ -209,16 +144,10 @@ fn every_operation_names_its_id_its_permission_and_its_path_parameters() {
 
 #[test]
 fn the_document_is_what_the_generator_writes() {
-    let root = repo_root();
-    let output = std::process::Command::new("python3")
-        .current_dir(&root)
-        .args(["openapi/generate.py", "--check"])
-        .output()
-        .unwrap_or_else(|e| panic!("python3 is needed to check openapi/openapi.json: {e}"));
+    let path = repo_root().join("openapi/openapi.json");
+    let committed = std::fs::read_to_string(&path).expect("openapi/openapi.json is readable");
     assert!(
-        output.status.success(),
-        "openapi/openapi.json is not what openapi/generate.py writes: run `python3 openapi/generate.py`\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr),
+        committed == openapi_gen::render(),
+        "openapi/openapi.json is not what openapi-gen writes: run `cargo run -p openapi-gen`"
     );
 }

@@ -6,18 +6,11 @@
 use crate::helpers::*;
 use serde_json::{json, Value};
 
-/// Every `route("METHOD", "TEMPLATE", …)` of a component that has `{customerNumber}`.
+/// Every route of a component that has `{customerNumber}` (`api::routes`).
 fn customer_routes(component: &str) -> Vec<(String, String)> {
-    let path = repo_root().join("components").join(component).join("src/lib.rs");
-    let text = std::fs::read_to_string(path).unwrap().split_whitespace().collect::<Vec<_>>().join(" ");
-    let text = text.replace("( \"", "(\""); // rustfmt breaks long calls after the parenthesis
-    text.split("route(\"")
-        .skip(1)
-        .filter_map(|rest| {
-            let (method, rest) = rest.split_once('"')?;
-            let template = rest.split('"').nth(1)?;
-            template.contains("{customerNumber}").then(|| (method.to_owned(), template.to_owned()))
-        })
+    crate::openapi::routes_of(component)
+        .into_iter()
+        .filter(|(_, template)| template.contains("{customerNumber}"))
         .collect()
 }
 

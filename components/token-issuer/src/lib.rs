@@ -10,10 +10,10 @@ mod clients;
 mod signing_key;
 
 use auth::issuer::DevClaims;
-use errors::ApiError;
+use errors::{ApiError, ErrorCode};
 use http::{Request, Response};
 use spin_glue::variable;
-use web::RequestCtx;
+use web::{route, RequestCtx, Route};
 
 type Answer = Result<Response<Vec<u8>>, ApiError>;
 
@@ -27,27 +27,31 @@ spin_glue::public_component!(public);
 /// `auth::issuer::serves`); to anyone else they answer 404, as if there were no issuer.
 async fn public(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
     match spin_glue::dev_issuer_serves(req)? {
-        true => route(ctx, req).await,
+        true => answer(ctx, req).await,
         false => Err(ApiError::NotFound),
     }
 }
 
-async fn route(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
-    match (req.method().as_str(), web::segments(req).as_slice()) {
-        ("POST", ["oauth", "token"]) => {
-            ctx.route.set("/oauth/token");
-            token(ctx, req).await
-        }
-        ("GET", [".well-known", "jwks.json"]) => {
-            ctx.route.set("/.well-known/jwks.json");
+/// The issuer's two endpoints.
+enum Endpoint {
+    Token,
+    Jwks,
+}
+
+const ROUTES: &[Route<Endpoint>] =
+    &[route(api::routes::ISSUE_TOKEN, Endpoint::Token), route(api::routes::JWKS, Endpoint::Jwks)];
+
+async fn answer(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
+    let (found, _) = web::router::find(ROUTES, req)?;
+    ctx.route.set(found.op.template);
+    match found.handler {
+        Endpoint::Token => token(ctx, req).await,
+        Endpoint::Jwks => {
             let key = signing_key::load_or_create().await?;
             let mut response = Response::new(key.public_jwks().into_bytes());
             response.headers_mut().insert("content-type", http::HeaderValue::from_static("application/json"));
             Ok(response)
         }
-        (_, ["oauth", "token"]) => Err(ApiError::MethodNotAllowed(vec!["POST"])),
-        (_, [".well-known", "jwks.json"]) => Err(ApiError::MethodNotAllowed(vec!["GET"])),
-        _ => Err(ApiError::NotFound),
     }
 }
 
@@ -56,7 +60,7 @@ async fn token(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
     let grant = clients::TokenRequest::parse(req)?;
     if grant.grant_type.as_deref() != Some("client_credentials") {
         return Err(ApiError::BadRequest {
-            code: "UNSUPPORTED_GRANT_TYPE",
+            code: ErrorCode::UNSUPPORTED_GRANT_TYPE,
             field: Some("grant_type".into()),
             message: "grant_type must be client_credentials".into(),
         });
@@ -66,7 +70,7 @@ async fn token(ctx: &RequestCtx, req: &Request<Vec<u8>>) -> Answer {
     let requested = grant.audience.as_deref().map(str::trim).filter(|a| !a.is_empty());
     if requested.is_some_and(|requested| requested != audience) {
         return Err(ApiError::BadRequest {
-            code: "INVALID_AUDIENCE",
+            code: ErrorCode::INVALID_AUDIENCE,
             field: Some("audience".into()),
             message: format!("this issuer only grants tokens for {audience}"),
         });

@@ -6,7 +6,7 @@ use crate::{Answer, Call};
 use auth::Permission;
 use domain::db::Db;
 use domain::event::{self, Kind};
-use errors::{ApiError, Invalid};
+use errors::{ApiError, ErrorCode, Invalid};
 use web::{Param, Query};
 
 /// `after` (not `cursor`: it is also the poller's position), `limit`, `types`, `customerNumber`.
@@ -69,7 +69,10 @@ fn types(params: &Query, may_read: impl Fn(Kind) -> bool) -> Result<Vec<&'static
             let all: Vec<&str> = event::TYPES.iter().map(|(name, _)| *name).collect();
             return Err(ApiError::invalid_field(
                 "types",
-                Invalid::new("INVALID_EVENT_TYPE", format!("{name:?} is not one of {}", all.join(", "))),
+                Invalid::new(
+                    ErrorCode::INVALID_EVENT_TYPE,
+                    format!("{name:?} is not one of {}", all.join(", ")),
+                ),
             ));
         };
         if !may_read(kind) {
@@ -88,7 +91,7 @@ fn customer_number(params: &Query) -> Result<Option<i64>, ApiError> {
             Ok(n) if n > 0 => Ok(Some(n)),
             _ => Err(ApiError::invalid_field(
                 "customerNumber",
-                Invalid::new("INVALID_CUSTOMER_NUMBER", "must be a positive whole number"),
+                Invalid::new(ErrorCode::INVALID_CUSTOMER_NUMBER, "must be a positive whole number"),
             )),
         },
     }

@@ -14,6 +14,7 @@ pub mod parent;
 pub mod preferences;
 pub mod profiles;
 pub mod purge;
+pub mod routes;
 mod subresource;
 pub mod temporary;
 

@@ -12,7 +12,7 @@ use domain::lockout::{Attempts, Standing};
 use domain::password::{self, Password};
 use domain::profile::search::{self, Criteria};
 use domain::profile::{self, Changed, CreateProfileBody, Names, Profile, ProfileType, ProfileView};
-use errors::{ApiError, FieldErrors, Invalid};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::Deserialize;
 use web::{Param, Query};
 
@@ -138,7 +138,7 @@ pub async fn patch<D: Db>(call: &Call<'_, D>) -> Answer {
     let patch: serde_json::Value = web::json(call.req)?;
     if !patch.is_object() {
         return Err(ApiError::BadRequest {
-            code: "INVALID_JSON",
+            code: ErrorCode::INVALID_JSON,
             field: None,
             message: "a merge patch must be a JSON object".into(),
         });
@@ -238,12 +238,12 @@ pub async fn connect<D: Db>(call: &Call<'_, D>) -> Answer {
         Some(_) => {
             errs.push(
                 "customerNumberToConnect",
-                Invalid::new("INVALID_CUSTOMER_NUMBER", "must be a customer number"),
+                Invalid::new(ErrorCode::INVALID_CUSTOMER_NUMBER, "must be a customer number"),
             );
             None
         }
         None => {
-            errs.push("customerNumberToConnect", Invalid::new("REQUIRED", "is required"));
+            errs.push("customerNumberToConnect", Invalid::new(ErrorCode::REQUIRED, "is required"));
             None
         }
     };
@@ -330,7 +330,7 @@ pub async fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
     let candidate = match body.password.filter(|p| !p.is_empty()) {
         Some(p) => Some(p),
         None => {
-            errs.push("password", Invalid::new("REQUIRED", "is required"));
+            errs.push("password", Invalid::new(ErrorCode::REQUIRED, "is required"));
             None
         }
     };
@@ -379,7 +379,7 @@ pub async fn change_password<D: Db>(call: &Call<'_, D>) -> Answer {
     let new_password = match body.password.filter(|p| !p.is_empty()) {
         Some(p) => errs.check("password", Password::parse(&p)),
         None => {
-            errs.push("password", Invalid::new("REQUIRED", "is required"));
+            errs.push("password", Invalid::new(ErrorCode::REQUIRED, "is required"));
             None
         }
     };

@@ -11,7 +11,7 @@ use domain::db::Db;
 use domain::password;
 use domain::profile::temporary::{self, ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
 use domain::profile::{self, Changed, ProfileType};
-use errors::ApiError;
+use errors::{ApiError, ErrorCode};
 
 /// POST /customers/v2/profiles/temporary (contract §4): 201 `Customer` with `profileType`
 /// `T` and `expirationDate`.
@@ -107,7 +107,7 @@ pub async fn convert<D: Db>(call: &Call<'_, D>) -> Answer {
 /// Ecards and loyalty programs of a temporary profile (contract §4): refused.
 pub async fn not_allowed<D: Db>(_call: &Call<'_, D>) -> Answer {
     Err(ApiError::BadRequest {
-        code: "NOT_ALLOWED_FOR_TEMPORARY_PROFILE",
+        code: ErrorCode::NOT_ALLOWED_FOR_TEMPORARY_PROFILE,
         field: None,
         message: "temporary profiles have no ecards or loyalty programs; convert the profile first".into(),
     })

@@ -7,7 +7,7 @@ use crate::db::{Db, DbError, Row, Value};
 use crate::subresource;
 use crate::text::fold;
 use crate::time::Timestamp;
-use errors::{ApiError, FieldErrors, Invalid};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::{Deserialize, Serialize};
 
 // Every statement of postal addresses. ?1 is always the caller's organisation, ?2 the customer.
@@ -115,12 +115,12 @@ pub fn post_code(raw: &str, country_code: &str) -> Result<String, Invalid> {
         raw.chars().count() <= 10 && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-');
     if !shaped {
         return Err(Invalid::new(
-            "INVALID_POST_CODE",
+            ErrorCode::INVALID_POST_CODE,
             "must be at most 10 letters, digits, spaces or dashes",
         ));
     }
     if country_code == "NO" && !(raw.len() == 4 && raw.chars().all(|c| c.is_ascii_digit())) {
-        return Err(Invalid::new("INVALID_POST_CODE", "must be 4 digits for a Norwegian address"));
+        return Err(Invalid::new(ErrorCode::INVALID_POST_CODE, "must be 4 digits for a Norwegian address"));
     }
     Ok(raw.to_uppercase())
 }
@@ -131,7 +131,10 @@ pub fn country_code(raw: &str) -> Result<String, Invalid> {
     if code.len() == 2 && ISO_3166_ALPHA_2.split(' ').any(|c| c == code) {
         Ok(code)
     } else {
-        Err(Invalid::new("INVALID_COUNTRY_CODE", "must be an ISO 3166-1 alpha-2 country code, e.g. NO"))
+        Err(Invalid::new(
+            ErrorCode::INVALID_COUNTRY_CODE,
+            "must be an ISO 3166-1 alpha-2 country code, e.g. NO",
+        ))
     }
 }
 
@@ -364,7 +367,11 @@ mod tests {
     }
 
     fn fields(errors: FieldErrors) -> Vec<(String, String)> {
-        errors.entries().iter().map(|e| (e.field.clone().unwrap_or_default(), e.error_code.clone())).collect()
+        errors
+            .entries()
+            .iter()
+            .map(|e| (e.field.clone().unwrap_or_default(), e.error_code.to_string()))
+            .collect()
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::db::{Db, DbError};
 use crate::profile::{self, Changed, CustomerNumber, Profile, ProfileType, ProfileView};
 use crate::time::Timestamp;
-use errors::{ApiError, Invalid};
+use errors::{ApiError, ErrorCode, Invalid};
 use serde_json::json;
 
 /// The profile a write to it goes to (read inside the write transaction): 404 when there is
@@ -55,7 +55,7 @@ fn require_active(profile: &Profile, message: &'static str) -> Result<(), ApiErr
     if profile.is_active() {
         Ok(())
     } else {
-        Err(ApiError::conflict("PROFILE_NOT_ACTIVE", "customerNumber", message))
+        Err(ApiError::conflict(ErrorCode::PROFILE_NOT_ACTIVE, "customerNumber", message))
     }
 }
 
@@ -75,7 +75,7 @@ pub async fn connect(
     if source == target.customer_number {
         return Err(ApiError::invalid_field(
             "customerNumberToConnect",
-            Invalid::new("CANNOT_CONNECT_TO_ITSELF", "must be another profile"),
+            Invalid::new(ErrorCode::CANNOT_CONNECT_TO_ITSELF, "must be another profile"),
         ));
     }
     let organisation_id = changed.actor.organisation_id;

@@ -8,7 +8,7 @@ use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource;
 use crate::time::{parse_date, Timestamp};
-use errors::{ApiError, FieldErrors, Invalid, OnUnique};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid, OnUnique};
 use serde::{Deserialize, Serialize};
 
 // Every statement of ecards. ?1 is always the caller's organisation, ?2 the customer.
@@ -90,14 +90,14 @@ pub fn new_ecard(body: EcardBody) -> Result<NewEcard, FieldErrors> {
             if operator.is_some_and(|x| x != o) || number.is_some_and(|x| x != n) =>
         {
             let message = "does not match ecardOperator and ecardNumber";
-            errs.push("ecardNumber16digits", Invalid::new("ECARD_NUMBER_MISMATCH", message));
+            errs.push("ecardNumber16digits", Invalid::new(ErrorCode::ECARD_NUMBER_MISMATCH, message));
             None
         }
         (Some(card), _, _) => Some(card),
         (None, Some(o), Some(n)) => Some((o, n)),
         (None, _, _) => {
             // Unless the 16-digit form was given (and is wrong), name what is missing.
-            let required = || Invalid::new("REQUIRED", "is required (or give ecardNumber16digits)");
+            let required = || Invalid::new(ErrorCode::REQUIRED, "is required (or give ecardNumber16digits)");
             if !sixteen_given && body.ecard_operator.is_none() {
                 errs.push("ecardOperator", required());
             }
@@ -119,7 +119,7 @@ fn operator(raw: i64) -> Result<i64, Invalid> {
     if (0..=MAX_OPERATOR).contains(&raw) {
         Ok(raw)
     } else {
-        Err(Invalid::new("INVALID_ECARD_OPERATOR", "must be between 0 and 9999"))
+        Err(Invalid::new(ErrorCode::INVALID_ECARD_OPERATOR, "must be between 0 and 9999"))
     }
 }
 
@@ -127,13 +127,14 @@ fn number(raw: i64) -> Result<i64, Invalid> {
     if (0..=MAX_NUMBER).contains(&raw) {
         Ok(raw)
     } else {
-        Err(Invalid::new("INVALID_ECARD_NUMBER", "must be between 0 and 999999999999 (12 digits)"))
+        Err(Invalid::new(ErrorCode::INVALID_ECARD_NUMBER, "must be between 0 and 999999999999 (12 digits)"))
     }
 }
 
 /// `ecardNumber16digits`: exactly 16 digits, operator then number.
 fn sixteen_digits(raw: &str) -> Result<(i64, i64), Invalid> {
-    let invalid = || Invalid::new("INVALID_ECARD_NUMBER", "must be 16 digits: 4 of operator, 12 of number");
+    let invalid =
+        || Invalid::new(ErrorCode::INVALID_ECARD_NUMBER, "must be 16 digits: 4 of operator, 12 of number");
     if raw.len() != 16 || !raw.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid());
     }
@@ -225,7 +226,7 @@ pub async fn add(
     ];
     let rows = db.execute(INSERT, &params).await.on_unique(ALREADY_OWNED, || {
         ApiError::conflict(
-            "ECARD_ALREADY_OWNED",
+            ErrorCode::ECARD_ALREADY_OWNED,
             "ecardNumber",
             "this ecard is already registered to a profile",
         )
@@ -297,7 +298,11 @@ mod tests {
     }
 
     fn codes(errors: FieldErrors) -> Vec<(String, String)> {
-        errors.entries().iter().map(|e| (e.field.clone().unwrap_or_default(), e.error_code.clone())).collect()
+        errors
+            .entries()
+            .iter()
+            .map(|e| (e.field.clone().unwrap_or_default(), e.error_code.to_string()))
+            .collect()
     }
 
     #[test]

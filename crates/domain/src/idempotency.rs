@@ -4,7 +4,7 @@
 
 use crate::db::{Db, DbError, Value};
 use crate::time::Timestamp;
-use errors::{ApiError, Invalid};
+use errors::{ApiError, ErrorCode, Invalid};
 use sha2::{Digest, Sha256};
 
 /// How long a key is remembered.
@@ -17,7 +17,10 @@ pub const KEY_TAKEN: &str = "idempotency_record.organisation_id, idempotency_rec
 pub fn parse_key(raw: &str) -> Result<String, Invalid> {
     let key = raw.trim();
     if key.is_empty() || key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(Invalid::new("INVALID_IDEMPOTENCY_KEY", "must be 1 to 255 visible ASCII characters"));
+        return Err(Invalid::new(
+            ErrorCode::INVALID_IDEMPOTENCY_KEY,
+            "must be 1 to 255 visible ASCII characters",
+        ));
     }
     Ok(key.to_owned())
 }
@@ -111,7 +114,7 @@ pub async fn store(
         .await?;
     if rows.rows.is_empty() {
         return Err(ApiError::Conflict {
-            code: "IDEMPOTENCY_KEY_IN_USE",
+            code: ErrorCode::IDEMPOTENCY_KEY_IN_USE,
             field: None,
             message: "another request with this Idempotency-Key is being processed; retry it",
         });

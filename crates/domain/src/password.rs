@@ -4,7 +4,7 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use errors::Invalid;
+use errors::{ErrorCode, Invalid};
 
 /// A password that satisfies the policy. `Debug` hides it.
 pub struct Password(String);
@@ -28,7 +28,7 @@ impl Password {
             Ok(Self(raw.to_owned()))
         } else {
             Err(Invalid::new(
-                "WEAK_PASSWORD",
+                ErrorCode::WEAK_PASSWORD,
                 "must be 7 to 128 characters with a lower-case letter, an upper-case letter and a digit",
             ))
         }

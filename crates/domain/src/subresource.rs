@@ -7,7 +7,7 @@ use crate::audit::{self, AuditEntry};
 use crate::db::{Db, DbError, Value};
 use crate::time::Timestamp;
 use chrono::DateTime;
-use errors::{ApiError, Invalid};
+use errors::{ApiError, ErrorCode, Invalid};
 
 /// The `customer_number` of audit entries about an organisation's catalogues rather than a
 /// customer (preference definitions, loyalty programs). Customer numbers start at 1, so no
@@ -22,7 +22,10 @@ pub fn instant(raw: &str) -> Result<Timestamp, Invalid> {
         .map(|t| Timestamp(t.timestamp_millis()))
         .filter(|t| (0..253_402_300_800_000).contains(&t.0)) // 1970 to the end of year 9999
         .ok_or_else(|| {
-            Invalid::new("INVALID_TIMESTAMP", "must be an RFC 3339 date-time, e.g. 2026-11-28T06:17:43.123Z")
+            Invalid::new(
+                ErrorCode::INVALID_TIMESTAMP,
+                "must be an RFC 3339 date-time, e.g. 2026-11-28T06:17:43.123Z",
+            )
         })
 }
 

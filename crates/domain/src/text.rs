@@ -2,7 +2,7 @@
 //! and no control characters ([`bounded`], [`multiline`]), and the folded form names and
 //! addresses are searched and kept unique by ([`fold`]). Input arrives trimmed.
 
-use errors::Invalid;
+use errors::{ErrorCode, Invalid};
 
 /// Free text of at most `max` characters without control characters.
 pub fn bounded(raw: &str, max: usize) -> Result<String, Invalid> {
@@ -17,10 +17,10 @@ pub fn multiline(raw: &str, max: usize) -> Result<String, Invalid> {
 
 fn checked(raw: &str, max: usize, refused: fn(char) -> bool) -> Result<String, Invalid> {
     if raw.chars().count() > max {
-        return Err(Invalid::new("TOO_LONG", format!("must be at most {max} characters")));
+        return Err(Invalid::new(ErrorCode::TOO_LONG, format!("must be at most {max} characters")));
     }
     if raw.chars().any(refused) {
-        return Err(Invalid::new("INVALID_CHARACTERS", "must not contain control characters"));
+        return Err(Invalid::new(ErrorCode::INVALID_CHARACTERS, "must not contain control characters"));
     }
     Ok(raw.to_owned())
 }

@@ -3,7 +3,7 @@
 //! correctly as text in SQLite.
 
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Utc};
-use errors::Invalid;
+use errors::{ErrorCode, Invalid};
 
 /// An instant, in milliseconds since the Unix epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,7 +34,7 @@ impl Timestamp {
 /// A `YYYY-MM-DD` date. Read by hand: chrono's format-string parser is large, and every
 /// component carries whatever it links.
 pub fn parse_date(raw: &str) -> Result<NaiveDate, Invalid> {
-    let invalid = || Invalid::new("INVALID_DATE", "must be a date in the form YYYY-MM-DD");
+    let invalid = || Invalid::new(ErrorCode::INVALID_DATE, "must be a date in the form YYYY-MM-DD");
     let b = raw.as_bytes();
     let digits_at = |range: std::ops::Range<usize>| -> Option<u32> {
         b.get(range.clone())
@@ -73,8 +73,12 @@ impl Expiration {
 /// start of the next day, UTC) or an RFC 3339 date-time. It must lie after `now`, and at
 /// most `max_days` ahead when a limit applies.
 pub fn parse_expiration(raw: &str, now: Timestamp, max_days: Option<i64>) -> Result<Expiration, Invalid> {
-    let invalid =
-        || Invalid::new("INVALID_EXPIRATION_DATE", "must be a date (YYYY-MM-DD) or an RFC 3339 date-time");
+    let invalid = || {
+        Invalid::new(
+            ErrorCode::INVALID_EXPIRATION_DATE,
+            "must be a date (YYYY-MM-DD) or an RFC 3339 date-time",
+        )
+    };
     let (at, day) = if raw.len() == 10 {
         let day = parse_date(raw)?;
         let next_day = day.succ_opt().ok_or_else(invalid)?;
@@ -83,12 +87,12 @@ pub fn parse_expiration(raw: &str, now: Timestamp, max_days: Option<i64>) -> Res
         (DateTime::parse_from_rfc3339(raw).map_err(|_| invalid())?.timestamp_millis(), None)
     };
     if at <= now.0 {
-        return Err(Invalid::new("EXPIRATION_DATE_IN_THE_PAST", "must be in the future"));
+        return Err(Invalid::new(ErrorCode::EXPIRATION_DATE_IN_THE_PAST, "must be in the future"));
     }
     if let Some(days) = max_days {
         if at > now.0 + days * 24 * 60 * 60 * 1000 {
             return Err(Invalid::new(
-                "EXPIRATION_DATE_TOO_FAR",
+                ErrorCode::EXPIRATION_DATE_TOO_FAR,
                 format!("must be at most {days} days ahead"),
             ));
         }

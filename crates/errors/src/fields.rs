@@ -1,17 +1,18 @@
 //! Per-field validation errors. A parser returns an [`Invalid`] (code and message); the
 //! caller adds the field name, so one 400 can name every bad field at once.
 
+use crate::ErrorCode;
 use serde::Serialize;
 
 /// Why a value was refused: a stable code and a message, without the field name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl Invalid {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
 }
@@ -20,15 +21,15 @@ impl Invalid {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldError {
-    pub error_code: String,
+    pub error_code: ErrorCode,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(code: &str, field: Option<String>, message: String) -> Self {
-        Self { error_code: code.to_owned(), field, message }
+    pub fn new(code: ErrorCode, field: Option<String>, message: String) -> Self {
+        Self { error_code: code, field, message }
     }
 }
 
@@ -52,7 +53,7 @@ impl FieldErrors {
     ) -> Option<T> {
         match raw.as_deref().map(str::trim) {
             None | Some("") => {
-                self.push(field, Invalid::new("REQUIRED", "is required"));
+                self.push(field, Invalid::new(ErrorCode::REQUIRED, "is required"));
                 None
             }
             Some(value) => self.check(field, parse(value)),
@@ -111,7 +112,7 @@ mod tests {
 
     fn non_empty(s: &str) -> Result<String, Invalid> {
         if s.len() > 3 {
-            Err(Invalid::new("TOO_LONG", "is longer than 3 characters"))
+            Err(Invalid::new(ErrorCode::TOO_LONG, "is longer than 3 characters"))
         } else {
             Ok(s.to_owned())
         }

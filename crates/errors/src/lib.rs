@@ -1,11 +1,14 @@
-//! Errors as values: one `ApiError` whose status and stable `errorCode` each come from one
-//! `match`, the per-field errors a 400 carries, the database error classifier, and the
-//! problem+json body (contract §1). Nothing here knows about Spin or HTTP libraries.
+//! Errors as values: one `ApiError` whose stable `errorCode` comes from one `match` and whose
+//! status is that code's in the table of codes ([`ErrorCode`]), the per-field errors a 400
+//! carries, the database error classifier, and the problem+json body (contract §1). Nothing
+//! here knows about Spin or HTTP libraries.
 
+mod code;
 mod db;
 mod fields;
 mod problem;
 
+pub use code::ErrorCode;
 pub use db::{classify, DbError};
 pub use fields::{FieldError, FieldErrors, Invalid};
 pub use problem::{problem_body, ProblemContext};
@@ -17,7 +20,7 @@ pub enum ApiError {
     Validation(FieldErrors),
     /// 400: the body is not JSON of the expected shape (`INVALID_JSON`) or a parameter is
     /// malformed; `code` is the stable errorCode, `field` what it concerns, if anything.
-    BadRequest { code: &'static str, field: Option<String>, message: String },
+    BadRequest { code: ErrorCode, field: Option<String>, message: String },
     /// 401: no bearer token at all (`WWW-Authenticate: Bearer`).
     MissingToken,
     /// 401: a token that does not verify (`WWW-Authenticate: Bearer error="invalid_token"`).
@@ -40,7 +43,7 @@ pub enum ApiError {
     /// 405: the path exists but not with this method; the methods it has (the `Allow` header).
     MethodNotAllowed(Vec<&'static str>),
     /// 409: the write conflicts with the current state (duplicate email, ref, ...).
-    Conflict { code: &'static str, field: Option<&'static str>, message: &'static str },
+    Conflict { code: ErrorCode, field: Option<&'static str>, message: &'static str },
     /// 412: `If-Match` names a version that is no longer current.
     PreconditionFailed,
     /// 413: the body is larger than 64 KiB.
@@ -49,7 +52,7 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// 422: a well-formed request that cannot be processed (e.g. an idempotency key reused
     /// with another body).
-    Unprocessable { code: &'static str, message: &'static str },
+    Unprocessable { code: ErrorCode, message: &'static str },
     /// 429: verify-credentials for an email locked after repeated failures; the password was
     /// not checked. `Retry-After` says in how many seconds it unlocks.
     TooManyAttempts { retry_after_secs: u64 },
@@ -64,7 +67,7 @@ pub enum ApiError {
 
 impl ApiError {
     /// A 409 with a stable code, naming the field it concerns.
-    pub fn conflict(code: &'static str, field: &'static str, message: &'static str) -> Self {
+    pub fn conflict(code: ErrorCode, field: &'static str, message: &'static str) -> Self {
         Self::Conflict { code, field: Some(field), message }
     }
 
@@ -75,55 +78,42 @@ impl ApiError {
         Self::Validation(errors)
     }
 
-    /// The HTTP status. This `match` and [`ApiError::error_code`] are the only mapping.
+    /// The HTTP status: the status of [`ApiError::code`] in the table of codes.
     pub fn status(&self) -> u16 {
-        match self {
-            Self::Validation(_) | Self::BadRequest { .. } => 400,
-            Self::MissingToken | Self::InvalidToken(_) | Self::InvalidClient | Self::InvalidCredentials => {
-                401
-            }
-            Self::MissingOrganisation
-            | Self::MissingPermission(_)
-            | Self::OrganisationMismatch
-            | Self::CorsOriginNotAllowed => 403,
-            Self::NotFound => 404,
-            Self::MethodNotAllowed(_) => 405,
-            Self::Conflict { .. } => 409,
-            Self::PreconditionFailed => 412,
-            Self::PayloadTooLarge => 413,
-            Self::UnsupportedMediaType => 415,
-            Self::Unprocessable { .. } => 422,
-            Self::TooManyAttempts { .. } => 429,
-            Self::Db(_) | Self::Internal(_) => 500,
-            Self::IssuerUnavailable => 503,
-        }
+        self.code().status()
     }
 
     /// The stable, UPPER_SNAKE `errorCode` of the error as a whole (every entry of a
-    /// validation error carries its own code too). Listed in the OpenAPI document.
-    pub fn error_code(&self) -> &'static str {
+    /// validation error carries its own code too). This `match` is the only mapping.
+    pub fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
         match self {
-            Self::Validation(_) => "VALIDATION_FAILED",
-            Self::BadRequest { code, .. } => code,
-            Self::MissingToken => "MISSING_TOKEN",
-            Self::InvalidToken(_) => "INVALID_TOKEN",
-            Self::InvalidClient => "INVALID_CLIENT",
-            Self::InvalidCredentials => "INVALID_CREDENTIALS",
-            Self::MissingOrganisation => "MISSING_ORGANISATION",
-            Self::MissingPermission(_) => "MISSING_PERMISSION",
-            Self::OrganisationMismatch => "ORGANISATION_MISMATCH",
-            Self::CorsOriginNotAllowed => "CORS_ORIGIN_NOT_ALLOWED",
-            Self::NotFound => "NOT_FOUND",
-            Self::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
-            Self::Conflict { code, .. } => code,
-            Self::PreconditionFailed => "PRECONDITION_FAILED",
-            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
-            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
-            Self::Unprocessable { code, .. } => code,
-            Self::TooManyAttempts { .. } => "TOO_MANY_ATTEMPTS",
-            Self::Db(_) | Self::Internal(_) => "INTERNAL_ERROR",
-            Self::IssuerUnavailable => "ISSUER_UNAVAILABLE",
+            Self::Validation(_) => C::VALIDATION_FAILED,
+            Self::BadRequest { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Unprocessable { code, .. } => *code,
+            Self::MissingToken => C::MISSING_TOKEN,
+            Self::InvalidToken(_) => C::INVALID_TOKEN,
+            Self::InvalidClient => C::INVALID_CLIENT,
+            Self::InvalidCredentials => C::INVALID_CREDENTIALS,
+            Self::MissingOrganisation => C::MISSING_ORGANISATION,
+            Self::MissingPermission(_) => C::MISSING_PERMISSION,
+            Self::OrganisationMismatch => C::ORGANISATION_MISMATCH,
+            Self::CorsOriginNotAllowed => C::CORS_ORIGIN_NOT_ALLOWED,
+            Self::NotFound => C::NOT_FOUND,
+            Self::MethodNotAllowed(_) => C::METHOD_NOT_ALLOWED,
+            Self::PreconditionFailed => C::PRECONDITION_FAILED,
+            Self::PayloadTooLarge => C::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => C::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyAttempts { .. } => C::TOO_MANY_ATTEMPTS,
+            Self::Db(_) | Self::Internal(_) => C::INTERNAL_ERROR,
+            Self::IssuerUnavailable => C::ISSUER_UNAVAILABLE,
         }
+    }
+
+    /// [`ApiError::code`] as the wire spells it.
+    pub fn error_code(&self) -> &'static str {
+        self.code().as_str()
     }
 
     /// The human-readable `detail`. A 5xx says nothing about its cause.
@@ -161,15 +151,15 @@ impl ApiError {
         match self {
             Self::Validation(errors) => errors.entries().to_vec(),
             Self::BadRequest { code, field, message } => {
-                vec![FieldError::new(code, field.clone(), message.clone())]
+                vec![FieldError::new(*code, field.clone(), message.clone())]
             }
             Self::Conflict { code, field, message } => {
-                vec![FieldError::new(code, field.map(str::to_owned), (*message).to_owned())]
+                vec![FieldError::new(*code, field.map(str::to_owned), (*message).to_owned())]
             }
             Self::OrganisationMismatch => {
-                vec![FieldError::new(self.error_code(), Some("organisationId".into()), self.detail())]
+                vec![FieldError::new(self.code(), Some("organisationId".into()), self.detail())]
             }
-            other => vec![FieldError::new(other.error_code(), None, other.detail())],
+            other => vec![FieldError::new(other.code(), None, other.detail())],
         }
     }
 
@@ -232,7 +222,7 @@ mod tests {
         let cases: Vec<(ApiError, u16, &str)> = vec![
             (ApiError::Validation(FieldErrors::default()), 400, "VALIDATION_FAILED"),
             (
-                ApiError::BadRequest { code: "INVALID_JSON", field: None, message: "x".into() },
+                ApiError::BadRequest { code: ErrorCode::INVALID_JSON, field: None, message: "x".into() },
                 400,
                 "INVALID_JSON",
             ),
@@ -246,12 +236,12 @@ mod tests {
             (ApiError::CorsOriginNotAllowed, 403, "CORS_ORIGIN_NOT_ALLOWED"),
             (ApiError::NotFound, 404, "NOT_FOUND"),
             (ApiError::MethodNotAllowed(vec!["GET"]), 405, "METHOD_NOT_ALLOWED"),
-            (ApiError::conflict("DUPLICATE_EMAIL", "email", "taken"), 409, "DUPLICATE_EMAIL"),
+            (ApiError::conflict(ErrorCode::DUPLICATE_EMAIL, "email", "taken"), 409, "DUPLICATE_EMAIL"),
             (ApiError::PreconditionFailed, 412, "PRECONDITION_FAILED"),
             (ApiError::PayloadTooLarge, 413, "PAYLOAD_TOO_LARGE"),
             (ApiError::UnsupportedMediaType, 415, "UNSUPPORTED_MEDIA_TYPE"),
             (
-                ApiError::Unprocessable { code: "IDEMPOTENCY_KEY_REUSED", message: "x" },
+                ApiError::Unprocessable { code: ErrorCode::IDEMPOTENCY_KEY_REUSED, message: "x" },
                 422,
                 "IDEMPOTENCY_KEY_REUSED",
             ),
@@ -278,7 +268,7 @@ mod tests {
         let raw: Result<(), DbError> =
             Err(classify("UNIQUE constraint failed: customer.organisation_id, customer.email_key".into()));
         let mapped = raw.on_unique("customer.organisation_id, customer.email_key", || {
-            ApiError::conflict("DUPLICATE_EMAIL", "email", "taken")
+            ApiError::conflict(ErrorCode::DUPLICATE_EMAIL, "email", "taken")
         });
         assert_eq!(mapped.unwrap_err().error_code(), "DUPLICATE_EMAIL");
     }
@@ -287,7 +277,7 @@ mod tests {
     fn an_unmapped_unique_violation_stays_a_server_error() {
         let raw: Result<(), DbError> = Err(classify("UNIQUE constraint failed: customer.uuid".into()));
         let mapped = raw.on_unique("customer.organisation_id, customer.email_key", || {
-            ApiError::conflict("DUPLICATE_EMAIL", "email", "taken")
+            ApiError::conflict(ErrorCode::DUPLICATE_EMAIL, "email", "taken")
         });
         assert_eq!(mapped.unwrap_err().status(), 500);
     }

@@ -54,11 +54,15 @@ fn reason_phrase(status: u16) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorCode;
 
     #[test]
     fn the_body_carries_both_entur_and_rfc_9457_members() {
-        let error =
-            ApiError::conflict("DUPLICATE_EMAIL", "email", "email is already used by another profile");
+        let error = ApiError::conflict(
+            ErrorCode::DUPLICATE_EMAIL,
+            "email",
+            "email is already used by another profile",
+        );
         let ctx = ProblemContext { path: "/customers/v2/profiles", timestamp: "t", correlation_id: "c" };
         let body = problem_body(&error, &ctx);
         assert_eq!(body["type"], "https://customers-api.dev/errors/duplicate-email");

@@ -13,16 +13,22 @@ pub type Answer = Result<Response<Vec<u8>>, ApiError>;
 /// What one of a component's routes calls: an `async fn(&Call<'_, SpinDb>) -> Answer`.
 pub type Handler = &'static dyn web::Handler<SpinDb>;
 
-/// One row of a component's route table: `route("GET", "/customers/v2/profiles", &profiles::search)`.
-pub const fn route(method: &'static str, template: &'static str, handler: Handler) -> Route<Handler> {
-    Route { method, template, handler }
+/// The host the API's handlers run on here (`api::routes::Tables::<Spin>`): Spin's database
+/// and variables.
+pub struct Spin;
+
+impl api::routes::Host for Spin {
+    type Db = SpinDb;
+    fn event_retention_days() -> Result<i64, ApiError> {
+        settings::event_retention_days()
+    }
 }
 
 /// What an API component serves.
 pub struct Handlers {
-    /// Health probe paths it answers to `GET` without a token (`/health`, contract §8, and
-    /// its own `/health/<component>`, so that a deployment of it alone has a probe path).
-    pub health_paths: &'static [&'static str],
+    /// Health probes it answers to `GET` without a token (`/health`, contract §8, and its
+    /// own `/health/<component>`, so that a deployment of it alone has a probe path).
+    pub health: &'static [web::Operation],
     /// Every endpoint, each called with the verified caller and the prepared database.
     pub routes: &'static [Route<Handler>],
 }
@@ -34,7 +40,7 @@ pub(crate) async fn answer(req: Request<Vec<u8>>, handlers: Handlers, started: I
     let cors = settings::cors(&req);
     let result = match cors.preflight(&req) {
         Some(preflight) => preflight,
-        None => match health_probe(&ctx, &req, handlers.health_paths) {
+        None => match health_probe(&ctx, &req, handlers.health) {
             Some(Ok(())) => crate::health().await,
             Some(Err(refused)) => Err(refused),
             None => api(&ctx, &req, handlers.routes).await,
@@ -61,19 +67,21 @@ pub(crate) async fn answer_public(
     web::respond(&ctx, &req, &cors, result, started.elapsed().as_millis())
 }
 
-/// Whether the request is for one of `paths`: `Ok` for a `GET`, an error for another method,
+/// Whether the request is for one of the `probes`: `Ok` for a `GET`, an error for another method,
 /// `None` for any other path.
 fn health_probe(
     ctx: &RequestCtx,
     req: &Request<Vec<u8>>,
-    paths: &[&'static str],
+    probes: &[web::Operation],
 ) -> Option<Result<(), ApiError>> {
     let segments = web::segments(req);
-    let path = paths.iter().find(|p| p.split('/').filter(|s| !s.is_empty()).eq(segments.iter().copied()))?;
+    let probe = probes
+        .iter()
+        .find(|p| p.template.split('/').filter(|s| !s.is_empty()).eq(segments.iter().copied()))?;
     if req.method() != http::Method::GET {
         return Some(Err(ApiError::MethodNotAllowed(vec!["GET"])));
     }
-    ctx.route.set(path);
+    ctx.route.set(probe.template);
     Some(Ok(()))
 }
 

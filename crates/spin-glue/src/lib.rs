@@ -29,7 +29,7 @@ mod health;
 mod settings;
 
 pub use authenticate::{authenticate, DEV_ISSUER_KEY_PAIR};
-pub use entry::{route, Handler, Handlers};
+pub use entry::{Handler, Handlers, Spin};
 pub use health::health;
 pub use host::db::SpinDb;
 pub use host::{serve, serve_public, Store};

@@ -1,7 +1,7 @@
 //! JSON request bodies, checked once: media type (415), size (413), shape (400 naming the
 //! field, unknown fields included).
 
-use errors::ApiError;
+use errors::{ApiError, ErrorCode};
 use http::Request;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -59,7 +59,7 @@ fn shape_error(field: Option<String>, error: serde_json::Error) -> ApiError {
     // "unknown field `foo`, expected one of ..." names the field itself.
     if let Some(unknown) = text.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next()) {
         return ApiError::BadRequest {
-            code: "UNKNOWN_FIELD",
+            code: ErrorCode::UNKNOWN_FIELD,
             field: Some(unknown.to_owned()),
             message: format!("unknown field {unknown}"),
         };
@@ -70,7 +70,7 @@ fn shape_error(field: Option<String>, error: serde_json::Error) -> ApiError {
         Some(f) => format!("{f}: {reason}"),
         None => format!("the body is not valid JSON: {reason}"),
     };
-    ApiError::BadRequest { code: "INVALID_JSON", field, message }
+    ApiError::BadRequest { code: ErrorCode::INVALID_JSON, field, message }
 }
 
 #[cfg(test)]

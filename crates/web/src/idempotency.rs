@@ -4,7 +4,7 @@ use crate::{header, RequestCtx};
 use domain::connection::{Transactions, Writes};
 use domain::db::Db;
 use domain::idempotency::{self, StoredResponse};
-use errors::ApiError;
+use errors::{ApiError, ErrorCode};
 use http::{HeaderValue, Request, Response};
 
 /// What a create returns: the response and the customer it concerns (so that customer's
@@ -74,7 +74,7 @@ fn text_header(response: &Response<Vec<u8>>, name: &str) -> Option<String> {
 fn replay(stored: StoredResponse, fingerprint: &str) -> Result<Response<Vec<u8>>, ApiError> {
     if stored.fingerprint != fingerprint {
         return Err(ApiError::Unprocessable {
-            code: "IDEMPOTENCY_KEY_REUSED",
+            code: ErrorCode::IDEMPOTENCY_KEY_REUSED,
             message: "this Idempotency-Key was used with a different request",
         });
     }

@@ -7,6 +7,7 @@ mod body;
 mod cors;
 pub mod deprecation;
 pub mod idempotency;
+mod operation;
 pub mod paging;
 mod precondition;
 mod query;
@@ -15,12 +16,13 @@ pub mod router;
 
 pub use body::{from_json_value, json, BodyTooLarge, MAX_BODY_BYTES};
 pub use cors::Cors;
+pub use operation::{op, Access, Body, Operation};
 pub use precondition::{check_if_match, etag, if_match};
 pub use query::{Param, Query};
 pub use respond::{
     created, json_response, no_content, respond, set_etag, set_location, write_log_line, RequestCtx,
 };
-pub use router::{dispatch, Call, Handler, Params, Route};
+pub use router::{dispatch, route, Call, Handler, Params, Route};
 
 /// What a handler returns.
 pub type Answer = Result<http::Response<Vec<u8>>, errors::ApiError>;

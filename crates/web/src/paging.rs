@@ -3,7 +3,7 @@
 //! the key of the last item seen, so pages stay stable under concurrent inserts.
 
 use crate::{Param, Query};
-use errors::{ApiError, Invalid};
+use errors::{ApiError, ErrorCode, Invalid};
 use http::{HeaderValue, Request, Response};
 
 /// `limit` and `cursor`, the parameters of a long list.
@@ -28,7 +28,7 @@ pub fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| {
             ApiError::invalid_field(
                 "cursor",
-                Invalid::new("INVALID_CURSOR", "is not a cursor this API issued"),
+                Invalid::new(ErrorCode::INVALID_CURSOR, "is not a cursor this API issued"),
             )
         })
 }
@@ -41,7 +41,7 @@ pub fn limit(query: &Query, name: &str, default: i64, max: i64) -> Result<i64, A
             Ok(n) if (1..=max).contains(&n) => Ok(n),
             _ => Err(ApiError::invalid_field(
                 name,
-                Invalid::new("INVALID_LIMIT", format!("must be a whole number from 1 to {max}")),
+                Invalid::new(ErrorCode::INVALID_LIMIT, format!("must be a whole number from 1 to {max}")),
             )),
         },
     }
@@ -58,7 +58,10 @@ pub fn after_in(query: &Query, name: &str) -> Result<i64, ApiError> {
     match query.one(name) {
         None => Ok(0),
         Some(cursor) => decode_cursor(cursor).map_err(|_| {
-            ApiError::invalid_field(name, Invalid::new("INVALID_CURSOR", "is not a cursor this API issued"))
+            ApiError::invalid_field(
+                name,
+                Invalid::new(ErrorCode::INVALID_CURSOR, "is not a cursor this API issued"),
+            )
         }),
     }
 }

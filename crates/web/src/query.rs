@@ -9,7 +9,7 @@
 //! Values are trimmed, and a blank one is no value (contract §1). A list parameter takes its
 //! items comma-separated, repeated, or both (`consentIds=1,2&consentIds=3`).
 
-use errors::{ApiError, FieldErrors, Invalid};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use http::Request;
 
 /// A parameter an endpoint takes, and how.
@@ -52,7 +52,7 @@ impl Query {
                 push_once(
                     &mut errs,
                     &name,
-                    Invalid::new("UNKNOWN_PARAMETER", "is not a parameter of this operation"),
+                    Invalid::new(ErrorCode::UNKNOWN_PARAMETER, "is not a parameter of this operation"),
                 );
                 continue;
             };
@@ -62,7 +62,7 @@ impl Query {
                 continue;
             }
             if seen.contains(&name) {
-                push_once(&mut errs, &name, Invalid::new("REPEATED_PARAMETER", "is given more than once"));
+                push_once(&mut errs, &name, Invalid::new(ErrorCode::REPEATED_PARAMETER, "is given more than once"));
                 continue;
             }
             seen.push(name.clone());
@@ -71,7 +71,7 @@ impl Query {
                 continue;
             }
             if let (Param::Flag(_), false) = (param, value == "true" || value == "false") {
-                errs.push(&name, Invalid::new("INVALID_BOOLEAN", "must be true or false"));
+                errs.push(&name, Invalid::new(ErrorCode::INVALID_BOOLEAN, "must be true or false"));
                 continue;
             }
             pairs.push((name, value.to_owned()));

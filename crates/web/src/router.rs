@@ -1,21 +1,24 @@
-//! Route tables: each component lists its endpoints as `(method, template, handler)`, so the
-//! route, its template (for the log line and the OpenAPI check) and its handler sit on one
-//! line. Templates use `{name}` for one path segment. Of the templates that match a path, the
-//! most literal one wins ([`find`]), whatever the order of the table: `/profiles/temporary`
-//! is never the profile `{customerNumber}` = "temporary".
+//! Route tables: each component's endpoints as rows of an [`Operation`] (method, template,
+//! operationId, permission, error codes: what the OpenAPI document and the tests read) and
+//! its handler. Templates use `{name}` for one path segment; of the templates that match a
+//! path the most literal one wins (see [`find`]), whatever the order of the rows.
 
-use crate::RequestCtx;
+use crate::{Operation, RequestCtx};
 use auth::Caller;
 use errors::ApiError;
 use http::Request;
 use std::future::Future;
 use std::pin::Pin;
 
-/// One endpoint.
+/// One endpoint: what it is, and what answers it.
 pub struct Route<H> {
-    pub method: &'static str,
-    pub template: &'static str,
+    pub op: Operation,
     pub handler: H,
+}
+
+/// A row of a route table.
+pub const fn route<H>(op: Operation, handler: H) -> Route<H> {
+    Route { op, handler }
 }
 
 /// The `{name}` segments of a matched template, percent-decoded.
@@ -48,22 +51,22 @@ pub fn find<'r, H, B>(routes: &'r [Route<H>], req: &Request<B>) -> Result<(&'r R
     let segments = crate::segments(req);
     let mut resource: Option<(&'static str, Vec<bool>)> = None;
     for route in routes {
-        if matches(route.template, &segments).is_some() {
-            let literals = literal_segments(route.template);
+        if matches(route.op.template, &segments).is_some() {
+            let literals = literal_segments(route.op.template);
             if resource.as_ref().is_none_or(|(_, best)| literals > *best) {
-                resource = Some((route.template, literals));
+                resource = Some((route.op.template, literals));
             }
         }
     }
     let Some((template, _)) = resource else { return Err(ApiError::NotFound) };
     let mut allow: Vec<&'static str> = Vec::new();
-    for route in routes.iter().filter(|r| r.template == template) {
-        if route.method == req.method().as_str() {
-            let params = matches(route.template, &segments).expect("the template matched above");
+    for route in routes.iter().filter(|r| r.op.template == template) {
+        if route.op.method == req.method().as_str() {
+            let params = matches(route.op.template, &segments).expect("the template matched above");
             return Ok((route, params));
         }
-        if !allow.contains(&route.method) {
-            allow.push(route.method);
+        if !allow.contains(&route.op.method) {
+            allow.push(route.op.method);
         }
     }
     Err(ApiError::MethodNotAllowed(allow))
@@ -120,7 +123,7 @@ pub async fn dispatch<D>(
     req: &Request<Vec<u8>>,
 ) -> crate::Answer {
     let (route, params) = find(routes, req)?;
-    ctx.route.set(route.template);
+    ctx.route.set(route.op.template);
     route.handler.call(&Call { ctx, caller, db, req, params }).await
 }
 
@@ -128,21 +131,23 @@ pub async fn dispatch<D>(
 mod tests {
     use super::*;
 
+    use crate::op;
+
     const ROUTES: &[Route<u8>] = &[
-        Route { method: "POST", template: "/customers/v2/profiles/verify-credentials", handler: 1 },
-        Route { method: "GET", template: "/customers/v2/profiles/{customerNumber}", handler: 2 },
-        Route { method: "PUT", template: "/customers/v2/profiles/{customerNumber}", handler: 3 },
-        Route { method: "GET", template: "/customers/v2/profiles/by-customer-ref/{customerRef}", handler: 4 },
+        route(op("POST", "/customers/v2/profiles/verify-credentials", "verify", ""), 1),
+        route(op("GET", "/customers/v2/profiles/{customerNumber}", "get", ""), 2),
+        route(op("PUT", "/customers/v2/profiles/{customerNumber}", "replace", ""), 3),
+        route(op("GET", "/customers/v2/profiles/by-customer-ref/{customerRef}", "getByRef", ""), 4),
     ];
 
-    fn route(method: &str, path: &str) -> Result<(u8, Params), u16> {
+    fn routed(method: &str, path: &str) -> Result<(u8, Params), u16> {
         let req = Request::builder().method(method).uri(path).body(()).unwrap();
         find(ROUTES, &req).map(|(r, p)| (r.handler, p)).map_err(|e| e.status())
     }
 
     #[test]
-    fn literal_routes_listed_first_win_over_templates() {
-        assert_eq!(route("POST", "/customers/v2/profiles/verify-credentials").unwrap().0, 1);
+    fn a_literal_segment_wins_over_a_template() {
+        assert_eq!(routed("POST", "/customers/v2/profiles/verify-credentials").unwrap().0, 1);
     }
 
     #[test]
@@ -150,23 +155,23 @@ mod tests {
         let req = Request::put("/customers/v2/profiles/verify-credentials").body(()).unwrap();
         let Err(ApiError::MethodNotAllowed(allow)) = find(ROUTES, &req) else { panic!("405") };
         assert_eq!(allow, ["POST"]);
-        assert_eq!(route("GET", "/customers/v2/profiles/verify-credentials").unwrap_err(), 405);
+        assert_eq!(routed("GET", "/customers/v2/profiles/verify-credentials").unwrap_err(), 405);
     }
 
     #[test]
     fn template_segments_become_decoded_params() {
-        let (handler, params) = route("GET", "/customers/v2/profiles/by-customer-ref/CRM%2F7%20x").unwrap();
+        let (handler, params) = routed("GET", "/customers/v2/profiles/by-customer-ref/CRM%2F7%20x").unwrap();
         assert_eq!(handler, 4);
         assert_eq!(params.get("customerRef").unwrap(), "CRM/7 x");
     }
 
     #[test]
     fn a_known_path_with_another_method_is_405_and_an_unknown_path_404() {
-        assert_eq!(route("DELETE", "/customers/v2/profiles/7").unwrap_err(), 405);
+        assert_eq!(routed("DELETE", "/customers/v2/profiles/7").unwrap_err(), 405);
         let req = Request::delete("/customers/v2/profiles/7").body(()).unwrap();
         let Err(ApiError::MethodNotAllowed(allow)) = find(ROUTES, &req) else { panic!("405") };
         assert_eq!(allow, ["GET", "PUT"], "what Allow lists");
-        assert_eq!(route("GET", "/customers/v2/profiles/7/unknown").unwrap_err(), 404);
-        assert_eq!(route("GET", "/customers/v2/profile/7").unwrap_err(), 404);
+        assert_eq!(routed("GET", "/customers/v2/profiles/7/unknown").unwrap_err(), 404);
+        assert_eq!(routed("GET", "/customers/v2/profile/7").unwrap_err(), 404);
     }
 }

@@ -14,7 +14,7 @@ use domain::consent::legacy;
 use domain::consent::view::LegacyView;
 use domain::db::Db;
 use domain::profile::CustomerNumber;
-use errors::{ApiError, FieldErrors, Invalid};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::Deserialize;
 
 /// The body of `PUT …/v1/{customerNumber}/{consentCode}`.
@@ -65,7 +65,7 @@ pub async fn put<D: Db>(call: &Call<'_, D>) -> Answer {
     let body = web::json::<LegacyBody>(req)?;
     let Some(consent_choice) = body.consent_choice else {
         let mut errs = FieldErrors::default();
-        errs.push("consentChoice", Invalid::new("REQUIRED", "is required"));
+        errs.push("consentChoice", Invalid::new(ErrorCode::REQUIRED, "is required"));
         return Err(ApiError::Validation(errs));
     };
     let who = v1_recorder(call);

@@ -6,7 +6,7 @@ use super::sql;
 use super::values::{self, ConsentCode, Term, Terms, TermsChange};
 use crate::db::{Db, DbError, Row, Value};
 use crate::time::Timestamp;
-use errors::{ApiError, FieldErrors, Invalid, OnUnique};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid, OnUnique};
 use serde::Deserialize;
 
 /// The wire form of `POST` and `PUT …/admin/consent-bases[/{consentCode}]`.
@@ -72,7 +72,7 @@ pub fn base_change(body: ConsentBaseBody, code: &str, organisation_id: i64) -> R
         if given == code {
             Ok(())
         } else {
-            Err(Invalid::new("CONSENT_CODE_MISMATCH", "must be the consentCode of the path"))
+            Err(Invalid::new(ErrorCode::CONSENT_CODE_MISMATCH, "must be the consentCode of the path"))
         }
     });
     let terms = parse_terms(&mut errs, body.terms);
@@ -86,7 +86,7 @@ pub fn base_change(body: ConsentBaseBody, code: &str, organisation_id: i64) -> R
 
 fn parse_terms(errs: &mut FieldErrors, raw: Option<Vec<TermBody>>) -> Option<Terms> {
     let Some(raw) = raw.filter(|terms| !terms.is_empty()) else {
-        errs.push("terms", Invalid::new("REQUIRED", "must hold the terms in at least one language"));
+        errs.push("terms", Invalid::new(ErrorCode::REQUIRED, "must hold the terms in at least one language"));
         return None;
     };
     let mut terms = Vec::new();
@@ -104,7 +104,7 @@ fn parse_terms(errs: &mut FieldErrors, raw: Option<Vec<TermBody>>) -> Option<Ter
         .map_err(|i| {
             errs.push(
                 &format!("terms[{i}].language"),
-                Invalid::new("DUPLICATE_LANGUAGE", "appears more than once"),
+                Invalid::new(ErrorCode::DUPLICATE_LANGUAGE, "appears more than once"),
             )
         })
         .ok()
@@ -159,7 +159,7 @@ impl ConsentBase {
 /// The 409 of a code the organisation already sees: its own base's, or a shared one's. Another
 /// organisation's codes play no part (contract §6: unique within the organisation).
 pub fn duplicate_code() -> ApiError {
-    ApiError::conflict("DUPLICATE_CONSENT_CODE", "consentCode", "consentCode is already in use")
+    ApiError::conflict(ErrorCode::DUPLICATE_CONSENT_CODE, "consentCode", "consentCode is already in use")
 }
 
 /// Stores a new base with its first version. Call inside the write transaction: a code the
@@ -305,7 +305,7 @@ pub async fn change(
 ) -> Result<ConsentBase, ApiError> {
     if !current.is_owned_by(organisation_id) {
         return Err(ApiError::Conflict {
-            code: "CONSENT_BASE_NOT_OWNED",
+            code: ErrorCode::CONSENT_BASE_NOT_OWNED,
             field: None,
             message: "a shared consent base is maintained by the platform operator and cannot be changed",
         });

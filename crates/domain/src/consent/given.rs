@@ -8,7 +8,7 @@ use super::values;
 use crate::db::{Db, DbError, Row, Value};
 use crate::profile::CustomerNumber;
 use crate::time::{self, Timestamp};
-use errors::{ApiError, FieldErrors, Invalid};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::Deserialize;
 
 /// The wire form of `POST …/client/given-consents` and of each item of `PUT …/bulk`.
@@ -32,7 +32,7 @@ pub struct Choice {
     pub expiration_date: Option<Timestamp>,
 }
 
-fn positive(code: &'static str, n: i64) -> Result<i64, Invalid> {
+fn positive(code: ErrorCode, n: i64) -> Result<i64, Invalid> {
     if n > 0 {
         Ok(n)
     } else {
@@ -50,7 +50,7 @@ fn parse_choice(
     let field = |name: &str| format!("{prefix}{name}");
     let mut required = |name: &str, present: bool| {
         if !present {
-            errs.push(&field(name), Invalid::new("REQUIRED", "is required"));
+            errs.push(&field(name), Invalid::new(ErrorCode::REQUIRED, "is required"));
         }
     };
     required("customerNumber", body.customer_number.is_some());
@@ -58,9 +58,10 @@ fn parse_choice(
     required("consentChoice", body.consent_choice.is_some());
     let customer_number = body
         .customer_number
-        .and_then(|n| errs.check(&field("customerNumber"), positive("INVALID_CUSTOMER_NUMBER", n)));
-    let consent_id =
-        body.consent_id.and_then(|n| errs.check(&field("consentId"), positive("INVALID_CONSENT_ID", n)));
+        .and_then(|n| errs.check(&field("customerNumber"), positive(ErrorCode::INVALID_CUSTOMER_NUMBER, n)));
+    let consent_id = body
+        .consent_id
+        .and_then(|n| errs.check(&field("consentId"), positive(ErrorCode::INVALID_CONSENT_ID, n)));
     let channel =
         errs.required(&field("distributionChannel"), body.distribution_channel, values::distribution_channel);
     let expiration_date = errs.optional(&field("expirationDate"), body.expiration_date, |raw| {
@@ -93,7 +94,10 @@ pub const MAX_BULK: usize = 500;
 pub fn choices(bodies: Vec<GivenConsentBody>, now: Timestamp) -> Result<Vec<Choice>, ApiError> {
     let mut errs = FieldErrors::default();
     if bodies.is_empty() || bodies.len() > MAX_BULK {
-        errs.push("", Invalid::new("INVALID_BULK_SIZE", format!("must hold 1 to {MAX_BULK} given consents")));
+        errs.push(
+            "",
+            Invalid::new(ErrorCode::INVALID_BULK_SIZE, format!("must hold 1 to {MAX_BULK} given consents")),
+        );
         return Err(ApiError::Validation(errs));
     }
     let mut parsed: Vec<Choice> = Vec::with_capacity(bodies.len());
@@ -106,7 +110,7 @@ pub fn choices(bodies: Vec<GivenConsentBody>, now: Timestamp) -> Result<Vec<Choi
             errs.push(
                 &format!("[{i}].consentId"),
                 Invalid::new(
-                    "DUPLICATE_GIVEN_CONSENT",
+                    ErrorCode::DUPLICATE_GIVEN_CONSENT,
                     "repeats an earlier item's customerNumber and consentId",
                 ),
             );
@@ -188,7 +192,7 @@ fn check_accepts(consent: &Consent, choice: bool, now: Timestamp) -> Result<(), 
     match (consent.state(now), choice) {
         (ConsentState::Active, _) | (ConsentState::Inactive, false) => Ok(()),
         _ => Err(ApiError::conflict(
-            "CONSENT_NOT_ACTIVE",
+            ErrorCode::CONSENT_NOT_ACTIVE,
             "consentId",
             "the consent is not active: a choice can be given only while it is active",
         )),
@@ -464,7 +468,7 @@ pub(crate) mod tests {
         bad.expiration_date = Some("2020-01-01".into());
         let error = choices(vec![body(1, 2, true), bad, body(1, 2, false)], NOW).unwrap_err();
         let named: Vec<(String, String)> =
-            error.entries().into_iter().map(|e| (e.field.unwrap(), e.error_code)).collect();
+            error.entries().into_iter().map(|e| (e.field.unwrap(), e.error_code.to_string())).collect();
         assert_eq!(
             named,
             [

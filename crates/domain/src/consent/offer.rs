@@ -10,7 +10,7 @@ use super::values::{self, present, stored_instant, ConsentCode};
 use crate::db::{Db, DbError, Row, Value};
 use crate::tenancy::check_organisation;
 use crate::time::Timestamp;
-use errors::{ApiError, FieldErrors, Invalid};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::{Deserialize, Serialize};
 
 /// Derived from `validFrom`, `validTo` and the clock.
@@ -82,7 +82,7 @@ fn base_version(raw: i64) -> Result<i64, Invalid> {
     if raw >= 1 {
         Ok(raw)
     } else {
-        Err(Invalid::new("INVALID_VERSION", "must be a positive version number"))
+        Err(Invalid::new(ErrorCode::INVALID_VERSION, "must be a positive version number"))
     }
 }
 
@@ -91,13 +91,13 @@ fn base_version(raw: i64) -> Result<i64, Invalid> {
 fn check_period(errs: &mut FieldErrors, spec: &ConsentSpec, end_changed: bool, now: Timestamp) {
     match (spec.valid_from, spec.valid_to) {
         (None, Some(_)) => {
-            errs.push("validTo", Invalid::new("VALID_TO_WITHOUT_VALID_FROM", "needs a validFrom"));
+            errs.push("validTo", Invalid::new(ErrorCode::VALID_TO_WITHOUT_VALID_FROM, "needs a validFrom"));
         }
         (Some(from), Some(to)) if to <= from => {
-            errs.push("validTo", Invalid::new("INVALID_PERIOD", "must be after validFrom"));
+            errs.push("validTo", Invalid::new(ErrorCode::INVALID_PERIOD, "must be after validFrom"));
         }
         (_, Some(to)) if end_changed && to < now => {
-            errs.push("validTo", Invalid::new("VALID_TO_IN_THE_PAST", "must not be in the past"));
+            errs.push("validTo", Invalid::new(ErrorCode::VALID_TO_IN_THE_PAST, "must not be in the past"));
         }
         _ => {}
     }
@@ -140,7 +140,7 @@ pub fn patched(
 ) -> Result<ConsentSpec, ApiError> {
     check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let cannot_clear = || Invalid::new("REQUIRED", "cannot be cleared");
+    let cannot_clear = || Invalid::new(ErrorCode::REQUIRED, "cannot be cleared");
     let mut spec = current.spec();
     match body.consent_code {
         None => {}
@@ -241,7 +241,7 @@ impl Consent {
 
 fn not_draft() -> ApiError {
     ApiError::Conflict {
-        code: "CONSENT_NOT_DRAFT",
+        code: ErrorCode::CONSENT_NOT_DRAFT,
         field: None,
         message: "only a draft consent can be changed this way; an active one can change only its channels and validTo",
     }
@@ -266,7 +266,7 @@ pub fn check_transition(
         ConsentState::Active if same_offer => Ok(()),
         ConsentState::Active => Err(not_draft()),
         ConsentState::Inactive => Err(ApiError::Conflict {
-            code: "CONSENT_INACTIVE",
+            code: ErrorCode::CONSENT_INACTIVE,
             field: None,
             message: "an inactive consent cannot be changed",
         }),
@@ -312,7 +312,7 @@ async fn check_overlap(
     ];
     if db.execute(sql::CONSENT_OVERLAP, &params).await?.first().is_some() {
         return Err(ApiError::conflict(
-            "OVERLAPPING_CONSENT",
+            ErrorCode::OVERLAPPING_CONSENT,
             "validFrom",
             "another consent with this consentCode is valid in part of this period",
         ));
@@ -424,7 +424,7 @@ impl Versions {
                 .map(Self::Listed)
                 .ok_or_else(|| {
                     Invalid::new(
-                        "INVALID_VERSIONS",
+                        ErrorCode::INVALID_VERSIONS,
                         "must be ALL, CURRENT or a comma-separated list of versions",
                     )
                 }),
@@ -540,7 +540,7 @@ pub(crate) mod tests {
                 valid_to: to.map(Into::into),
                 ..Default::default()
             };
-            consent_spec(body, ORG, NOW).map(|_| ()).map_err(|e| e.entries()[0].error_code.clone())
+            consent_spec(body, ORG, NOW).map(|_| ()).map_err(|e| e.entries()[0].error_code.to_string())
         };
         assert_eq!(check(None, Some("2030-01-01")), Err("VALID_TO_WITHOUT_VALID_FROM".into()));
         assert_eq!(check(Some("2030-01-01"), Some("2029-01-01")), Err("INVALID_PERIOD".into()));

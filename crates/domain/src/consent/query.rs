@@ -5,7 +5,7 @@
 
 use super::offer::{ConsentFilter, Versions};
 use super::values::ConsentCode;
-use errors::{ApiError, FieldErrors, Invalid};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 
 type Pairs = [(String, String)];
 
@@ -32,7 +32,10 @@ fn ids(errs: &mut FieldErrors, pairs: &Pairs, name: &str) -> Option<Vec<i64>> {
     }
     let parsed: Option<Vec<i64>> = raw.iter().map(|v| v.parse::<i64>().ok().filter(|n| *n > 0)).collect();
     if parsed.is_none() {
-        errs.push(name, Invalid::new("INVALID_ID_LIST", "must be a comma-separated list of positive ids"));
+        errs.push(
+            name,
+            Invalid::new(ErrorCode::INVALID_ID_LIST, "must be a comma-separated list of positive ids"),
+        );
     }
     parsed
 }
@@ -63,12 +66,10 @@ pub fn consent_filter(pairs: &Pairs, include_drafts: bool) -> Result<ConsentFilt
 pub fn customer_number(pairs: &Pairs) -> Result<i64, ApiError> {
     let invalid = |invalid| ApiError::invalid_field("customerNumber", invalid);
     match single(pairs, "customerNumber") {
-        None => Err(invalid(Invalid::new("REQUIRED", "is required"))),
-        Some(raw) => raw
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or_else(|| invalid(Invalid::new("INVALID_CUSTOMER_NUMBER", "must be a positive number"))),
+        None => Err(invalid(Invalid::new(ErrorCode::REQUIRED, "is required"))),
+        Some(raw) => raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            invalid(Invalid::new(ErrorCode::INVALID_CUSTOMER_NUMBER, "must be a positive number"))
+        }),
     }
 }
 

@@ -5,7 +5,7 @@ use crate::profile::values::language;
 use crate::text;
 use crate::time::Timestamp;
 use chrono::DateTime;
-use errors::{DbError, Invalid};
+use errors::{DbError, ErrorCode, Invalid};
 use serde::{Deserialize, Deserializer};
 
 /// A consent base's code: 1 to 20 of `A-Z a-z 0-9 _ -`, so it is safe in a path segment.
@@ -17,10 +17,13 @@ pub struct ConsentCode(String);
 impl ConsentCode {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         if raw.chars().count() > 20 {
-            return Err(Invalid::new("TOO_LONG", "must be at most 20 characters"));
+            return Err(Invalid::new(ErrorCode::TOO_LONG, "must be at most 20 characters"));
         }
         if raw.is_empty() || !raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-            return Err(Invalid::new("INVALID_CONSENT_CODE", "must consist of A-Z, a-z, 0-9, '_' and '-'"));
+            return Err(Invalid::new(
+                ErrorCode::INVALID_CONSENT_CODE,
+                "must consist of A-Z, a-z, 0-9, '_' and '-'",
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -110,7 +113,7 @@ pub fn distribution_channel(raw: &str) -> Result<String, Invalid> {
 /// start, 00:00 UTC).
 pub fn instant(raw: &str) -> Result<Timestamp, Invalid> {
     let invalid =
-        || Invalid::new("INVALID_DATE_TIME", "must be an RFC 3339 date-time or a date (YYYY-MM-DD)");
+        || Invalid::new(ErrorCode::INVALID_DATE_TIME, "must be an RFC 3339 date-time or a date (YYYY-MM-DD)");
     if raw.len() == 10 {
         let date = crate::time::parse_date(raw).map_err(|_| invalid())?;
         let start = date.and_hms_opt(0, 0, 0).ok_or_else(invalid)?.and_utc();

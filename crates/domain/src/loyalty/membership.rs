@@ -6,7 +6,7 @@ use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource;
 use crate::time::Timestamp;
-use errors::{ApiError, Invalid, OnUnique};
+use errors::{ApiError, ErrorCode, Invalid, OnUnique};
 use serde::{Deserialize, Serialize};
 
 /// The body of `POST .../loyalty-programs` (joining).
@@ -90,18 +90,18 @@ pub async fn join(
     now: Timestamp,
 ) -> Result<Membership, ApiError> {
     let Some(program_id) = body.program_id else {
-        return Err(ApiError::invalid_field("programId", Invalid::new("REQUIRED", "is required")));
+        return Err(ApiError::invalid_field("programId", Invalid::new(ErrorCode::REQUIRED, "is required")));
     };
     let Some(program) = program(db, actor.organisation_id, program_id).await? else {
         return Err(ApiError::BadRequest {
-            code: "UNKNOWN_LOYALTY_PROGRAM",
+            code: ErrorCode::UNKNOWN_LOYALTY_PROGRAM,
             field: Some("programId".into()),
             message: "the organisation has no loyalty program with this programId".into(),
         });
     };
     if program.valid_to.as_deref().is_some_and(|to| to < now.date().to_string().as_str()) {
         return Err(ApiError::BadRequest {
-            code: "LOYALTY_PROGRAM_ENDED",
+            code: ErrorCode::LOYALTY_PROGRAM_ENDED,
             field: Some("programId".into()),
             message: "the loyalty program has ended".into(),
         });
@@ -114,7 +114,11 @@ pub async fn join(
         Value::from(now.rfc3339()),
     ];
     let rows = db.execute(INSERT_MEMBERSHIP, &params).await.on_unique(ALREADY_JOINED, || {
-        ApiError::conflict("LOYALTY_PROGRAM_ALREADY_JOINED", "programId", "the customer is already a member")
+        ApiError::conflict(
+            ErrorCode::LOYALTY_PROGRAM_ALREADY_JOINED,
+            "programId",
+            "the customer is already a member",
+        )
     })?;
     let id = rows.first().ok_or_else(no_row)?.int("id")?;
     subresource::record(db, actor, customer_number, "LOYALTY_PROGRAM_JOINED", &["programId"], now).await?;

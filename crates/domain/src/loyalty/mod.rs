@@ -26,8 +26,8 @@ pub use transaction::*;
 
 use crate::db::{Db, DbError, Row, Value};
 use chrono::NaiveDate;
-use errors::ApiError;
 use errors::Invalid;
+use errors::{ApiError, ErrorCode};
 use serde::Serialize;
 use sql::*;
 
@@ -47,7 +47,7 @@ impl ProgramType {
             "TIMED" => Ok(Self::Timed),
             "COUPONS" => Ok(Self::Coupons),
             "POINTS" => Ok(Self::Points),
-            _ => Err(Invalid::new("INVALID_PROGRAM_TYPE", "must be TIMED, COUPONS or POINTS")),
+            _ => Err(Invalid::new(ErrorCode::INVALID_PROGRAM_TYPE, "must be TIMED, COUPONS or POINTS")),
         }
     }
 

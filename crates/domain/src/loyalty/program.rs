@@ -7,7 +7,7 @@ use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource::{self, CATALOGUE};
 use crate::time::{parse_date, Timestamp};
 use chrono::NaiveDate;
-use errors::{ApiError, FieldErrors, Invalid};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::{Deserialize, Serialize};
 
 /// The wire form of a program create or full replacement (POST and PUT take the same body).
@@ -42,7 +42,10 @@ pub fn new_program(body: ProgramBody, organisation_id: i64) -> Result<NewProgram
     let valid_to = errs.optional("validTo", body.valid_to, parse_date);
     if let (Some(from), Some(to)) = (valid_from, valid_to) {
         if to < from {
-            errs.push("validTo", Invalid::new("INVALID_VALIDITY_PERIOD", "must not be before validFrom"));
+            errs.push(
+                "validTo",
+                Invalid::new(ErrorCode::INVALID_VALIDITY_PERIOD, "must not be before validFrom"),
+            );
         }
     }
     match (name, program_type, valid_from) {
@@ -154,7 +157,7 @@ pub async fn replace_program(
         let rows = db.execute(PROGRAM_HAS_MEMBERS, &params).await?;
         if rows.first().map(|r| r.int("has_members")).transpose()?.unwrap_or(0) != 0 {
             return Err(ApiError::conflict(
-                "LOYALTY_PROGRAM_IN_USE",
+                ErrorCode::LOYALTY_PROGRAM_IN_USE,
                 "type",
                 "the program has members: its type cannot change",
             ));

@@ -6,7 +6,7 @@ use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource;
 use crate::time::Timestamp;
-use errors::{ApiError, FieldErrors, Invalid};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::{Deserialize, Serialize};
 
 /// The body of `POST .../transactions`.
@@ -33,12 +33,12 @@ pub fn new_transaction(body: TransactionBody) -> Result<NewTransaction, FieldErr
     let mut errs = FieldErrors::default();
     let amount = match body.amount {
         None => {
-            errs.push("amount", Invalid::new("REQUIRED", "is required"));
+            errs.push("amount", Invalid::new(ErrorCode::REQUIRED, "is required"));
             None
         }
         Some(a) if a == 0 || a.abs() > MAX_AMOUNT => {
             let message = "must be a whole number other than 0, at most 1000000000 either way";
-            errs.push("amount", Invalid::new("INVALID_AMOUNT", message));
+            errs.push("amount", Invalid::new(ErrorCode::INVALID_AMOUNT, message));
             None
         }
         Some(a) => Some(a),
@@ -93,14 +93,14 @@ pub async fn transact(
 ) -> Result<Transaction, ApiError> {
     if !membership.program_type.has_balance() {
         return Err(ApiError::BadRequest {
-            code: "TIMED_PROGRAM_HAS_NO_BALANCE",
+            code: ErrorCode::TIMED_PROGRAM_HAS_NO_BALANCE,
             field: None,
             message: "memberships of a TIMED program have no balance to change".into(),
         });
     }
     if !valid_on(&membership.valid_from, membership.valid_to.as_deref(), now.date()) {
         return Err(ApiError::BadRequest {
-            code: "LOYALTY_PROGRAM_NOT_VALID",
+            code: ErrorCode::LOYALTY_PROGRAM_NOT_VALID,
             field: None,
             message: "the loyalty program is not valid today".into(),
         });
@@ -121,7 +121,7 @@ pub async fn transact(
         .await?;
     let Some(balance) = changed.first().map(|r| r.int("balance")).transpose()? else {
         return Err(ApiError::conflict(
-            "INSUFFICIENT_BALANCE",
+            ErrorCode::INSUFFICIENT_BALANCE,
             "amount",
             "the balance is too low for this amount",
         ));

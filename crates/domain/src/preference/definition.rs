@@ -6,7 +6,7 @@ use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource::{self, CATALOGUE};
 use crate::time::Timestamp;
-use errors::{ApiError, FieldErrors, Invalid, OnUnique};
+use errors::{ApiError, ErrorCode, FieldErrors, Invalid, OnUnique};
 use serde::{Deserialize, Serialize};
 
 /// `preferenceCode`: 1 to 50 letters, digits, `_`, `-` or `.` (it appears in paths).
@@ -16,7 +16,10 @@ pub fn preference_code(raw: &str) -> Result<String, Invalid> {
     if shaped {
         Ok(raw.to_owned())
     } else {
-        Err(Invalid::new("INVALID_PREFERENCE_CODE", "must be 1 to 50 letters, digits, '_', '-' or '.'"))
+        Err(Invalid::new(
+            ErrorCode::INVALID_PREFERENCE_CODE,
+            "must be 1 to 50 letters, digits, '_', '-' or '.'",
+        ))
     }
 }
 
@@ -119,7 +122,7 @@ fn definition_params(organisation_id: i64, new: &NewDefinition) -> Vec<Value> {
 
 fn duplicate_code() -> ApiError {
     ApiError::conflict(
-        "DUPLICATE_PREFERENCE_CODE",
+        ErrorCode::DUPLICATE_PREFERENCE_CODE,
         "preferenceCode",
         "preferenceCode is already used by another preference definition",
     )
@@ -127,7 +130,7 @@ fn duplicate_code() -> ApiError {
 
 fn in_use() -> ApiError {
     ApiError::conflict(
-        "PREFERENCE_IN_USE",
+        ErrorCode::PREFERENCE_IN_USE,
         "preferenceType",
         "customers hold values for this preference: it cannot be deleted or change its type (deactivate it instead)",
     )
@@ -229,12 +232,12 @@ pub async fn settable_definition(
 ) -> Result<Definition, ApiError> {
     match definition_by_code(db, organisation_id, code).await? {
         None => Err(ApiError::BadRequest {
-            code: "UNKNOWN_PREFERENCE_CODE",
+            code: ErrorCode::UNKNOWN_PREFERENCE_CODE,
             field: Some("preferenceCode".into()),
             message: "the organisation has no preference with this preferenceCode".into(),
         }),
         Some(d) if !d.is_active => Err(ApiError::BadRequest {
-            code: "PREFERENCE_INACTIVE",
+            code: ErrorCode::PREFERENCE_INACTIVE,
             field: Some("preferenceCode".into()),
             message: "this preference is inactive and takes no new values".into(),
         }),

@@ -20,7 +20,7 @@ pub use value::*;
 
 use crate::db::{Db, DbError, Row, Value};
 use crate::subresource;
-use errors::{ApiError, Invalid};
+use errors::{ApiError, ErrorCode, Invalid};
 use serde::Serialize;
 use sql::*;
 
@@ -44,7 +44,7 @@ impl PreferenceType {
             "BOOLEAN" => Ok(Self::Boolean),
             "STRING" => Ok(Self::Text),
             "NUMBER" => Ok(Self::Number),
-            _ => Err(Invalid::new("INVALID_PREFERENCE_TYPE", "must be BOOLEAN, STRING or NUMBER")),
+            _ => Err(Invalid::new(ErrorCode::INVALID_PREFERENCE_TYPE, "must be BOOLEAN, STRING or NUMBER")),
         }
     }
 
@@ -59,7 +59,7 @@ impl PreferenceType {
     /// Checks a value sent for a definition of this type; returns its stored text form.
     pub fn check(self, value: &serde_json::Value) -> Result<String, Invalid> {
         use serde_json::Value as Json;
-        let invalid = |message: &str| Invalid::new("INVALID_PREFERENCE_VALUE", message);
+        let invalid = |message: &str| Invalid::new(ErrorCode::INVALID_PREFERENCE_VALUE, message);
         match (self, value) {
             (Self::Boolean, Json::Bool(b)) => Ok(b.to_string()),
             (Self::Boolean, Json::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
@@ -75,7 +75,7 @@ impl PreferenceType {
                 .map_err(|_| invalid("must be a number")),
             (Self::Number, _) => Err(invalid("must be a number")),
             (Self::Text, Json::String(s)) if s.trim().is_empty() => {
-                Err(Invalid::new("REQUIRED", "is required"))
+                Err(Invalid::new(ErrorCode::REQUIRED, "is required"))
             }
             (Self::Text, Json::String(s)) => crate::text::bounded(s.trim(), MAX_STRING_VALUE),
             (Self::Text, _) => Err(invalid("must be a string")),

@@ -6,7 +6,7 @@ use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource;
 use crate::time::Timestamp;
-use errors::{ApiError, Invalid};
+use errors::{ApiError, ErrorCode, Invalid};
 use serde::{Deserialize, Serialize};
 
 /// The body of `PUT .../preferences/{preferenceCode}`.
@@ -19,7 +19,7 @@ pub struct ValueBody {
 /// Checks a value against its definition; returns the stored text form.
 pub fn checked_value(definition: &Definition, body: ValueBody) -> Result<String, ApiError> {
     let checked = match body.value {
-        None => Err(Invalid::new("REQUIRED", "is required")),
+        None => Err(Invalid::new(ErrorCode::REQUIRED, "is required")),
         Some(value) => definition.preference_type.check(&value),
     };
     checked.map_err(|invalid| ApiError::invalid_field("value", invalid))

@@ -129,7 +129,7 @@ mod tests {
     }
 
     fn codes(error: ApiError) -> Vec<(String, String)> {
-        error.entries().into_iter().map(|e| (e.field.unwrap_or_default(), e.error_code)).collect()
+        error.entries().into_iter().map(|e| (e.field.unwrap_or_default(), e.error_code.to_string())).collect()
     }
 
     #[test]

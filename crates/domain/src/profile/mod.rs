@@ -20,7 +20,7 @@ pub use view::ProfileView;
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::{Db, DbError, Row, Value};
 use crate::time::{Expiration, Timestamp};
-use errors::{ApiError, OnUnique};
+use errors::{ApiError, ErrorCode, OnUnique};
 
 /// A customer number: server-assigned, positive, never reused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -565,12 +565,12 @@ pub async fn record_sign_in(
 }
 
 fn duplicate_email() -> ApiError {
-    ApiError::conflict("DUPLICATE_EMAIL", "email", "email is already used by another profile")
+    ApiError::conflict(ErrorCode::DUPLICATE_EMAIL, "email", "email is already used by another profile")
 }
 
 fn duplicate_ref() -> ApiError {
     ApiError::conflict(
-        "DUPLICATE_CUSTOMER_REF",
+        ErrorCode::DUPLICATE_CUSTOMER_REF,
         "customerRef",
         "customerRef is already used by another profile",
     )

@@ -8,7 +8,7 @@ use super::{sql::profile_select, Profile};
 use crate::db::{Db, DbError, Value};
 use crate::text::fold;
 use crate::time::Timestamp;
-use errors::{FieldErrors, Invalid};
+use errors::{ErrorCode, FieldErrors, Invalid};
 
 /// The largest page a search returns.
 pub const MAX_RESULT_SET: i64 = 1000;
@@ -70,7 +70,7 @@ impl Criteria {
             (None, Some(_), None) => {
                 errs.push(
                     "countryCode",
-                    Invalid::new(values::TELEPHONE_ERROR, "needs telephoneNumberNoCountryCode"),
+                    Invalid::new(ErrorCode::INVALID_TELEPHONE, "needs telephoneNumberNoCountryCode"),
                 );
                 None
             }
@@ -80,7 +80,7 @@ impl Criteria {
         if errs.is_empty() && !c.has_criterion() {
             errs.push(
                 "query",
-                Invalid::new("MISSING_SEARCH_CRITERIA", "needs at least one search criterion"),
+                Invalid::new(ErrorCode::MISSING_SEARCH_CRITERIA, "needs at least one search criterion"),
             );
         }
         c

@@ -2,7 +2,7 @@
 //! a code and a message; the caller adds the field name. Input arrives trimmed.
 
 use chrono::NaiveDate;
-use errors::Invalid;
+use errors::{ErrorCode, Invalid};
 
 use crate::text::{self, fold};
 
@@ -21,20 +21,21 @@ pub fn customer_ref(raw: &str) -> Result<String, Invalid> {
     if raw.starts_with('~') {
         // Reserved, and documented as such (400 `INVALID_CUSTOMER_REF`): no stored ref starts
         // with `~`, so the prefix stays free for a marker of the service's own.
-        return Err(Invalid::new("INVALID_CUSTOMER_REF", "must not start with '~'"));
+        return Err(Invalid::new(ErrorCode::INVALID_CUSTOMER_REF, "must not start with '~'"));
     }
     text::bounded(raw, 40)
 }
 
-/// A trimmed email address of at most 254 characters.
+/// A trimmed email address of at most 254 characters, at most 64 before the `@` (the
+/// OpenAPI document's pattern says the same).
 #[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        let invalid = || Invalid::new("INVALID_EMAIL", "is not a valid email address");
+        let invalid = || Invalid::new(ErrorCode::INVALID_EMAIL, "is not a valid email address");
         if raw.chars().count() > 254 {
-            return Err(Invalid::new("TOO_LONG", "must be at most 254 characters"));
+            return Err(Invalid::new(ErrorCode::TOO_LONG, "must be at most 254 characters"));
         }
         let (local, domain) = raw.rsplit_once('@').ok_or_else(invalid)?;
         let domain_ok = domain.contains('.')
@@ -42,7 +43,7 @@ impl Email {
             && !domain.ends_with('.')
             && !domain.contains("..");
         let chars_ok = !raw.chars().any(|c| c.is_whitespace() || c.is_control());
-        if local.is_empty() || local.len() > 64 || !domain_ok || !chars_ok || local.contains('@') {
+        if local.is_empty() || local.chars().count() > 64 || !domain_ok || !chars_ok || local.contains('@') {
             return Err(invalid());
         }
         Ok(Self(raw.to_owned()))
@@ -80,7 +81,7 @@ pub fn language(raw: &str) -> Result<String, Invalid> {
     if LANGUAGES.contains(&normalised.as_str()) {
         Ok(normalised)
     } else {
-        Err(Invalid::new("INVALID_LANGUAGE", format!("must be one of {}", LANGUAGES.join(", "))))
+        Err(Invalid::new(ErrorCode::INVALID_LANGUAGE, format!("must be one of {}", LANGUAGES.join(", "))))
     }
 }
 
@@ -89,17 +90,15 @@ pub fn date_of_birth(raw: &str, today: NaiveDate) -> Result<NaiveDate, Invalid> 
     let date = crate::time::parse_date(raw)?;
     let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date");
     if date > today || date < earliest {
-        return Err(Invalid::new("INVALID_DATE_OF_BIRTH", "must be between 1900-01-01 and today"));
+        return Err(Invalid::new(ErrorCode::INVALID_DATE_OF_BIRTH, "must be between 1900-01-01 and today"));
     }
     Ok(date)
 }
 
-/// Entur's errorCode for every telephone validation error.
-pub const TELEPHONE_ERROR: &str = "605";
-
 /// Digits of a phone number with spaces and dashes removed; anything else is invalid.
 pub fn phone_digits(raw: &str) -> Result<String, Invalid> {
-    let invalid = || Invalid::new(TELEPHONE_ERROR, "must be 4 to 15 digits (spaces and dashes allowed)");
+    let invalid =
+        || Invalid::new(ErrorCode::INVALID_TELEPHONE, "must be 4 to 15 digits (spaces and dashes allowed)");
     let mut digits = String::new();
     for c in raw.chars() {
         match c {
@@ -121,7 +120,7 @@ pub fn country_code(raw: &str) -> Result<String, Invalid> {
     if (1..=3).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
         Ok(raw.to_owned())
     } else {
-        Err(Invalid::new(TELEPHONE_ERROR, "must be '+' followed by 1 to 3 digits, e.g. +47"))
+        Err(Invalid::new(ErrorCode::INVALID_TELEPHONE, "must be '+' followed by 1 to 3 digits, e.g. +47"))
     }
 }
 
@@ -191,6 +190,9 @@ mod tests {
         {
             assert!(Email::parse(bad).is_err(), "{bad} was accepted");
         }
+        // At most 64 characters (not bytes) before the `@`, as the document's pattern says.
+        assert!(Email::parse(&format!("{}@example.no", "å".repeat(64))).is_ok());
+        assert!(Email::parse(&format!("{}@example.no", "a".repeat(65))).is_err());
     }
 
     #[test]
