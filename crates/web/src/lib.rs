@@ -11,6 +11,7 @@ pub mod paging;
 mod precondition;
 mod respond;
 pub mod router;
+pub mod static_files;
 
 pub use body::{from_json_value, json, BodyTooLarge, MAX_BODY_BYTES};
 pub use cors::Cors;
