@@ -21,8 +21,9 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the repository").to_path_buf()
 }
 
-/// The release components, built once per test run (`cargo build --target wasm32-wasip2`).
-/// `scripts/test` builds them before the tests; this makes a bare `cargo test` work too.
+/// The release components, built once per test run (`cargo build --target wasm32-wasip2`),
+/// and the files they mount (`scripts/docs-ui`). `scripts/test` does both before the tests;
+/// this makes a bare `cargo test` work too.
 pub fn built_components() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -45,6 +46,10 @@ pub fn built_components() -> &'static Path {
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building the components failed");
+        // The API reference page's files, which spin.toml mounts into the openapi component.
+        let status =
+            std::process::Command::new(root.join("scripts/docs-ui")).status().expect("scripts/docs-ui runs");
+        assert!(status.success(), "scripts/docs-ui failed: the openapi component's files are not installed");
         root.join("target/wasm32-wasip2/release")
     })
 }

@@ -10,6 +10,7 @@ mod backups;
 mod catalogue;
 mod consents;
 mod consents_v1;
+mod docs_page;
 mod ecards;
 mod events;
 mod instances;

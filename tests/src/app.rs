@@ -6,7 +6,7 @@
 //! costs an instantiation. An import the linker cannot satisfy fails here, at start.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -17,7 +17,7 @@ use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use crate::bindings::SpinHost;
 use crate::compile::{self, to_anyhow, Origin};
 use crate::key_value::KeyValueBackend;
-use crate::manifest::Manifest;
+use crate::manifest::{FilesMount, Manifest};
 use crate::outbound::AllowedHosts;
 use crate::routes::Router;
 use crate::state::{ComponentEnv, HostState};
@@ -108,6 +108,7 @@ impl App {
                 key_value: key_value.clone(),
                 clock_offset_ms: config.clock_offset_ms.clone(),
                 guest_log: guest_log.clone(),
+                files: files_mounts(base_dir, &decl.files).with_context(|| format!("component {id:?}"))?,
             };
             let source = base_dir.join(&decl.source);
             let started = Instant::now();
@@ -139,5 +140,57 @@ impl App {
             }
         }
         Ok(App { router, components })
+    }
+}
+
+/// A component's `files` as (host directory, guest path), each checked to exist now, as Spin
+/// refuses to start without a mount's source.
+fn files_mounts(base_dir: &Path, mounts: &[FilesMount]) -> Result<Vec<(PathBuf, String)>> {
+    let mut resolved = Vec::new();
+    for mount in mounts {
+        match mount {
+            FilesMount::Placement { source, destination } => {
+                let host = base_dir.join(source);
+                if !host.is_dir() {
+                    bail!(
+                        "files: {} is not a directory (the test host mounts directories only)",
+                        host.display()
+                    );
+                }
+                resolved.push((host, destination.clone()));
+            }
+            FilesMount::Pattern(pattern) => {
+                bail!("files: {pattern:?}: the test host supports only {{ source = \"dir\", destination = \"/path\" }}")
+            }
+        }
+    }
+    Ok(resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placement(source: &str, destination: &str) -> FilesMount {
+        FilesMount::Placement { source: source.into(), destination: destination.into() }
+    }
+
+    #[test]
+    fn a_directory_is_mounted_at_its_destination_relative_to_the_manifest() {
+        let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mounts = files_mounts(base, &[placement("src", "/code")]).unwrap();
+        assert_eq!(mounts, vec![(base.join("src"), "/code".to_owned())]);
+    }
+
+    /// Spin refuses to start without a mount's source; so does the host, naming it.
+    #[test]
+    fn a_missing_source_or_a_pattern_is_refused_at_start() {
+        let base = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let missing = files_mounts(base, &[placement("no-such-dir", "/x")]).unwrap_err().to_string();
+        assert!(missing.contains("no-such-dir"), "{missing}");
+        let file = files_mounts(base, &[placement("Cargo.toml", "/x")]).unwrap_err().to_string();
+        assert!(file.contains("directories only"), "{file}");
+        let pattern = files_mounts(base, &[FilesMount::Pattern("src/*.rs".into())]).unwrap_err().to_string();
+        assert!(pattern.contains("src/*.rs"), "{pattern}");
     }
 }

@@ -87,6 +87,21 @@ pub struct ComponentDecl {
     /// `[component.<id>.variables]`: name -> template over application variables.
     #[serde(default)]
     pub variables: BTreeMap<String, String>,
+    /// Files the component can read at run time.
+    #[serde(default)]
+    pub files: Vec<FilesMount>,
+}
+
+/// One entry of a component's `files`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum FilesMount {
+    /// `{ source = "dir", destination = "/path" }`: the directory `source` (relative to the
+    /// manifest's directory) is seen by the component at `destination`, read-only.
+    Placement { source: String, destination: String },
+    /// `"pattern"`: a file, directory or glob, seen at its own relative path. Spin supports it;
+    /// this host refuses it at start (none of our manifests uses it).
+    Pattern(String),
 }
 
 impl Manifest {
@@ -156,5 +171,11 @@ mod tests {
         assert_eq!(component("/customers/v2/consents/x"), Some("consents"));
         assert_eq!(component("/oauth/token"), Some("token-issuer"));
         assert_eq!(component("/nothing/here"), None);
+        assert_eq!(component("/customers/v2/docs"), Some("openapi"));
+        assert_eq!(component("/customers/v2/docs/swagger-ui.css"), Some("openapi"));
+        assert!(
+            matches!(&manifest.component["openapi"].files[..], [FilesMount::Placement { destination, .. }] if destination == "/swagger-ui"),
+            "the openapi component mounts Swagger UI's files"
+        );
     }
 }

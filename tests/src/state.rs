@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::cli::OutputFile;
-use wasmtime_wasi::{HostWallClock, WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::{FsPerms, HostWallClock, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::key_value::KeyValueBackend;
@@ -40,6 +40,8 @@ pub struct ComponentEnv {
     pub clock_offset_ms: Arc<AtomicI64>,
     /// The guests' stdout/stderr destination, when not inherited.
     pub guest_log: Option<OutputFile>,
+    /// Its `files` mounts: (directory on the host, path the guest sees it at).
+    pub files: Vec<(PathBuf, String)>,
 }
 
 /// The real wall clock shifted by the host's offset.
@@ -63,7 +65,8 @@ impl HostWallClock for ShiftedWallClock {
 pub struct HostState {
     /// Resources of WASI, wasi:http and the Spin interfaces.
     pub table: ResourceTable,
-    /// WASI p2 context: inherited stdout/stderr, no env, no preopens, real clocks/randomness.
+    /// WASI p2 context: inherited stdout/stderr, no env, the component's `files` mounts
+    /// (read-only), real clocks/randomness.
     pub wasi: WasiCtx,
     /// wasi:http context.
     pub http: WasiHttpCtx,
@@ -81,6 +84,13 @@ impl HostState {
             Some(file) => builder.stdout(file.clone()).stderr(file.clone()),
             None => builder.inherit_stdout().inherit_stderr(),
         };
+        for (host, guest) in &component.files {
+            // Checked at start (`App::load`); a directory removed since then is the only way
+            // here, and then the guest finds no file, as on Spin.
+            if let Err(e) = builder.preopened_dir(host, guest, FsPerms::ReadOnly) {
+                eprintln!("testhost: component {:?}: cannot mount {}: {e}", component.id, host.display());
+            }
+        }
         let wasi = builder.wall_clock(ShiftedWallClock(component.clock_offset_ms.clone())).build();
         HostState {
             table: ResourceTable::new(),

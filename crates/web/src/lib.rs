@@ -13,6 +13,7 @@ mod precondition;
 mod query;
 mod respond;
 pub mod router;
+pub mod static_files;
 
 pub use body::{from_json_value, json, BodyTooLarge, MAX_BODY_BYTES};
 pub use cors::Cors;

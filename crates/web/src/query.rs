@@ -62,7 +62,11 @@ impl Query {
                 continue;
             }
             if seen.contains(&name) {
-                push_once(&mut errs, &name, Invalid::new(ErrorCode::REPEATED_PARAMETER, "is given more than once"));
+                push_once(
+                    &mut errs,
+                    &name,
+                    Invalid::new(ErrorCode::REPEATED_PARAMETER, "is given more than once"),
+                );
                 continue;
             }
             seen.push(name.clone());
@@ -124,7 +128,11 @@ mod tests {
     fn refused(raw: &str) -> Vec<(String, String)> {
         let error = Query::parse(raw, TAKES).expect_err(raw);
         assert_eq!(error.status(), 400, "{raw}");
-        error.entries().into_iter().map(|e| (e.field.unwrap_or_default(), e.error_code)).collect()
+        error
+            .entries()
+            .into_iter()
+            .map(|e| (e.field.unwrap_or_default(), e.error_code.as_str().to_owned()))
+            .collect()
     }
 
     fn pair(name: &str, code: &str) -> (String, String) {

@@ -113,7 +113,8 @@ pub fn respond<B>(
     let cause = result.as_ref().err().and_then(ApiError::internal_cause);
     let mut response = result.unwrap_or_else(|error| problem_response(ctx, &error));
     let headers = response.headers_mut();
-    headers.insert("cache-control", HeaderValue::from_static("no-store"));
+    // API answers are never cached; only a file a handler marked cacheable (`static_files`) is.
+    headers.entry("cache-control").or_insert(HeaderValue::from_static("no-store"));
     if let Ok(id) = HeaderValue::from_str(&ctx.correlation_id) {
         headers.insert("x-correlation-id", id);
     }
