@@ -27,6 +27,8 @@ pub mod subresource;
 pub mod tenancy;
 pub mod text;
 pub mod time;
+#[cfg(feature = "openapi")]
+pub mod wire_schema;
 
 #[cfg(any(test, feature = "rusqlite"))]
 pub mod test_db;
