@@ -88,14 +88,15 @@ pub async fn begin_immediate(db: &impl Db) -> Result<(), DbError> {
     if db.backend().await? == Backend::LocalFile {
         db.execute("PRAGMA busy_timeout = 10", &[]).await?;
     }
-    while_locked(Duration::ZERO, async || db.execute("BEGIN IMMEDIATE", &[]).await).await.map(|_| ())
+    while_locked(db, Duration::ZERO, async || db.execute("BEGIN IMMEDIATE", &[]).await).await.map(|_| ())
 }
 
 /// Runs `attempt` again while it finds the write lock taken, pausing `pause` between attempts,
 /// up to [`LOCK_WAIT`]: how both [`begin_immediate`] and a libSQL statement of its own
-/// ([`crate::on_demand::OnDemand`]) wait for the lock. (A pause blocks the thread: in a WASIp3 instance, its
-/// other requests too.)
+/// ([`crate::on_demand::OnDemand`]) wait for the lock, pausing with [`Db::pause`] (which lets
+/// the other requests of a WASIp3 instance go on).
 pub(crate) async fn while_locked<T>(
+    db: &impl Db,
     pause: Duration,
     attempt: impl AsyncFn() -> Result<T, DbError>,
 ) -> Result<T, DbError> {
@@ -103,7 +104,7 @@ pub(crate) async fn while_locked<T>(
     loop {
         match attempt().await {
             Err(DbError::Other(message)) if is_busy(&message) && started.elapsed() < LOCK_WAIT => {
-                std::thread::sleep(pause)
+                db.pause(pause).await
             }
             other => return other,
         }

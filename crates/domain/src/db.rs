@@ -202,4 +202,15 @@ pub trait Db {
     {
         probe(self).await
     }
+
+    /// Waits `duration` before trying again (a purge's pause between batches, a wait for the
+    /// write lock). By default the thread sleeps, which holds up nobody where an instance serves
+    /// one request (WASIp2); a WASIp3 connection waits on the host's clock instead, so that the
+    /// other requests of its instance go on meanwhile.
+    async fn pause(&self, duration: std::time::Duration)
+    where
+        Self: Sized,
+    {
+        std::thread::sleep(duration)
+    }
 }
