@@ -19,8 +19,8 @@
 //!
 //! Which of the two a connection talks to is decided once per connection, by the engine
 //! itself: `sqlite_source_id()`, read by the schema check that runs before the first write
-//! anyway ([`crate::migrations::Check`]), so knowing it costs no statement. libSQL is a fork of SQLite and says
-//! so the way SQLite asks forks to: its source id ends in `alt1` where SQLite's ends in the
+//! anyway ([`crate::migrations::Check`]), so knowing it costs no statement. libSQL is a fork
+//! of SQLite and says so the way SQLite asks forks to: its source id ends in `alt1` where SQLite's ends in the
 //! last hex digits of its check-in hash (sqld 0.24.33, as Spin's libSQL client reports it:
 //! `2024-10-21 16:30:22 03a9…6f82alt1`; a local file under Spin 4.1, rusqlite's bundled
 //! SQLite 3.49.1: `2025-02-18 13:38:58 873d…0e70`). Nothing is decided by trying a statement
