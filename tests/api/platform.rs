@@ -176,6 +176,25 @@ fn every_component_imports_only_wasi_p2_and_spin_2_interfaces() {
     }
 }
 
+/// Issue 15's size budget: each component (the WASIp2 release build `spin.toml` runs) stays
+/// under 1 MiB, so that a change that makes one grow shows here, with its name and size.
+/// `docs/performance.md` (component size) says where the bytes go and what keeps them down.
+pub const MAX_COMPONENT_BYTES: u64 = 1024 * 1024;
+
+#[test]
+fn every_component_is_under_one_mib() {
+    let dir = built_components();
+    let over: Vec<String> = ["profiles", "temporary_profiles", "consents", "token_issuer", "openapi"]
+        .iter()
+        .map(|name| {
+            (name, std::fs::metadata(dir.join(format!("{name}.wasm"))).expect("the component is built").len())
+        })
+        .filter(|(_, bytes)| *bytes >= MAX_COMPONENT_BYTES)
+        .map(|(name, bytes)| format!("{name}.wasm is {bytes} bytes"))
+        .collect();
+    assert!(over.is_empty(), "over the budget of {MAX_COMPONENT_BYTES} bytes: {}", over.join(", "));
+}
+
 #[test]
 fn every_request_logs_one_line_without_personal_data_or_tokens() {
     let app = spawn_app();
