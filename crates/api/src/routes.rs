@@ -60,6 +60,7 @@ impl<H: Host> Tables<H> {
         ),
         route(
             op("GET", "/customers/v2/profiles", "searchProfiles", "Search profiles")
+                .query()
                 .permission(P::ProfileRead)
                 .errors(&[
                     E::UNKNOWN_PARAMETER,
@@ -79,6 +80,7 @@ impl<H: Host> Tables<H> {
                 "searchProfilesAlias",
                 "Search profiles (Entur's `profiles-search` path)",
             )
+            .query()
             .permission(P::ProfileRead)
             .errors(&[
                 E::UNKNOWN_PARAMETER,
@@ -122,6 +124,7 @@ impl<H: Host> Tables<H> {
         ),
         route(
             op("GET", "/customers/v2/profiles/{customerNumber}", "getProfile", "Get a permanent profile")
+                .query()
                 .permission(P::ProfileRead)
                 .errors(&[E::INVALID_BOOLEAN, E::NOT_FOUND]),
             &profiles::get::<H::Db>,
@@ -247,6 +250,7 @@ impl<H: Host> Tables<H> {
                 "getProfileHistory",
                 "A profile's audit trail",
             )
+            .query()
             .permission(P::ProfileRead)
             .errors(&[E::INVALID_LIMIT, E::INVALID_CURSOR, E::NOT_FOUND]),
             &profiles::history::<H::Db>,
@@ -489,6 +493,7 @@ impl<H: Host> Tables<H> {
                 "listLoyaltyTransactions",
                 "List a membership's transactions",
             )
+            .query()
             .permission(P::ProfileRead)
             .errors(&[E::INVALID_LIMIT, E::INVALID_CURSOR, E::NOT_FOUND]),
             &loyalty::transactions::<H::Db>,
@@ -677,6 +682,7 @@ impl<H: Host> Tables<H> {
         ),
         route(
             op("GET", "/customers/v1/profiles", "searchProfilesV1", "Search profiles (v1, deprecated)")
+                .query()
                 .permission(P::ProfileRead)
                 .errors(&[
                     E::UNKNOWN_PARAMETER,
@@ -707,6 +713,7 @@ impl<H: Host> Tables<H> {
                 "getProfileV1",
                 "Get a permanent profile (v1, deprecated)",
             )
+            .query()
             .permission(P::ProfileRead)
             .errors(&[E::INVALID_BOOLEAN, E::NOT_FOUND]),
             &profiles::get::<H::Db>,
@@ -810,6 +817,7 @@ route(op("POST", "/customers/v2/admin/purge-expired", "purgeExpired", "Purge exp
         route(
             op("GET", "/customers/v2/events", "listEvents", "Follow the change feed")
                 .any_of(&[P::ProfileRead, P::ConsentsRead])
+                .query()
                 .errors(&[
                     E::INVALID_LIMIT,
                     E::INVALID_CURSOR,
@@ -917,6 +925,7 @@ route(op("POST", "/customers/v2/admin/purge-expired", "purgeExpired", "Purge exp
                 "listConsentsAdmin",
                 "List the organisation's consents, drafts included",
             )
+            .query()
             .permission(P::ConsentsAdmin)
             .errors(&[
                 E::TOO_LONG,
@@ -992,6 +1001,7 @@ route(op("POST", "/customers/v2/admin/purge-expired", "purgeExpired", "Purge exp
                 "listConsents",
                 "List the organisation's consents",
             )
+            .query()
             .permission(P::ConsentsRead)
             .errors(&[
                 E::TOO_LONG,
@@ -1032,6 +1042,7 @@ route(op("POST", "/customers/v2/admin/purge-expired", "purgeExpired", "Purge exp
                 "listGivenConsents",
                 "List a customer's given consents",
             )
+            .query()
             .permission(P::ConsentsRead)
             .errors(&[E::REQUIRED, E::INVALID_CUSTOMER_NUMBER, E::NOT_FOUND]),
             &client::list_given::<H::Db>,
@@ -1043,6 +1054,7 @@ route(op("POST", "/customers/v2/admin/purge-expired", "purgeExpired", "Purge exp
                 "getGivenConsentHistory",
                 "A customer's consent history",
             )
+            .query()
             .permission(P::ConsentsRead)
             .errors(&[E::REQUIRED, E::INVALID_CUSTOMER_NUMBER, E::NOT_FOUND]),
             &client::history::<H::Db>,
@@ -1102,6 +1114,7 @@ route(op("POST", "/customers/v2/admin/purge-expired", "purgeExpired", "Purge exp
                 "listConsentsForCrm",
                 "CRM listing of the organisation's given consents",
             )
+            .query()
             .permission(P::ConsentsRead)
             .errors(&[
                 E::INVALID_ID_LIST,

@@ -19,8 +19,8 @@
 //!
 //! Which of the two a connection talks to is decided once per connection, by the engine
 //! itself: `sqlite_source_id()`, read by the schema check that runs before the first write
-//! anyway ([`crate::migrations::Check`]), so knowing it costs no statement. libSQL is a fork of SQLite and says
-//! so the way SQLite asks forks to: its source id ends in `alt1` where SQLite's ends in the
+//! anyway ([`crate::migrations::Check`]), so knowing it costs no statement. libSQL is a fork
+//! of SQLite and says so the way SQLite asks forks to: its source id ends in `alt1` where SQLite's ends in the
 //! last hex digits of its check-in hash (sqld 0.24.33, as Spin's libSQL client reports it:
 //! `2024-10-21 16:30:22 03a9…6f82alt1`; a local file under Spin 4.1, rusqlite's bundled
 //! SQLite 3.49.1: `2025-02-18 13:38:58 873d…0e70`). Nothing is decided by trying a statement
@@ -88,14 +88,15 @@ pub async fn begin_immediate(db: &impl Db) -> Result<(), DbError> {
     if db.backend().await? == Backend::LocalFile {
         db.execute("PRAGMA busy_timeout = 10", &[]).await?;
     }
-    while_locked(Duration::ZERO, async || db.execute("BEGIN IMMEDIATE", &[]).await).await.map(|_| ())
+    while_locked(db, Duration::ZERO, async || db.execute("BEGIN IMMEDIATE", &[]).await).await.map(|_| ())
 }
 
 /// Runs `attempt` again while it finds the write lock taken, pausing `pause` between attempts,
 /// up to [`LOCK_WAIT`]: how both [`begin_immediate`] and a libSQL statement of its own
-/// ([`crate::on_demand::OnDemand`]) wait for the lock. (A pause blocks the thread: in a WASIp3 instance, its
-/// other requests too.)
+/// ([`crate::on_demand::OnDemand`]) wait for the lock, pausing with [`Db::pause`] (which lets
+/// the other requests of a WASIp3 instance go on).
 pub(crate) async fn while_locked<T>(
+    db: &impl Db,
     pause: Duration,
     attempt: impl AsyncFn() -> Result<T, DbError>,
 ) -> Result<T, DbError> {
@@ -103,7 +104,7 @@ pub(crate) async fn while_locked<T>(
     loop {
         match attempt().await {
             Err(DbError::Other(message)) if is_busy(&message) && started.elapsed() < LOCK_WAIT => {
-                std::thread::sleep(pause)
+                db.pause(pause).await
             }
             other => return other,
         }
@@ -197,28 +198,139 @@ pub async fn write<D: Db, T, E: From<DbError>>(
     writes: Writes,
     f: impl AsyncFnOnce(&D) -> Result<T, E>,
 ) -> Result<T, E> {
-    // `f` is called in one place only: the components' size budget counts every copy.
+    // The transaction around `f` is one function per `Db` (`atomically`), not one copy per
+    // call site: `f`'s future reaches it boxed, and says whether it succeeded; its result waits
+    // here. (The components' size budget counts every copy; one allocation per write.)
+    let mut result = None;
+    let outcome = atomically(
+        db,
+        writes,
+        Box::pin(async {
+            let r = f(db).await;
+            let ok = r.is_ok();
+            result = Some(r);
+            ok
+        }),
+    )
+    .await;
+    match (outcome, result) {
+        (Ok(()), Some(result)) => result,
+        // `BEGIN` failed (`f` never ran) or `COMMIT` did.
+        (Err(e), Some(Ok(_)) | None) => Err(e.into()),
+        // `f` failed: its error, after the rollback.
+        (_, Some(Err(e))) => Err(e),
+        (Ok(()), None) => unreachable!("atomically runs the body unless BEGIN fails"),
+    }
+}
+
+/// [`write`]'s transaction: `BEGIN IMMEDIATE` when `writes` is several, then `body` (whether
+/// it succeeded), then `COMMIT`, or `ROLLBACK` when it failed or the commit did.
+async fn atomically<D: Db>(
+    db: &D,
+    writes: Writes,
+    body: std::pin::Pin<Box<dyn Future<Output = bool> + '_>>,
+) -> Result<(), DbError> {
     let in_transaction = writes == Writes::Several;
     if in_transaction {
         begin_immediate(db).await?;
     }
-    let result = f(db).await;
+    let ok = body.await;
     if !in_transaction {
-        return result;
+        return Ok(());
     }
-    let result = match result {
-        Ok(value) => match db.execute("COMMIT", &[]).await {
-            Ok(_) => Ok(value),
+    let result = if ok {
+        match db.execute("COMMIT", &[]).await {
+            Ok(_) => Ok(()),
             Err(e) => {
                 let _ = db.execute("ROLLBACK", &[]).await;
-                Err(e.into())
+                Err(e)
             }
-        },
-        Err(e) => {
-            let _ = db.execute("ROLLBACK", &[]).await;
-            Err(e)
         }
+    } else {
+        let _ = db.execute("ROLLBACK", &[]).await;
+        Ok(())
     };
     after_transaction(db).await;
     result
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+    use crate::db::{Rows, Value};
+    use crate::test_db::{BlockOn, TestDb};
+
+    fn count(db: &TestDb) -> i64 {
+        let rows = db.execute("SELECT count(*) AS n FROM t", &[]).block_on().unwrap();
+        rows.first().unwrap().int("n").unwrap()
+    }
+
+    fn table() -> TestDb {
+        let db = TestDb::empty();
+        db.execute("CREATE TABLE t (x INTEGER NOT NULL)", &[]).block_on().unwrap();
+        db
+    }
+
+    #[test]
+    fn a_transaction_commits_what_its_closure_wrote_and_returns_its_value() {
+        let db = table();
+        let out: Result<i64, DbError> = db
+            .transaction(async |tx| {
+                tx.execute("INSERT INTO t (x) VALUES (1)", &[]).await?;
+                tx.execute("INSERT INTO t (x) VALUES (2)", &[]).await?;
+                Ok(7)
+            })
+            .block_on();
+        assert_eq!(out, Ok(7));
+        assert_eq!(count(&db), 2);
+    }
+
+    #[test]
+    fn a_failing_closure_rolls_back_and_its_own_error_is_returned() {
+        let db = table();
+        let out: Result<(), DbError> = db
+            .transaction(async |tx| {
+                tx.execute("INSERT INTO t (x) VALUES (1)", &[]).await?;
+                tx.execute("INSERT INTO t (x) VALUES (NULL)", &[]).await?; // NOT NULL
+                Ok(())
+            })
+            .block_on();
+        assert!(matches!(out, Err(DbError::Other(ref m)) if m.contains("NOT NULL")), "{out:?}");
+        assert_eq!(count(&db), 0, "the first insert was rolled back");
+        db.execute("BEGIN IMMEDIATE", &[]).block_on().expect("no transaction left open");
+    }
+
+    #[test]
+    fn a_failed_begin_runs_nothing_and_is_returned() {
+        let db = table();
+        db.execute("BEGIN", &[]).block_on().unwrap(); // BEGIN IMMEDIATE now fails: nested
+        let ran = std::cell::Cell::new(false);
+        let out: Result<(), DbError> = write(&db, Writes::Several, async |_| {
+            ran.set(true);
+            Ok(())
+        })
+        .block_on();
+        assert!(out.is_err(), "{out:?}");
+        assert!(!ran.get(), "the closure never ran");
+    }
+
+    #[test]
+    fn a_column_of_the_wrong_type_is_named_not_printed() {
+        let rows =
+            Rows { columns: vec!["email".into()], rows: vec![vec![Value::Text("kari@example.no".into())]] };
+        let Err(DbError::Other(message)) = rows.first().unwrap().int("email") else { panic!("an error") };
+        assert_eq!(message, "column email: expected integer, got text");
+    }
+
+    #[test]
+    fn one_write_runs_without_a_transaction() {
+        let db = table();
+        let out: Result<(), DbError> = write(&db, Writes::One, async |tx| {
+            tx.execute("INSERT INTO t (x) VALUES (1)", &[]).await?;
+            tx.execute("INSERT INTO t (x) VALUES (NULL)", &[]).await.map(|_| ())
+        })
+        .block_on();
+        assert!(out.is_err());
+        assert_eq!(count(&db), 1, "no rollback: the first statement stands alone");
+    }
 }

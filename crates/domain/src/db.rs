@@ -19,6 +19,20 @@ pub enum Value {
     Null,
 }
 
+impl Value {
+    /// SQLite's name of the value's type, for errors: naming it, not printing it, keeps column
+    /// values (personal data) out of the log, and float formatting out of the components.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Integer(_) => "integer",
+            Value::Real(_) => "real",
+            Value::Text(_) => "text",
+            Value::Blob(_) => "blob",
+            Value::Null => "null",
+        }
+    }
+}
+
 impl From<i64> for Value {
     fn from(v: i64) -> Self {
         Value::Integer(v)
@@ -83,7 +97,7 @@ impl<'a> Row<'a> {
     pub fn int(&self, column: &str) -> Result<i64, DbError> {
         match self.get(column)? {
             Value::Integer(v) => Ok(*v),
-            other => Err(DbError::Other(format!("column {column}: expected integer, got {other:?}"))),
+            other => Err(DbError::Other(format!("column {column}: expected integer, got {}", other.kind()))),
         }
     }
 
@@ -97,7 +111,7 @@ impl<'a> Row<'a> {
     pub fn text(&self, column: &str) -> Result<String, DbError> {
         match self.get(column)? {
             Value::Text(v) => Ok(v.clone()),
-            other => Err(DbError::Other(format!("column {column}: expected text, got {other:?}"))),
+            other => Err(DbError::Other(format!("column {column}: expected text, got {}", other.kind()))),
         }
     }
 
@@ -201,5 +215,16 @@ pub trait Db {
         Self: Sized,
     {
         probe(self).await
+    }
+
+    /// Waits `duration` before trying again (a purge's pause between batches, a wait for the
+    /// write lock). By default the thread sleeps, which holds up nobody where an instance serves
+    /// one request (WASIp2); a WASIp3 connection waits on the host's clock instead, so that the
+    /// other requests of its instance go on meanwhile.
+    async fn pause(&self, duration: std::time::Duration)
+    where
+        Self: Sized,
+    {
+        std::thread::sleep(duration)
     }
 }

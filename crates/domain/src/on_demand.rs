@@ -44,6 +44,10 @@ impl<D: Db> Db for Known<'_, D> {
     async fn backend(&self) -> Result<Backend, DbError> {
         Ok(self.backend)
     }
+
+    async fn pause(&self, duration: Duration) {
+        self.connection.pause(duration).await
+    }
 }
 
 /// Whether a statement may write, so the connection must be prepared before it runs:
@@ -92,11 +96,10 @@ impl<D: Db> OnDemand<D> {
     /// 0.5 to 0.9 s while a purge ran), where a local file waits out its 5 s busy timeout
     /// before saying so. A statement that did not get the lock did nothing, so running it
     /// again is safe; inside a transaction it is not, and [`begin_immediate`] waits there.
-    /// (The 10 ms pauses block the thread: in a WASIp3 instance, its other requests too.)
     async fn wait_for_lock(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         const PAUSE: Duration = Duration::from_millis(10);
-        std::thread::sleep(PAUSE);
-        while_locked(PAUSE, async || self.connection.execute(sql, params).await).await
+        self.connection.pause(PAUSE).await;
+        while_locked(&self.connection, PAUSE, async || self.connection.execute(sql, params).await).await
     }
 
     /// Whether an explicit transaction is open on the connection (a pool must not hand such
@@ -161,6 +164,9 @@ impl<D: Db> Db for OnDemand<D> {
             Some(backend) => Ok(backend),
             None => self.prepare().await,
         }
+    }
+    async fn pause(&self, duration: Duration) {
+        self.connection.pause(duration).await
     }
 }
 

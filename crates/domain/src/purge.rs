@@ -193,7 +193,7 @@ pub async fn purge_expired(
                 crate::connection::checkpoint_passive(db).await;
                 since_checkpoint = 0;
             } else {
-                std::thread::sleep(pacing.pause);
+                db.pause(pacing.pause).await;
             }
         }
         let batch_started = Instant::now();

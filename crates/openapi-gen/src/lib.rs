@@ -108,8 +108,8 @@ fn operation(op: &Operation, mut base: Value, parameters_described: &Value) -> V
     parameters.extend([parameter("X-Correlation-Id"), parameter("ET-Client-Name")]);
     base["parameters"] = Value::Array(parameters);
 
-    // An operation with query parameters reads them with `web::Query`, which refuses a
-    // parameter the operation does not take and a single-valued one given twice.
+    // The row says whether the operation reads a query string; base.json's parameters must
+    // agree with it.
     let takes_query = base["parameters"].as_array().into_iter().flatten().any(|p| {
         let described = match p["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/parameters/")) {
             Some(name) => &parameters_described[name],
@@ -117,21 +117,12 @@ fn operation(op: &Operation, mut base: Value, parameters_described: &Value) -> V
         };
         described["in"] == "query"
     });
-    let mut error_codes = op.error_codes();
-    if takes_query {
-        let bad_request = match error_codes.iter().position(|(status, _)| *status == 400) {
-            Some(i) => i,
-            None => {
-                error_codes.insert(0, (400, Vec::new()));
-                0
-            }
-        };
-        for code in [ErrorCode::UNKNOWN_PARAMETER, ErrorCode::REPEATED_PARAMETER] {
-            if !error_codes[bad_request].1.contains(&code) {
-                error_codes[bad_request].1.push(code);
-            }
-        }
-    }
+    assert_eq!(
+        takes_query, op.query,
+        "{} {}: openapi/base.json lists query parameters exactly when the row says `.query()`",
+        op.method, op.template
+    );
+    let error_codes = op.error_codes();
     let prefix = deprecation_prefix(&base);
     let responses = base["responses"].as_object_mut().expect("an operation has responses");
     for (status, codes) in error_codes {

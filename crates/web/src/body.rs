@@ -18,6 +18,13 @@ pub struct BodyTooLarge;
 /// `application/merge-patch+json` (contract §1: a merge patch is a PATCH's body, so a POST or
 /// PUT sent as one is 415, as is any other type), with or without parameters such as charset.
 pub fn json<T: DeserializeOwned>(req: &Request<Vec<u8>>) -> Result<T, ApiError> {
+    from_json_value(json_value(req)?)
+}
+
+/// The checks and the parse of [`json`] that do not depend on `T`: one copy, not one per body
+/// type (the components' size budget counts every copy).
+#[inline(never)]
+fn json_value(req: &Request<Vec<u8>>) -> Result<Value, ApiError> {
     let media_type = crate::header(req, "content-type")
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
         .unwrap_or_default();
@@ -30,8 +37,7 @@ pub fn json<T: DeserializeOwned>(req: &Request<Vec<u8>>) -> Result<T, ApiError> 
     }
     // Parsing into a `Value` first is shared code for every body type; each type then has
     // one `Deserialize` instantiation (from `&Value`), which keeps the components small.
-    let value: Value = serde_json::from_slice(req.body()).map_err(|e| shape_error(None, e))?;
-    from_json_value(value)
+    serde_json::from_slice(req.body()).map_err(|e| shape_error(None, e))
 }
 
 /// Reads an already parsed JSON value as `T` (a body, or a merge-patched document), with

@@ -6,6 +6,8 @@ use domain::db::Db;
 use domain::idempotency::{self, StoredResponse};
 use errors::{ApiError, ErrorCode};
 use http::{HeaderValue, Request, Response};
+use std::future::Future;
+use std::pin::Pin;
 
 /// What a create returns: the response and the customer it concerns (so that customer's
 /// erasure also removes the stored copy).
@@ -35,11 +37,23 @@ pub async fn create_writing<D: Db>(
     req: &Request<Vec<u8>>,
     create: impl AsyncFnOnce(&D) -> Result<Created, ApiError>,
 ) -> Result<Response<Vec<u8>>, ApiError> {
+    // The transaction gets `db` itself, so `create`'s future can be made here (it runs only
+    // when awaited) and boxed: what follows is one function per `Db`, not one copy per create
+    // handler (the components' size budget counts every copy).
+    around_create(db, writes, organisation_id, ctx, req, Box::pin(create(db))).await
+}
+
+async fn around_create<D: Db>(
+    db: &D,
+    writes: Writes,
+    organisation_id: i64,
+    ctx: &RequestCtx,
+    req: &Request<Vec<u8>>,
+    create: Pin<Box<dyn Future<Output = Result<Created, ApiError>> + '_>>,
+) -> Result<Response<Vec<u8>>, ApiError> {
     let Some(raw_key) = header(req, "idempotency-key") else {
-        return domain::connection::write(db, writes, async |tx| {
-            create(tx).await.map(|(response, _)| response)
-        })
-        .await;
+        return domain::connection::write(db, writes, async |_| create.await.map(|(response, _)| response))
+            .await;
     };
     let key = idempotency::parse_key(raw_key).map_err(|e| ApiError::invalid_field("Idempotency-Key", e))?;
     let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
@@ -53,7 +67,7 @@ pub async fn create_writing<D: Db>(
         if let Some(stored) = idempotency::find(tx, organisation_id, &key, ctx.now).await? {
             return replay(stored, &fingerprint);
         }
-        let (response, customer_number) = create(tx).await?;
+        let (response, customer_number) = create.await?;
         let stored = StoredResponse {
             fingerprint: fingerprint.clone(),
             status: response.status().as_u16(),

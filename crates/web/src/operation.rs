@@ -46,6 +46,9 @@ pub struct Operation {
     pub idempotent: bool,
     /// Requires `If-Match`.
     pub if_match: bool,
+    /// Reads a query string (`web::Query`, which refuses a parameter the operation does not
+    /// take and a single-valued one given twice).
+    pub query: bool,
     /// The codes the operation raises itself (those that follow from the row are added by
     /// [`Operation::error_codes`]).
     pub errors: &'static [ErrorCode],
@@ -68,6 +71,7 @@ pub const fn op(
         body: Body::None,
         idempotent: false,
         if_match: false,
+        query: false,
         errors: &[],
     }
 }
@@ -114,6 +118,10 @@ impl Operation {
         Self { if_match: true, ..self }
     }
 
+    pub const fn query(self) -> Self {
+        Self { query: true, ..self }
+    }
+
     pub const fn errors(self, errors: &'static [ErrorCode]) -> Self {
         Self { errors, ..self }
     }
@@ -155,6 +163,9 @@ impl Operation {
         }
         if self.if_match {
             implied.push(E::PRECONDITION_FAILED);
+        }
+        if self.query {
+            implied.extend([E::UNKNOWN_PARAMETER, E::REPEATED_PARAMETER]);
         }
         let last =
             if self.access == Access::Public { &[][..] } else { &[E::INTERNAL_ERROR, E::ISSUER_UNAVAILABLE] };

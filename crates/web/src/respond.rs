@@ -63,16 +63,32 @@ fn is_safe_id(id: &str) -> bool {
 /// A JSON response with the given status.
 pub fn json_response(status: u16, body: &impl Serialize) -> Result<Response<Vec<u8>>, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(Response::builder()
+    Ok(json_bytes_response(status, bytes))
+}
+
+/// The response of [`json_response`] around its serialised body: one copy, not one per body
+/// type (the components' size budget counts every copy).
+#[inline(never)]
+fn json_bytes_response(status: u16, bytes: Vec<u8>) -> Response<Vec<u8>> {
+    Response::builder()
         .status(status)
         .header("content-type", "application/json")
         .body(bytes)
-        .expect("status and static header are valid"))
+        .expect("status and static header are valid")
 }
 
 /// 201 with `Location` and `ETag`.
 pub fn created(location: &str, etag: &str, body: &impl Serialize) -> Result<Response<Vec<u8>>, ApiError> {
-    let mut response = json_response(201, body)?;
+    with_location_and_etag(json_response(201, body)?, location, etag)
+}
+
+/// The headers of [`created`]: one copy, not one per body type.
+#[inline(never)]
+fn with_location_and_etag(
+    mut response: Response<Vec<u8>>,
+    location: &str,
+    etag: &str,
+) -> Result<Response<Vec<u8>>, ApiError> {
     let headers = response.headers_mut();
     headers.insert("location", header_value(location)?);
     headers.insert("etag", header_value(etag)?);

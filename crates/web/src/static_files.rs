@@ -83,9 +83,13 @@ mod tests {
         Request::get(path).body(Vec::new()).unwrap()
     }
 
-    /// A file on disk standing in for a mounted one.
+    /// A file on disk standing in for a mounted one. A directory per call: tests run in
+    /// parallel, and one rewriting the file (truncate, then write) while another reads it made
+    /// the reader see it empty.
     fn mounted(name: &str, bytes: &[u8]) -> &'static str {
-        let dir = std::env::temp_dir().join(format!("static-files-{}", std::process::id()));
+        static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("static-files-{}-{call}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(name);
         std::fs::write(&path, bytes).unwrap();

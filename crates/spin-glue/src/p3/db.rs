@@ -73,12 +73,19 @@ impl Db for SpinDb {
     async fn backend(&self) -> Result<Backend, DbError> {
         self.connection().backend().await
     }
+    async fn pause(&self, duration: std::time::Duration) {
+        super::sleep(duration).await
+    }
 }
 
 impl Db for Raw {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let params: Vec<sqlite::Value> = params.iter().map(to_spin).collect();
         run(&self.0, sql, params).await
+    }
+    /// On the host's clock: the instance's other requests go on meanwhile.
+    async fn pause(&self, duration: std::time::Duration) {
+        super::sleep(duration).await
     }
 }
 
