@@ -18,6 +18,8 @@ pub mod lockout;
 pub mod loyalty;
 pub mod migrations;
 pub mod on_demand;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod password;
 pub mod preference;
 pub mod profile;

@@ -1,51 +1,14 @@
-//! The JSON Schemas of the wire types, for the OpenAPI document (feature `openapi`, which
-//! only `openapi-gen` enables, so no `.wasm` carries any of this).
+//! Helpers for the JSON Schemas of the wire types (feature `openapi`): each wire field's
+//! constraints are written next to it as `#[schemars(transform = wire_schema::...(CONSTANT))]`,
+//! with the constant its validation uses (`values::NAME_MAX`, ...). A leaf module: the
+//! constants come in as arguments.
 //!
-//! The wire structs derive `schemars::JsonSchema`; each field's constraints sit next to it
-//! as a `transform` naming one of the functions below with the constant its validation
-//! uses (`values::NAME_MAX`, ...). Bodies arrive untrimmed and a blank optional member
-//! counts as absent, so the patterns allow surrounding whitespace and, for optional
-//! members, blank text.
+//! Bodies arrive untrimmed and a blank optional member counts as absent, so the request
+//! patterns allow surrounding whitespace and, for optional members, blank text.
 
-use crate::profile::values;
-use schemars::{generate::SchemaSettings, JsonSchema, Schema};
-use serde_json::{json, Map, Value};
-
-/// Every derived schema, by its name in `#/components/schemas`.
-pub fn components() -> Map<String, Value> {
-    use crate::profile::*;
-    let mut generator = SchemaSettings::draft2020_12()
-        .with(|s| {
-            s.definitions_path = "/components/schemas".into();
-            s.meta_schema = None;
-        })
-        .into_generator();
-    fn add<T: JsonSchema>(generator: &mut schemars::SchemaGenerator) {
-        generator.subschema_for::<T>();
-    }
-    add::<CreateProfileBody>(&mut generator);
-    add::<ReplaceProfileBody>(&mut generator);
-    add::<temporary::CreateTemporaryBody>(&mut generator);
-    add::<temporary::ReplaceTemporaryBody>(&mut generator);
-    add::<temporary::ConvertBody>(&mut generator);
-    let mut schemas = generator.take_definitions(true);
-    schemas.values_mut().for_each(unwrap_lines);
-    schemas
-}
-
-/// Doc comments are wrapped at 100 columns: a single line break is a space, not a break.
-fn unwrap_lines(node: &mut Value) {
-    match node {
-        Value::Object(map) => {
-            if let Some(Value::String(text)) = map.get_mut("description") {
-                *text = text.split("\n\n").map(|p| p.replace('\n', " ")).collect::<Vec<_>>().join("\n\n");
-            }
-            map.values_mut().for_each(unwrap_lines);
-        }
-        Value::Array(items) => items.iter_mut().for_each(unwrap_lines),
-        _ => {}
-    }
-}
+use schemars::Schema;
+use serde_json::{json, Value};
+use std::ops::RangeInclusive;
 
 /// Sets the members of `fields` (an object) on `schema`.
 fn set(schema: &mut Schema, fields: Value) {
@@ -71,11 +34,12 @@ pub fn optional_text(max: usize) -> impl Fn(&mut Schema) {
     }
 }
 
-/// `customerRef`: optional text of at most [`values::CUSTOMER_REF_MAX`] characters, not
-/// starting with `~`.
-pub fn customer_ref(s: &mut Schema) {
-    let pattern = format!(r"^\s*(?:[^~\s](?:[\s\S]{{0,{}}}\S)?)?\s*$", values::CUSTOMER_REF_MAX - 2);
-    set(s, json!({"type": ["string", "null"], "pattern": pattern}));
+/// `customerRef`: optional text of at most `max` characters, not starting with `~`.
+pub fn customer_ref(max: usize) -> impl Fn(&mut Schema) {
+    move |s| {
+        let pattern = format!(r"^\s*(?:[^~\s](?:[\s\S]{{0,{}}}\S)?)?\s*$", max - 2);
+        set(s, json!({"type": ["string", "null"], "pattern": pattern}));
+    }
 }
 
 /// An optional member whose value, when not blank, matches `core`.
@@ -83,31 +47,60 @@ fn optional_pattern(s: &mut Schema, core: &str) {
     set(s, json!({"type": ["string", "null"], "pattern": format!(r"^\s*(?:{core}\s*)?$")}));
 }
 
-/// The email addresses `values::Email` accepts (a sketch: the domain's dots, lengths).
-pub fn email(s: &mut Schema) {
-    let core = format!(
-        r"(?=\S{{1,{}}}\s*$)(?:[^@\s]{{1,{}}}@[^@\s.]+(?:\.[^@\s.]+)+)",
-        values::EMAIL_MAX,
-        values::EMAIL_LOCAL_MAX
-    );
-    optional_pattern(s, &core);
+/// An email address as `values::Email` accepts it, at most `local_max` characters before
+/// the `@` (a sketch: the `@`, the domain's dots).
+fn email_core(local_max: usize) -> String {
+    format!(r"[^@\s]{{1,{local_max}}}@[^@\s.]+(?:\.[^@\s.]+)+")
 }
 
-/// `languagePreference`: two or three letters (the listed codes, any case).
+/// `email` in a request: optional, at most `max` characters.
+pub fn email(max: usize, local_max: usize) -> impl Fn(&mut Schema) {
+    move |s| optional_pattern(s, &format!(r"(?=\S{{1,{max}}}\s*$)(?:{})", email_core(local_max)))
+}
+
+/// `email` as served.
+pub fn stored_email(max: usize, local_max: usize) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"maxLength": max, "pattern": format!("^{}$", email_core(local_max))}))
+}
+
+/// `languagePreference` in a request: two or three letters (the listed codes, any case).
 pub fn language(s: &mut Schema) {
     optional_pattern(s, r"(?:[A-Za-z]{2,3})");
 }
 
-/// `countryCode`: `+` and [`values::COUNTRY_CODE_DIGITS`] digits.
-pub fn country_code(s: &mut Schema) {
-    let digits = values::COUNTRY_CODE_DIGITS;
-    optional_pattern(s, &format!(r"(?:\+[0-9]{{{},{}}})", digits.start(), digits.end()));
+/// A member that is one of `values`.
+pub fn one_of(values: &'static [&'static str]) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"enum": values}))
 }
 
-/// A telephone or landline number: [`values::PHONE_DIGITS`] digits, spaces and dashes.
-pub fn phone(s: &mut Schema) {
-    let digits = values::PHONE_DIGITS;
-    optional_pattern(s, &format!(r"(?:(?:[ -]*[0-9]){{{},{}}}[ -]*)", digits.start(), digits.end()));
+/// A country calling code: `+` and `digits` digits.
+fn country_code_core(digits: &RangeInclusive<usize>) -> String {
+    format!(r"\+[0-9]{{{},{}}}", digits.start(), digits.end())
+}
+
+/// `countryCode` (of a telephone number) in a request.
+pub fn country_code(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
+    move |s| optional_pattern(s, &format!("(?:{})", country_code_core(&digits)))
+}
+
+/// `countryCode` (of a telephone number) as served.
+pub fn stored_country_code(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"pattern": format!("^{}$", country_code_core(&digits))}))
+}
+
+/// A telephone or landline number: `digits` digits, and spaces and dashes.
+fn phone_core(digits: &RangeInclusive<usize>) -> String {
+    format!(r"(?:[ -]*[0-9]){{{},{}}}[ -]*", digits.start(), digits.end())
+}
+
+/// A telephone or landline number in a request.
+pub fn phone(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
+    move |s| optional_pattern(s, &format!("(?:{})", phone_core(&digits)))
+}
+
+/// A telephone or landline number as served.
+pub fn stored_phone(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"pattern": format!("^{}$", phone_core(&digits))}))
 }
 
 /// An optional date (`YYYY-MM-DD`); blank counts as absent.
@@ -120,15 +113,67 @@ pub fn date_or_date_time(s: &mut Schema) {
     set(s, json!({"type": "string", "minLength": 1, "anyOf": [{"format": "date"}, {"format": "date-time"}]}));
 }
 
-/// A password: at most [`crate::password::LENGTH`] characters (the rest of the policy is
-/// in the description).
-pub fn password(s: &mut Schema) {
-    set(s, json!({"type": ["string", "null"], "maxLength": *crate::password::LENGTH.end()}));
+/// An optional password of `length` characters (the length's lower end and the rest of
+/// the policy are in the description: an empty one counts as absent).
+pub fn password(length: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"type": ["string", "null"], "maxLength": length.end()}))
 }
 
-/// A list of the schema `name`, or `null`.
-pub fn optional_list_of(name: &'static str) -> impl Fn(&mut Schema) {
-    move |s| {
-        set(s, json!({"type": ["array", "null"], "items": {"$ref": format!("#/components/schemas/{name}")}}));
+/// Nothing but a reference to the schema `name` (a field's description is dropped, as a
+/// `$ref`'s siblings were not shown by every tool).
+pub fn reference(name: &'static str) -> impl Fn(&mut Schema) {
+    move |s| *s = schemars::json_schema!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// A list of the schema `name`.
+pub fn list_of(name: &'static str) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{name}")}}))
+}
+
+/// `length` letters and digits.
+pub fn alphanumeric(length: usize) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"pattern": format!("^[A-Za-z0-9]{{{length}}}$")}))
+}
+
+/// `expirationDate` as served: a date or an instant.
+pub fn expiration(s: &mut Schema) {
+    s.remove("type");
+    set(
+        s,
+        json!({"anyOf": [{"$ref": "#/components/schemas/Date"}, {"$ref": "#/components/schemas/Timestamp"}]}),
+    );
+}
+
+/// A served member that the type does not have: `ecards`, which the handler adds on request.
+pub fn with_ecards(s: &mut Schema) {
+    if let Some(Value::Object(properties)) = s.get_mut("properties") {
+        properties.insert(
+            "ecards".into(),
+            json!({"type": "array", "description": "Only with `includeECards=true`.", "items": {"$ref": "#/components/schemas/ECard"}}),
+        );
     }
+}
+
+/// `postCode` in a request: up to `max` letters, digits, spaces and dashes (the Norwegian
+/// rule is in the description).
+pub fn post_code(max: usize) -> impl Fn(&mut Schema) {
+    move |s| {
+        let pattern = format!(r"^\s*[A-Za-z0-9 -]{{1,{max}}}\s*$");
+        set(s, json!({"type": "string", "minLength": 1, "pattern": pattern}));
+    }
+}
+
+/// `postCode` as served: upper case.
+pub fn stored_post_code(max: usize) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"pattern": format!("^[A-Z0-9 -]{{1,{max}}}$")}))
+}
+
+/// `countryCode` (of an address) in a request: two letters, any case.
+pub fn country(s: &mut Schema) {
+    optional_pattern(s, "(?:[A-Za-z]{2})");
+}
+
+/// `countryCode` (of an address) as served.
+pub fn stored_country(s: &mut Schema) {
+    set(s, json!({"pattern": "^[A-Z]{2}$"}));
 }

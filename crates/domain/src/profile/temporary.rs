@@ -32,7 +32,7 @@ pub struct CreateTemporaryBody {
     pub organisation_id: Option<i64>,
     /// The organisation's own reference, unique in the organisation, at most 40 characters, not
     /// starting with `~`. Absent: the customer number as a string.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::customer_ref))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::customer_ref(values::CUSTOMER_REF_MAX)))]
     pub customer_ref: Option<String>,
     /// First name. At most 100 characters.
     #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(values::NAME_MAX)))]
@@ -42,7 +42,7 @@ pub struct CreateTemporaryBody {
     pub surname: Option<String>,
     /// Email, at most 254 characters; unique (case-insensitively) among the organisation's active
     /// permanent profiles.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::email))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::email(values::EMAIL_MAX, values::EMAIL_LOCAL_MAX)))]
     pub email: Option<String>,
     /// One of `NO`, `EN`, `SV`, `DA`, `FI`, `DE`, `FR`, `ES`, `nob`, `nno`, `nor`, `eng`, `sme`,
     /// `sma`, `smj`, `swe`, `dan`, `fin`, `deu`, `fra`, `spa` (any case in; two-letter codes are
@@ -54,14 +54,14 @@ pub struct CreateTemporaryBody {
     pub date_of_birth: Option<String>,
     /// Country calling code of the mobile number: `+` and 1 to 3 digits (`+47`). A number without
     /// one is Norwegian (`+47`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::country_code))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::country_code(values::COUNTRY_CODE_DIGITS)))]
     pub country_code: Option<String>,
     /// Mobile number without country code: 4 to 15 digits, spaces and dashes allowed (errors:
     /// `605`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone(values::PHONE_DIGITS)))]
     pub telephone_number_no_country_code: Option<String>,
     /// Landline number: 4 to 15 digits, spaces and dashes allowed (errors: `605`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone(values::PHONE_DIGITS)))]
     pub landline_number: Option<String>,
     /// A date (`YYYY-MM-DD`, valid through that day: it ends at the start of the next day, UTC) or
     /// an RFC 3339 date-time. In the future, at most 400 days ahead.
@@ -123,7 +123,7 @@ pub struct ReplaceTemporaryBody {
     pub organisation_id: Option<i64>,
     /// The organisation's own reference, unique in the organisation, at most 40 characters, not
     /// starting with `~`. Absent: the customer number as a string.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::customer_ref))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::customer_ref(values::CUSTOMER_REF_MAX)))]
     pub customer_ref: Option<String>,
     /// First name. At most 100 characters.
     #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(values::NAME_MAX)))]
@@ -133,7 +133,7 @@ pub struct ReplaceTemporaryBody {
     pub surname: Option<String>,
     /// Email, at most 254 characters; unique (case-insensitively) among the organisation's active
     /// permanent profiles.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::email))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::email(values::EMAIL_MAX, values::EMAIL_LOCAL_MAX)))]
     pub email: Option<String>,
     /// One of `NO`, `EN`, `SV`, `DA`, `FI`, `DE`, `FR`, `ES`, `nob`, `nno`, `nor`, `eng`, `sme`,
     /// `sma`, `smj`, `swe`, `dan`, `fin`, `deu`, `fra`, `spa` (any case in; two-letter codes are
@@ -145,14 +145,14 @@ pub struct ReplaceTemporaryBody {
     pub date_of_birth: Option<String>,
     /// Country calling code of the mobile number: `+` and 1 to 3 digits (`+47`). A number without
     /// one is Norwegian (`+47`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::country_code))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::country_code(values::COUNTRY_CODE_DIGITS)))]
     pub country_code: Option<String>,
     /// Mobile number without country code: 4 to 15 digits, spaces and dashes allowed (errors:
     /// `605`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone(values::PHONE_DIGITS)))]
     pub telephone_number_no_country_code: Option<String>,
     /// Landline number: 4 to 15 digits, spaces and dashes allowed (errors: `605`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone(values::PHONE_DIGITS)))]
     pub landline_number: Option<String>,
     /// A date (`YYYY-MM-DD`, valid through that day: it ends at the start of the next day, UTC) or
     /// an RFC 3339 date-time. In the future, at most 400 days ahead.
@@ -206,10 +206,10 @@ pub struct ConvertBody {
     #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::NAME_MAX)))]
     pub surname: Option<String>,
     /// Replaces the temporary profile's email when given; at most 254 characters.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::email))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::email(values::EMAIL_MAX, values::EMAIL_LOCAL_MAX)))]
     pub email: Option<String>,
     /// Optional password, as for a create; empty counts as absent.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::password))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::password(crate::password::LENGTH)))]
     pub password: Option<String>,
     /// At most 100 characters, no control characters.
     #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
