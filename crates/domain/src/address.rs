@@ -7,6 +7,8 @@ use crate::db::{Db, DbError, Row, Value};
 use crate::subresource;
 use crate::text::fold;
 use crate::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::wire_schema;
 use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::{Deserialize, Serialize};
 
@@ -56,11 +58,30 @@ pub const MOVE: &str = "
 /// The wire form of a create or a full replacement (POST and PUT take the same body).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "PostalAddressRequest",
+        description = "POST and PUT (full replacement) of a postal address."
+    )
+)]
 pub struct AddressBody {
+    /// At most 100 characters.
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(LINE_MAX)))]
     pub address_line1: Option<String>,
+    /// At most 100 characters.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(LINE_MAX)))]
     pub address_line2: Option<String>,
+    /// 1 to 10 letters, digits, spaces or dashes (stored upper case); exactly 4 digits when
+    /// `countryCode` is `NO`.
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::post_code(POST_CODE_MAX)))]
     pub post_code: Option<String>,
+    /// At most 100 characters.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(LINE_MAX)))]
     pub city: Option<String>,
+    /// ISO 3166-1 alpha-2, any case; default `NO`.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::country))]
     pub country_code: Option<String>,
 }
 
@@ -104,15 +125,21 @@ pub fn parse_into(errs: &mut FieldErrors, prefix: &str, body: AddressBody) -> Op
     }
 }
 
-/// `addressLine1`, `addressLine2`, `city`: at most 100 characters.
+/// The longest `addressLine1`, `addressLine2`, `city`, in characters.
+pub const LINE_MAX: usize = 100;
+/// The longest `postCode`.
+pub const POST_CODE_MAX: usize = 10;
+
+/// `addressLine1`, `addressLine2`, `city`: at most [`LINE_MAX`] characters.
 fn line(raw: &str) -> Result<String, Invalid> {
-    crate::text::bounded(raw, 100)
+    crate::text::bounded(raw, LINE_MAX)
 }
 
-/// `postCode`: 1 to 10 letters, digits, spaces or dashes; a Norwegian one is 4 digits.
+/// `postCode`: 1 to [`POST_CODE_MAX`] letters, digits, spaces or dashes; a Norwegian one is 4
+/// digits.
 pub fn post_code(raw: &str, country_code: &str) -> Result<String, Invalid> {
-    let shaped =
-        raw.chars().count() <= 10 && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-');
+    let shaped = raw.chars().count() <= POST_CODE_MAX
+        && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-');
     if !shaped {
         return Err(Invalid::new(
             ErrorCode::INVALID_POST_CODE,
@@ -151,17 +178,39 @@ TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF
 /// SQL aggregates it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "PostalAddress",
+        description = "A postal address of a profile; absent optional members are left out.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct Address {
+    /// Server-assigned id.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = LINE_MAX)))]
     pub address_line1: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", length(max = LINE_MAX)))]
     pub address_line2: Option<String>,
+    /// Upper case.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_post_code(POST_CODE_MAX)))]
     pub post_code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", length(max = LINE_MAX)))]
     pub city: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_country))]
     pub country_code: String,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: String,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: String,
+    /// The resource's version; its `ETag` is this number in quotes.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub version: i64,
 }
 

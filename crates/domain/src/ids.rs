@@ -3,6 +3,9 @@
 
 const ALPHANUMERIC: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+/// How many characters a customer's `uuid` has.
+pub const CUSTOMER_UUID_LENGTH: usize = 32;
+
 /// A customer's `uuid`: 32 random alphanumeric characters (contract §3). Rejection sampling
 /// keeps every character equally likely; 64 random bytes are plenty for 32 characters
 /// (each byte is rejected with probability 4/256) and the caller retries in the unlikely
@@ -11,10 +14,10 @@ pub fn customer_uuid(random: &[u8]) -> Option<String> {
     let out: String = random
         .iter()
         .filter(|b| **b < 248) // 248 = 4 * 62: keep only bytes that map without bias
-        .take(32)
+        .take(CUSTOMER_UUID_LENGTH)
         .map(|b| ALPHANUMERIC[usize::from(*b % 62)] as char)
         .collect();
-    (out.len() == 32).then_some(out)
+    (out.len() == CUSTOMER_UUID_LENGTH).then_some(out)
 }
 
 /// A version-4 UUID in its usual text form, from 16 random bytes.

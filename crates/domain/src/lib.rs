@@ -18,6 +18,8 @@ pub mod lockout;
 pub mod loyalty;
 pub mod migrations;
 pub mod on_demand;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod password;
 pub mod preference;
 pub mod profile;
@@ -27,6 +29,8 @@ pub mod subresource;
 pub mod tenancy;
 pub mod text;
 pub mod time;
+#[cfg(feature = "openapi")]
+pub mod wire_schema;
 
 #[cfg(any(test, feature = "rusqlite"))]
 pub mod test_db;

@@ -15,12 +15,15 @@ impl std::fmt::Debug for Password {
     }
 }
 
+/// How many characters a password has.
+pub const LENGTH: std::ops::RangeInclusive<usize> = 7..=128;
+
 impl Password {
     /// At least 7 characters with a lower-case letter, an upper-case letter and a digit
-    /// (`abcD123` passes), at most 128. Not trimmed: spaces count.
+    /// (`abcD123` passes), at most 128 ([`LENGTH`]). Not trimmed: spaces count.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let length = raw.chars().count();
-        let rule = (7..=128).contains(&length)
+        let rule = LENGTH.contains(&length)
             && raw.chars().any(char::is_lowercase)
             && raw.chars().any(char::is_uppercase)
             && raw.chars().any(|c| c.is_ascii_digit());

@@ -1,8 +1,9 @@
 //! The OpenAPI 3.1 document of the Customers API, built from the code: the error-code list
 //! from the table in `crates/errors` ([`ErrorCode`]), and every operation's operationId,
 //! summary, permission, path parameters, common headers and error responses (each listing
-//! its codes) from the route tables (`api::routes`). What the code does not state yet — the
-//! schemas, the descriptions, the query parameters, the success responses and their links —
+//! its codes) from the route tables (`api::routes`), and the schemas of the wire types
+//! `domain` derives (`domain::openapi`, feature `openapi`). What the code does not
+//! state yet — the other schemas, the descriptions, the query parameters, the success responses and their links —
 //! comes from `openapi/base.json`, keyed by path and method; every operation there must be
 //! routed and every route described there.
 //!
@@ -66,6 +67,11 @@ pub fn document() -> Value {
     assert!(left.is_empty(), "openapi/base.json describes operations no route table has: {left:?}");
     doc["paths"] = Value::Object(paths);
     doc["components"]["schemas"]["ErrorCode"] = error_code_schema();
+    let schemas = doc["components"]["schemas"].as_object_mut().expect("base.json has components.schemas");
+    for (name, schema) in domain::openapi::components() {
+        let taken = schemas.insert(name.clone(), schema);
+        assert!(taken.is_none(), "{name} is derived from the code: remove it from openapi/base.json");
+    }
     check_references(&doc, &doc);
     doc
 }

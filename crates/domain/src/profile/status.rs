@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// `S` standard (permanent) or `T` temporary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(inline))]
 pub enum ProfileType {
     #[serde(rename = "S")]
     Standard,
@@ -39,6 +40,7 @@ impl ProfileType {
 /// expires, then erased), `P` merged into another profile (a pointer to it: contract §3
 /// connect).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(inline))]
 pub enum ProfileStatus {
     #[serde(rename = "A")]
     Active,

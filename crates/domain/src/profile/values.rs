@@ -6,24 +6,39 @@ use errors::{ErrorCode, Invalid};
 
 use crate::text::{self, fold};
 
-/// `firstName` / `surname`: at most 100 characters.
+/// The longest `firstName` / `surname`, in characters.
+pub const NAME_MAX: usize = 100;
+/// The longest `createdBy`, `createdByChannel`, `changedBy`, `changedByChannel`.
+pub const ACTOR_MAX: usize = 100;
+/// The longest `customerRef`.
+pub const CUSTOMER_REF_MAX: usize = 40;
+/// The longest email address, and the longest part before its `@`.
+pub const EMAIL_MAX: usize = 254;
+pub const EMAIL_LOCAL_MAX: usize = 64;
+/// How many digits a telephone or landline number has (spaces and dashes aside).
+pub const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 4..=15;
+/// How many digits a country calling code has after its `+`.
+pub const COUNTRY_CODE_DIGITS: std::ops::RangeInclusive<usize> = 1..=3;
+
+/// `firstName` / `surname`: at most [`NAME_MAX`] characters.
 pub fn person_name(raw: &str) -> Result<String, Invalid> {
-    text::bounded(raw, 100)
+    text::bounded(raw, NAME_MAX)
 }
 
-/// `createdBy`, `createdByChannel`, `changedBy`, `changedByChannel`: at most 100 characters.
+/// `createdBy`, `createdByChannel`, `changedBy`, `changedByChannel`: at most [`ACTOR_MAX`]
+/// characters.
 pub fn actor_text(raw: &str) -> Result<String, Invalid> {
-    text::bounded(raw, 100)
+    text::bounded(raw, ACTOR_MAX)
 }
 
-/// `customerRef`: at most 40 characters, unique per organisation.
+/// `customerRef`: at most [`CUSTOMER_REF_MAX`] characters, unique per organisation.
 pub fn customer_ref(raw: &str) -> Result<String, Invalid> {
     if raw.starts_with('~') {
         // Reserved, and documented as such (400 `INVALID_CUSTOMER_REF`): no stored ref starts
         // with `~`, so the prefix stays free for a marker of the service's own.
         return Err(Invalid::new(ErrorCode::INVALID_CUSTOMER_REF, "must not start with '~'"));
     }
-    text::bounded(raw, 40)
+    text::bounded(raw, CUSTOMER_REF_MAX)
 }
 
 /// A trimmed email address of at most 254 characters, at most 64 before the `@` (the
@@ -34,7 +49,7 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let invalid = || Invalid::new(ErrorCode::INVALID_EMAIL, "is not a valid email address");
-        if raw.chars().count() > 254 {
+        if raw.chars().count() > EMAIL_MAX {
             return Err(Invalid::new(ErrorCode::TOO_LONG, "must be at most 254 characters"));
         }
         let (local, domain) = raw.rsplit_once('@').ok_or_else(invalid)?;
@@ -43,7 +58,12 @@ impl Email {
             && !domain.ends_with('.')
             && !domain.contains("..");
         let chars_ok = !raw.chars().any(|c| c.is_whitespace() || c.is_control());
-        if local.is_empty() || local.chars().count() > 64 || !domain_ok || !chars_ok || local.contains('@') {
+        if local.is_empty()
+            || local.chars().count() > EMAIL_LOCAL_MAX
+            || !domain_ok
+            || !chars_ok
+            || local.contains('@')
+        {
             return Err(invalid());
         }
         Ok(Self(raw.to_owned()))
@@ -66,7 +86,7 @@ impl std::fmt::Debug for Email {
 }
 
 /// Accepted `languagePreference` values: Entur's two-letter codes and ISO 639-3.
-const LANGUAGES: &[&str] = &[
+pub const LANGUAGES: &[&str] = &[
     "NO", "EN", "SV", "DA", "FI", "DE", "FR", "ES", "nob", "nno", "nor", "eng", "sme", "sma", "smj", "swe",
     "dan", "fin", "deu", "fra", "spa",
 ];
@@ -107,7 +127,7 @@ pub fn phone_digits(raw: &str) -> Result<String, Invalid> {
             _ => return Err(invalid()),
         }
     }
-    if (4..=15).contains(&digits.len()) {
+    if PHONE_DIGITS.contains(&digits.len()) {
         Ok(digits)
     } else {
         Err(invalid())
@@ -117,7 +137,7 @@ pub fn phone_digits(raw: &str) -> Result<String, Invalid> {
 /// `countryCode`: `+` and one to three digits (at most 4 characters), e.g. `+47`.
 pub fn country_code(raw: &str) -> Result<String, Invalid> {
     let digits = raw.strip_prefix('+').unwrap_or("");
-    if (1..=3).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
+    if COUNTRY_CODE_DIGITS.contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()) {
         Ok(raw.to_owned())
     } else {
         Err(Invalid::new(ErrorCode::INVALID_TELEPHONE, "must be '+' followed by 1 to 3 digits, e.g. +47"))

@@ -1,0 +1,63 @@
+//! The schemas of the wire types for the OpenAPI document, by name (feature `openapi`,
+//! which only `openapi-gen` enables, so no `.wasm` carries any of this). Each wire struct
+//! derives `schemars::JsonSchema` beside its `serde` derive; the constraints it documents
+//! are written next to each field with the helpers of [`crate::wire_schema`].
+
+use crate::address::{Address, AddressBody};
+use crate::profile::temporary::{ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
+use crate::profile::{CreateProfileBody, ProfileView, ReplaceProfileBody};
+use schemars::generate::{Contract, SchemaSettings};
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value};
+
+/// Every derived schema, by its name in `#/components/schemas`.
+pub fn components() -> Map<String, Value> {
+    // Requests are read: a member that may be left out is not required.
+    let mut requests = generator(Contract::Deserialize);
+    add::<CreateProfileBody>(&mut requests);
+    add::<ReplaceProfileBody>(&mut requests);
+    add::<CreateTemporaryBody>(&mut requests);
+    add::<ReplaceTemporaryBody>(&mut requests);
+    add::<ConvertBody>(&mut requests);
+    add::<AddressBody>(&mut requests);
+    // Responses are written: a member left out when it has no value is not required.
+    let mut responses = generator(Contract::Serialize);
+    add::<ProfileView>(&mut responses);
+    add::<Address>(&mut responses);
+
+    let mut schemas = requests.take_definitions(true);
+    for (name, schema) in responses.take_definitions(true) {
+        let taken = schemas.insert(name.clone(), schema);
+        assert!(taken.is_none(), "{name} is both a request and a response");
+    }
+    schemas.values_mut().for_each(unwrap_lines);
+    schemas
+}
+
+fn generator(contract: Contract) -> SchemaGenerator {
+    SchemaSettings::draft2020_12()
+        .with(|s| {
+            s.definitions_path = "/components/schemas".into();
+            s.meta_schema = None;
+            s.contract = contract;
+        })
+        .into_generator()
+}
+
+fn add<T: JsonSchema>(generator: &mut SchemaGenerator) {
+    generator.subschema_for::<T>();
+}
+
+/// Doc comments are wrapped at 100 columns: a single line break is a space, not a break.
+fn unwrap_lines(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(text)) = map.get_mut("description") {
+                *text = text.split("\n\n").map(|p| p.replace('\n', " ")).collect::<Vec<_>>().join("\n\n");
+            }
+            map.values_mut().for_each(unwrap_lines);
+        }
+        Value::Array(items) => items.iter_mut().for_each(unwrap_lines),
+        _ => {}
+    }
+}

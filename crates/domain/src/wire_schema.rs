@@ -1,0 +1,179 @@
+//! Helpers for the JSON Schemas of the wire types (feature `openapi`): each wire field's
+//! constraints are written next to it as `#[schemars(transform = wire_schema::...(CONSTANT))]`,
+//! with the constant its validation uses (`values::NAME_MAX`, ...). A leaf module: the
+//! constants come in as arguments.
+//!
+//! Bodies arrive untrimmed and a blank optional member counts as absent, so the request
+//! patterns allow surrounding whitespace and, for optional members, blank text.
+
+use schemars::Schema;
+use serde_json::{json, Value};
+use std::ops::RangeInclusive;
+
+/// Sets the members of `fields` (an object) on `schema`.
+fn set(schema: &mut Schema, fields: Value) {
+    let Value::Object(fields) = fields else { unreachable!("set takes an object") };
+    for (key, value) in fields {
+        schema.insert(key, value);
+    }
+}
+
+/// Free text that must be given: at most `max` characters, not blank.
+pub fn required_text(max: usize) -> impl Fn(&mut Schema) {
+    move |s| {
+        let pattern = format!(r"^\s*\S(?:[\s\S]{{0,{}}}\S)?\s*$", max - 2);
+        set(s, json!({"type": "string", "minLength": 1, "pattern": pattern}));
+    }
+}
+
+/// Free text that may be left out, `null` or blank: at most `max` characters.
+pub fn optional_text(max: usize) -> impl Fn(&mut Schema) {
+    move |s| {
+        let pattern = format!(r"^\s*(?:\S(?:[\s\S]{{0,{}}}\S)?)?\s*$", max - 2);
+        set(s, json!({"type": ["string", "null"], "pattern": pattern}));
+    }
+}
+
+/// `customerRef`: optional text of at most `max` characters, not starting with `~`.
+pub fn customer_ref(max: usize) -> impl Fn(&mut Schema) {
+    move |s| {
+        let pattern = format!(r"^\s*(?:[^~\s](?:[\s\S]{{0,{}}}\S)?)?\s*$", max - 2);
+        set(s, json!({"type": ["string", "null"], "pattern": pattern}));
+    }
+}
+
+/// An optional member whose value, when not blank, matches `core`.
+fn optional_pattern(s: &mut Schema, core: &str) {
+    set(s, json!({"type": ["string", "null"], "pattern": format!(r"^\s*(?:{core}\s*)?$")}));
+}
+
+/// An email address as `values::Email` accepts it, at most `local_max` characters before
+/// the `@` (a sketch: the `@`, the domain's dots).
+fn email_core(local_max: usize) -> String {
+    format!(r"[^@\s]{{1,{local_max}}}@[^@\s.]+(?:\.[^@\s.]+)+")
+}
+
+/// `email` in a request: optional, at most `max` characters.
+pub fn email(max: usize, local_max: usize) -> impl Fn(&mut Schema) {
+    move |s| optional_pattern(s, &format!(r"(?=\S{{1,{max}}}\s*$)(?:{})", email_core(local_max)))
+}
+
+/// `email` as served.
+pub fn stored_email(max: usize, local_max: usize) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"maxLength": max, "pattern": format!("^{}$", email_core(local_max))}))
+}
+
+/// `languagePreference` in a request: two or three letters (the listed codes, any case).
+pub fn language(s: &mut Schema) {
+    optional_pattern(s, r"(?:[A-Za-z]{2,3})");
+}
+
+/// A member that is one of `values`.
+pub fn one_of(values: &'static [&'static str]) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"enum": values}))
+}
+
+/// A country calling code: `+` and `digits` digits.
+fn country_code_core(digits: &RangeInclusive<usize>) -> String {
+    format!(r"\+[0-9]{{{},{}}}", digits.start(), digits.end())
+}
+
+/// `countryCode` (of a telephone number) in a request.
+pub fn country_code(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
+    move |s| optional_pattern(s, &format!("(?:{})", country_code_core(&digits)))
+}
+
+/// `countryCode` (of a telephone number) as served.
+pub fn stored_country_code(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"pattern": format!("^{}$", country_code_core(&digits))}))
+}
+
+/// A telephone or landline number: `digits` digits, and spaces and dashes.
+fn phone_core(digits: &RangeInclusive<usize>) -> String {
+    format!(r"(?:[ -]*[0-9]){{{},{}}}[ -]*", digits.start(), digits.end())
+}
+
+/// A telephone or landline number in a request.
+pub fn phone(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
+    move |s| optional_pattern(s, &format!("(?:{})", phone_core(&digits)))
+}
+
+/// A telephone or landline number as served.
+pub fn stored_phone(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"pattern": format!("^{}$", phone_core(&digits))}))
+}
+
+/// An optional date (`YYYY-MM-DD`); blank counts as absent.
+pub fn optional_date(s: &mut Schema) {
+    set(s, json!({"type": ["string", "null"], "anyOf": [{"format": "date"}, {"pattern": r"^\s*$"}]}));
+}
+
+/// A date or an RFC 3339 date-time that must be given.
+pub fn date_or_date_time(s: &mut Schema) {
+    set(s, json!({"type": "string", "minLength": 1, "anyOf": [{"format": "date"}, {"format": "date-time"}]}));
+}
+
+/// An optional password of `length` characters (the length's lower end and the rest of
+/// the policy are in the description: an empty one counts as absent).
+pub fn password(length: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"type": ["string", "null"], "maxLength": length.end()}))
+}
+
+/// Nothing but a reference to the schema `name` (a field's description is dropped, as a
+/// `$ref`'s siblings were not shown by every tool).
+pub fn reference(name: &'static str) -> impl Fn(&mut Schema) {
+    move |s| *s = schemars::json_schema!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// A list of the schema `name`.
+pub fn list_of(name: &'static str) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{name}")}}))
+}
+
+/// `length` letters and digits.
+pub fn alphanumeric(length: usize) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"pattern": format!("^[A-Za-z0-9]{{{length}}}$")}))
+}
+
+/// `expirationDate` as served: a date or an instant.
+pub fn expiration(s: &mut Schema) {
+    s.remove("type");
+    set(
+        s,
+        json!({"anyOf": [{"$ref": "#/components/schemas/Date"}, {"$ref": "#/components/schemas/Timestamp"}]}),
+    );
+}
+
+/// A served member that the type does not have: `ecards`, which the handler adds on request.
+pub fn with_ecards(s: &mut Schema) {
+    if let Some(Value::Object(properties)) = s.get_mut("properties") {
+        properties.insert(
+            "ecards".into(),
+            json!({"type": "array", "description": "Only with `includeECards=true`.", "items": {"$ref": "#/components/schemas/ECard"}}),
+        );
+    }
+}
+
+/// `postCode` in a request: up to `max` letters, digits, spaces and dashes (the Norwegian
+/// rule is in the description).
+pub fn post_code(max: usize) -> impl Fn(&mut Schema) {
+    move |s| {
+        let pattern = format!(r"^\s*[A-Za-z0-9 -]{{1,{max}}}\s*$");
+        set(s, json!({"type": "string", "minLength": 1, "pattern": pattern}));
+    }
+}
+
+/// `postCode` as served: upper case.
+pub fn stored_post_code(max: usize) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"pattern": format!("^[A-Z0-9 -]{{1,{max}}}$")}))
+}
+
+/// `countryCode` (of an address) in a request: two letters, any case.
+pub fn country(s: &mut Schema) {
+    optional_pattern(s, "(?:[A-Za-z]{2})");
+}
+
+/// `countryCode` (of an address) as served.
+pub fn stored_country(s: &mut Schema) {
+    set(s, json!({"pattern": "^[A-Z]{2}$"}));
+}
