@@ -47,6 +47,11 @@ fn optional_pattern(s: &mut Schema, core: &str) {
     set(s, json!({"type": ["string", "null"], "pattern": format!(r"^\s*(?:{core}\s*)?$")}));
 }
 
+/// A served member, which matches `core` exactly (stored values are trimmed and normalised).
+fn exact_pattern(s: &mut Schema, core: &str) {
+    set(s, json!({"pattern": format!("^{core}$")}));
+}
+
 /// An email address as `values::Email` accepts it, at most `local_max` characters before
 /// the `@` (a sketch: the `@`, the domain's dots).
 fn email_core(local_max: usize) -> String {
@@ -60,7 +65,10 @@ pub fn email(max: usize, local_max: usize) -> impl Fn(&mut Schema) {
 
 /// `email` as served.
 pub fn stored_email(max: usize, local_max: usize) -> impl Fn(&mut Schema) {
-    move |s| set(s, json!({"maxLength": max, "pattern": format!("^{}$", email_core(local_max))}))
+    move |s| {
+        set(s, json!({"maxLength": max}));
+        exact_pattern(s, &email_core(local_max));
+    }
 }
 
 /// `languagePreference` in a request: two or three letters (the listed codes, any case).
@@ -85,7 +93,7 @@ pub fn country_code(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
 
 /// `countryCode` (of a telephone number) as served.
 pub fn stored_country_code(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
-    move |s| set(s, json!({"pattern": format!("^{}$", country_code_core(&digits))}))
+    move |s| exact_pattern(s, &country_code_core(&digits))
 }
 
 /// A telephone or landline number: `digits` digits, and spaces and dashes.
@@ -100,7 +108,7 @@ pub fn phone(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
 
 /// A telephone or landline number as served.
 pub fn stored_phone(digits: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
-    move |s| set(s, json!({"pattern": format!("^{}$", phone_core(&digits))}))
+    move |s| exact_pattern(s, &phone_core(&digits))
 }
 
 /// An optional date (`YYYY-MM-DD`); blank counts as absent.
@@ -132,7 +140,7 @@ pub fn list_of(name: &'static str) -> impl Fn(&mut Schema) {
 
 /// `length` letters and digits.
 pub fn alphanumeric(length: usize) -> impl Fn(&mut Schema) {
-    move |s| set(s, json!({"pattern": format!("^[A-Za-z0-9]{{{length}}}$")}))
+    move |s| exact_pattern(s, &format!("[A-Za-z0-9]{{{length}}}"))
 }
 
 /// `expirationDate` as served: a date or an instant.
@@ -165,7 +173,7 @@ pub fn post_code(max: usize) -> impl Fn(&mut Schema) {
 
 /// `postCode` as served: upper case.
 pub fn stored_post_code(max: usize) -> impl Fn(&mut Schema) {
-    move |s| set(s, json!({"pattern": format!("^[A-Z0-9 -]{{1,{max}}}$")}))
+    move |s| exact_pattern(s, &format!("[A-Z0-9 -]{{1,{max}}}"))
 }
 
 /// `countryCode` (of an address) in a request: two letters, any case.
@@ -175,5 +183,5 @@ pub fn country(s: &mut Schema) {
 
 /// `countryCode` (of an address) as served.
 pub fn stored_country(s: &mut Schema) {
-    set(s, json!({"pattern": "^[A-Z]{2}$"}));
+    exact_pattern(s, "[A-Z]{2}");
 }
