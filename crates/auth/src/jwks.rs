@@ -3,9 +3,10 @@
 
 use std::fmt;
 
+use base64ct::{Base64UrlUnpadded, Encoding};
 use jwt_compact::alg::{Es256, RsaPublicKey};
-use jwt_compact::jwk::JsonWebKey;
 use jwt_compact::Algorithm;
+use rsa::BigUint;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -159,14 +160,9 @@ fn trusted_key(jwk: &Value) -> Option<TrustedKey> {
     let pinned_alg = text("alg");
     let (key, algs) = match text("kty")? {
         "RSA" => (PublicKey::Rsa(rsa_key(jwk)?), rsa_algs(pinned_alg)?),
-        "EC" if matches!(pinned_alg, None | Some("ES256")) => {
-            let jwk = parse_jwk(jwk)?;
-            (PublicKey::P256(P256PublicKey::try_from(&jwk).ok()?), &[Alg::Es256][..])
-        }
+        "EC" if matches!(pinned_alg, None | Some("ES256")) => (PublicKey::P256(p256_key(jwk)?), &[Alg::Es256][..]),
         "OKP" if matches!(pinned_alg, None | Some("EdDSA")) => {
-            let jwk = parse_jwk(jwk)?;
-            let key = ed25519_dalek::VerifyingKey::try_from(&jwk).ok()?;
-            (PublicKey::Ed25519(key), &[Alg::EdDsa][..])
+            (PublicKey::Ed25519(ed25519_key(jwk)?), &[Alg::EdDsa][..])
         }
         _ => return None,
     };
@@ -183,19 +179,49 @@ fn rsa_algs(pinned_alg: Option<&str>) -> Option<&'static [Alg]> {
     }
 }
 
-fn rsa_key(jwk: &Value) -> Option<RsaPublicKey> {
-    let jwk = parse_jwk(jwk)?;
-    let JsonWebKey::Rsa { modulus, .. } = &jwk else {
-        return None;
-    };
-    if bit_length(modulus) < MIN_RSA_BITS {
-        return None;
-    }
-    RsaPublicKey::try_from(&jwk).ok()
+// The key members are read here rather than through jwt-compact's `JsonWebKey`, whose serde
+// derive and conversions were about 25 KB of every API component's `.wasm`; the checks are the
+// ones its conversions make (curve, coordinate lengths, the point on the curve, RSA's own).
+
+/// A base64url (unpadded) member of the JWK, decoded.
+fn bytes(jwk: &Value, name: &str) -> Option<Vec<u8>> {
+    Base64UrlUnpadded::decode_vec(jwk.get(name)?.as_str()?).ok()
 }
 
-fn parse_jwk(jwk: &Value) -> Option<JsonWebKey<'static>> {
-    JsonWebKey::deserialize(jwk).ok()
+/// An RSA key of at least [`MIN_RSA_BITS`]: modulus `n`, exponent `e`.
+fn rsa_key(jwk: &Value) -> Option<RsaPublicKey> {
+    let modulus = bytes(jwk, "n")?;
+    let exponent = bytes(jwk, "e")?;
+    if bit_length(&modulus) < MIN_RSA_BITS {
+        return None;
+    }
+    RsaPublicKey::new(BigUint::from_bytes_be(&modulus), BigUint::from_bytes_be(&exponent)).ok()
+}
+
+/// A P-256 key: `crv` `P-256`, coordinates `x` and `y` of 32 bytes each, a point on the curve.
+fn p256_key(jwk: &Value) -> Option<P256PublicKey> {
+    const COORDINATE: usize = 32;
+    if jwk.get("crv")?.as_str()? != "P-256" {
+        return None;
+    }
+    let (x, y) = (bytes(jwk, "x")?, bytes(jwk, "y")?);
+    if x.len() != COORDINATE || y.len() != COORDINATE {
+        return None;
+    }
+    let mut uncompressed = Vec::with_capacity(1 + 2 * COORDINATE);
+    uncompressed.push(4); // SEC1: an uncompressed point
+    uncompressed.extend_from_slice(&x);
+    uncompressed.extend_from_slice(&y);
+    P256PublicKey::from_sec1_bytes(&uncompressed).ok()
+}
+
+/// An Ed25519 key: `crv` `Ed25519`, `x` the 32-byte public key.
+fn ed25519_key(jwk: &Value) -> Option<ed25519_dalek::VerifyingKey> {
+    if jwk.get("crv")?.as_str()? != "Ed25519" {
+        return None;
+    }
+    let x: [u8; 32] = bytes(jwk, "x")?.try_into().ok()?;
+    ed25519_dalek::VerifyingKey::from_bytes(&x).ok()
 }
 
 /// Bit length of a big-endian unsigned integer.
@@ -277,6 +303,32 @@ mod tests {
         bad_base64["x"] = json!("!!!");
         let jwks = Jwks::parse(&document(vec![short_rsa, bad_base64])).unwrap();
         assert!(jwks.is_empty());
+    }
+
+    #[test]
+    fn parsing_skips_keys_whose_members_do_not_make_a_key() {
+        let mut off_curve = ec_jwk(Some("off-curve"), None);
+        off_curve["y"] = off_curve["x"].clone();
+        let mut short_x = ec_jwk(Some("short-x"), None);
+        short_x["x"] = json!("AAAA");
+        let mut no_y = ec_jwk(Some("no-y"), None);
+        no_y.as_object_mut().unwrap().remove("y");
+        let mut ed_long = ed_jwk(Some("ed-long"), None);
+        ed_long["x"] = json!("A".repeat(44));
+        let mut ed_on_p256 = ed_jwk(Some("ed-p256"), None);
+        ed_on_p256["crv"] = json!("P-256");
+        let mut no_exponent = rsa_jwk(Some("no-e"), None);
+        no_exponent.as_object_mut().unwrap().remove("e");
+        let mut exponent_one = rsa_jwk(Some("e-1"), None);
+        exponent_one["e"] = json!("AQ");
+        let mut padded = ed_jwk(Some("padded"), None);
+        padded["x"] = json!(format!("{}=", padded["x"].as_str().unwrap()));
+        let keys = vec![off_curve, short_x, no_y, ed_long, ed_on_p256, no_exponent, exponent_one, padded];
+        let jwks = Jwks::parse(&document(keys)).unwrap();
+        assert!(jwks.is_empty(), "{} keys kept", jwks.len());
+        // The same members, well formed, are kept: the skips above are the members' fault.
+        let good = vec![ec_jwk(Some("e"), None), ed_jwk(Some("d"), None), rsa_jwk(Some("r"), None)];
+        assert_eq!(Jwks::parse(&document(good)).unwrap().len(), 3);
     }
 
     #[test]
