@@ -119,10 +119,6 @@ pub async fn after_transaction(db: &impl Db) {
     }
 }
 
-/// SQLite's text for SQLITE_BUSY (and SQLITE_LOCKED).
-pub(crate) fn is_busy(message: &str) -> bool {
-    message.contains("database is locked") || message.contains("database table is locked")
-}
 
 /// Moves a local file's write-ahead log into the database file and truncates it, so old
 /// versions of erased rows do not linger there (§5). Best effort: with readers active SQLite
@@ -142,14 +138,11 @@ pub async fn checkpoint_passive(db: &impl Db) {
     }
 }
 
-/// What a libSQL server (sqld 0.24.33) answers when it cancels a statement: SQLite's
-/// SQLITE_INTERRUPT, raised by the server's progress handler when a cancel flag of the
-/// server-side connection is set. Under load we saw it on about one request in a hundred of
-/// the end-to-end suite over sqld, on plain reads and single-statement writes alike, never
-/// on a local file. An interrupted statement has no effect (SQLite aborts it before it
-/// commits), so one that ran on its own (autocommit) is run once more. Inside a transaction
-/// SQLite rolls the whole transaction back, so there it is an error like any other.
-pub(crate) const INTERRUPTED: &str = "interrupted";
+// A libSQL server's cancellation (`errors::INTERRUPTED`, where it is described): a statement
+// that ran on its own (autocommit) is run once more (`on_demand`); inside a transaction SQLite
+// rolls the whole transaction back, so there it is an error like any other (503, retryable).
+// `is_busy`: SQLite's text for SQLITE_BUSY (and SQLITE_LOCKED).
+pub(crate) use errors::{is_busy, INTERRUPTED};
 
 /// Whether `e` is a libSQL server's cancellation ([`INTERRUPTED`]): the statement, and the
 /// transaction it was in, had no effect.

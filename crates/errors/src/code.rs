@@ -69,6 +69,7 @@ error_codes! {
     TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS", 429, "verify-credentials: 5 consecutive failures for this email in the organisation; the password was not checked. `Retry-After` says when to try again (1 minute, doubling with each further failure, at most 1 hour). Unknown emails are locked alike.";
     INTERNAL_ERROR = "INTERNAL_ERROR", 500, "An unexpected error; the cause is logged with the correlation id, never sent.";
     ISSUER_UNAVAILABLE = "ISSUER_UNAVAILABLE", 503, "No key to check the token with: the issuer's JWKS (`jwt_jwks_url`) has not been fetched yet or cannot be fetched now, and no other key is trusted. `Retry-After` says when to try again.";
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE", 503, "The database cannot be reached now, stayed locked by other writers past the wait (5 s), or the database server cancelled the statement; the request had no effect. `Retry-After` says when to try again (a request with an `Idempotency-Key` may be sent again with it).";
     // Field errors (400 VALIDATION_FAILED entries) and 400s naming one parameter.
     REQUIRED = "REQUIRED", 400, "A required field or parameter is absent, null or blank.";
     TOO_LONG = "TOO_LONG", 400, "A text is longer than its limit.";

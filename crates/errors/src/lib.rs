@@ -9,7 +9,7 @@ mod fields;
 mod problem;
 
 pub use code::ErrorCode;
-pub use db::{classify, DbError};
+pub use db::{classify, is_busy, DbError, INTERRUPTED};
 pub use fields::{FieldError, FieldErrors, Invalid};
 pub use problem::{problem_body, ProblemContext};
 
@@ -56,7 +56,8 @@ pub enum ApiError {
     /// 429: verify-credentials for an email locked after repeated failures; the password was
     /// not checked. `Retry-After` says in how many seconds it unlocks.
     TooManyAttempts { retry_after_secs: u64 },
-    /// 500: the database failed in a way no call site mapped.
+    /// 500: the database failed in a way no call site mapped; 503 `DATABASE_UNAVAILABLE`
+    /// (`Retry-After`) when trying again may succeed ([`DbError::is_transient`]).
     Db(DbError),
     /// 500: configuration or a bug; the cause goes to the log with the correlation id.
     Internal(anyhow::Error),
@@ -106,6 +107,7 @@ impl ApiError {
             Self::PayloadTooLarge => C::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => C::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyAttempts { .. } => C::TOO_MANY_ATTEMPTS,
+            Self::Db(e) if e.is_transient() => C::DATABASE_UNAVAILABLE,
             Self::Db(_) | Self::Internal(_) => C::INTERNAL_ERROR,
             Self::IssuerUnavailable => C::ISSUER_UNAVAILABLE,
         }
@@ -138,6 +140,9 @@ impl ApiError {
             Self::Unprocessable { message, .. } => (*message).into(),
             Self::TooManyAttempts { .. } => {
                 "too many failed attempts for this email; try again after Retry-After seconds".into()
+            }
+            Self::Db(e) if e.is_transient() => {
+                "the database is busy or out of reach; try again after Retry-After seconds".into()
             }
             Self::Db(_) | Self::Internal(_) => "An unexpected error occurred".into(),
             Self::IssuerUnavailable => {
@@ -247,6 +252,8 @@ mod tests {
             ),
             (ApiError::TooManyAttempts { retry_after_secs: 60 }, 429, "TOO_MANY_ATTEMPTS"),
             (ApiError::Db(DbError::Other("disk I/O error".into())), 500, "INTERNAL_ERROR"),
+            (ApiError::Db(DbError::Other("database is locked".into())), 503, "DATABASE_UNAVAILABLE"),
+            (ApiError::Db(DbError::Unavailable("timed out".into())), 503, "DATABASE_UNAVAILABLE"),
             (ApiError::Internal(anyhow::anyhow!("boom")), 500, "INTERNAL_ERROR"),
             (ApiError::IssuerUnavailable, 503, "ISSUER_UNAVAILABLE"),
         ];

@@ -167,8 +167,11 @@ impl Operation {
         if self.query {
             implied.extend([E::UNKNOWN_PARAMETER, E::REPEATED_PARAMETER]);
         }
-        let last =
-            if self.access == Access::Public { &[][..] } else { &[E::INTERNAL_ERROR, E::ISSUER_UNAVAILABLE] };
+        let last = if self.access == Access::Public {
+            &[][..]
+        } else {
+            &[E::INTERNAL_ERROR, E::ISSUER_UNAVAILABLE, E::DATABASE_UNAVAILABLE]
+        };
         let mut grouped: Vec<(u16, Vec<ErrorCode>)> = Vec::new();
         for code in implied.iter().chain(self.errors).chain(last) {
             match grouped.iter_mut().find(|(status, _)| *status == code.status()) {

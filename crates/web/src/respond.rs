@@ -144,6 +144,10 @@ pub fn respond<B>(
 /// a minute (`auth::jwks_cache`).
 const ISSUER_RETRY_AFTER_SECS: &str = "60";
 
+/// When to try again after a 503 for want of the database: a lock is held for milliseconds
+/// and a libSQL server's hiccup passes as quickly; the request already waited for the lock.
+const DATABASE_RETRY_AFTER_SECS: &str = "1";
+
 fn problem_response(ctx: &RequestCtx, error: &ApiError) -> Response<Vec<u8>> {
     let timestamp = ctx.now.rfc3339();
     let problem_ctx =
@@ -158,6 +162,7 @@ fn problem_response(ctx: &RequestCtx, error: &ApiError) -> Response<Vec<u8>> {
             builder = builder.header("retry-after", retry_after_secs.to_string())
         }
         ApiError::IssuerUnavailable => builder = builder.header("retry-after", ISSUER_RETRY_AFTER_SECS),
+        ApiError::Db(e) if e.is_transient() => builder = builder.header("retry-after", DATABASE_RETRY_AFTER_SECS),
         ApiError::InvalidToken(_) => {
             builder = builder.header(
                 "www-authenticate",
@@ -263,6 +268,14 @@ mod tests {
         let unavailable = respond(&ctx, &req, &Cors::default(), Err(ApiError::IssuerUnavailable), 1);
         assert_eq!(unavailable.status(), 503);
         assert_eq!(unavailable.headers()["retry-after"], "60");
+        let busy = errors::DbError::Other("database is locked".into());
+        let database = respond(&ctx, &req, &Cors::default(), Err(ApiError::Db(busy)), 1);
+        assert_eq!(database.status(), 503);
+        assert_eq!(database.headers()["retry-after"], "1");
+        let broken = errors::DbError::Other("disk I/O error".into());
+        let failed = respond(&ctx, &req, &Cors::default(), Err(ApiError::Db(broken)), 1);
+        assert_eq!(failed.status(), 500);
+        assert!(failed.headers().get("retry-after").is_none());
     }
 
     #[test]

@@ -18,7 +18,7 @@ impl SpinDb {
     /// Opens `default` (a file under `spin up`, libSQL/Turso where the runtime config says so).
     pub async fn open_default() -> Result<Self, ApiError> {
         let connection = Connection::open_default()
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("opening SQLite: {e}")))?;
+            .map_err(|e| ApiError::Db(DbError::Unavailable(format!("opening the database: {e}"))))?;
         Ok(Self(OnDemand::new(Raw(connection))))
     }
 }

@@ -38,7 +38,7 @@ impl SpinDb {
         }
         let connection = Connection::open_default()
             .await
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("opening SQLite: {e}")))?;
+            .map_err(|e| ApiError::Db(DbError::Unavailable(format!("opening the database: {e}"))))?;
         Ok(Self(Some(OnDemand::new(Raw(connection)))))
     }
 
