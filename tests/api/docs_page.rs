@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 /// One operation of each API component, by (method, path) in the document.
 const ONE_OPERATION_OF_EACH_COMPONENT: &[(&str, &str, &str)] = &[
     ("profiles", "get", "/customers/v2/profiles/{customerNumber}"),
+    ("catalogues", "get", "/customers/v2/loyalty-programs"),
     ("temporary-profiles", "post", "/customers/v2/profiles/temporary"),
     ("consents", "post", "/customers/v2/consents/client/given-consents"),
 ];

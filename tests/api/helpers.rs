@@ -31,18 +31,7 @@ pub fn built_components() -> &'static Path {
         let status = std::process::Command::new(env!("CARGO"))
             .current_dir(&root)
             .args(["build", "--quiet", "--release", "--target", "wasm32-wasip2"])
-            .args([
-                "-p",
-                "profiles",
-                "-p",
-                "temporary-profiles",
-                "-p",
-                "consents",
-                "-p",
-                "token-issuer",
-                "-p",
-                "openapi",
-            ])
+            .args(api::routes::components().into_iter().flat_map(|(name, _)| ["-p", name]))
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building the components failed");

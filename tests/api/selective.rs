@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The API components, each deployed alone in production.
-const API_COMPONENTS: &[&str] = &["profiles", "temporary-profiles", "consents"];
+const API_COMPONENTS: &[&str] = &["profiles", "catalogues", "temporary-profiles", "consents"];
 
 /// Application variables whose spin.toml default is safe in production, with that default.
 /// Every other variable an API component reads must be set by each SpinApp.
@@ -94,10 +94,12 @@ fn profiles_serves_alone() {
     assert_healthy(&app, "/health");
     let n = a.create_profile(&kari_nordmann());
     assert_eq!(a.get(&format!("/customers/v2/profiles/{n}")).json()["email"], "kari.nordmann@example.no");
-    assert_eq!(a.get("/customers/v2/preferences").status, 200);
     assert_schema_complete(&app);
     for (method, path) in [
         ("GET", "/health/consents"),
+        ("GET", "/health/catalogues"),
+        ("GET", "/customers/v2/preferences"),
+        ("GET", "/customers/v2/loyalty-programs"),
         ("GET", "/health/temporary-profiles"),
         ("GET", "/customers/v2/consents/client/consents"),
         ("POST", "/customers/v2/admin/purge-expired"),
@@ -115,9 +117,44 @@ fn profiles_serves_alone() {
             ("GET", "/health", 200),
             ("POST", "/customers/v2/profiles", 201),
             ("GET", "/customers/v2/profiles/{customerNumber}", 200),
-            ("GET", "/customers/v2/preferences", 200),
         ],
         &["Nordmann", "kari.nordmann"],
+    );
+}
+
+#[test]
+fn catalogues_serves_alone() {
+    let app = alone("catalogues");
+    let a = partner(&app);
+    assert_healthy(&app, "/health/catalogues");
+    let definition = json!({"preferenceCode": "SEAT", "preferenceType": "STRING", "isActive": true,
+                            "preferenceDescription": "Window or aisle"});
+    let created = a.post("/customers/v2/preferences", &definition);
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert_eq!(a.get("/customers/v2/preferences").json()[0]["preferenceCode"], "SEAT");
+    assert_eq!(a.get("/customers/v2/loyalty-programs").status, 200);
+    assert_schema_complete(&app);
+    for (method, path) in [
+        ("GET", "/health"),
+        ("GET", "/health/profiles"),
+        ("POST", "/customers/v2/profiles"),
+        ("GET", "/customers/v2/profiles/1/preferences"),
+        ("GET", "/customers/v2/profiles/temporary/1"),
+        ("GET", "/customers/v2/consents/client/consents"),
+        ("POST", "/oauth/token"),
+    ] {
+        assert_not_served(&app, method, path);
+    }
+    assert_logged(
+        &app,
+        &a.token,
+        &[
+            ("GET", "/health/catalogues", 200),
+            ("POST", "/customers/v2/preferences", 201),
+            ("GET", "/customers/v2/preferences", 200),
+            ("GET", "/customers/v2/loyalty-programs", 200),
+        ],
+        &[],
     );
 }
 
@@ -140,6 +177,7 @@ fn temporary_profiles_serves_alone() {
         ("GET", "/health"),
         ("GET", "/health/profiles"),
         ("GET", "/health/consents"),
+        ("GET", "/health/catalogues"),
         ("POST", "/customers/v2/profiles"),
         ("GET", permanent.as_str()),
         ("GET", "/customers/v2/consents/client/consents"),

@@ -168,6 +168,9 @@ mod tests {
         assert_eq!(component("/customers/v2/profiles/1"), Some("profiles"));
         assert_eq!(component("/customers/v2/profiles"), Some("profiles"));
         assert_eq!(component("/health"), Some("profiles"));
+        assert_eq!(component("/customers/v2/profiles/1/preferences"), Some("profiles"));
+        assert_eq!(component("/customers/v2/preferences"), Some("catalogues"));
+        assert_eq!(component("/customers/v2/loyalty-programs/7"), Some("catalogues"));
         assert_eq!(component("/customers/v2/consents/x"), Some("consents"));
         assert_eq!(component("/oauth/token"), Some("token-issuer"));
         assert_eq!(component("/nothing/here"), None);

@@ -33,8 +33,8 @@ const PURGE_LOCK_MS: f64 = 100.0;
 /// component's size did not show in its cost per request, the same 401 path costing 0.80, 0.79
 /// and 0.80 ms of Spin's CPU in components of 1,049,694, 823,185 and 853,387 bytes, since
 /// wasmtime maps a prepared memory image; the budget keeps the components from growing
-/// unnoticed.) `profiles.wasm` still misses it: the row says so, and `docs/performance.md`
-/// (**Size, issue 15**) says by how much and what is left to try.
+/// unnoticed.) `tests/api/platform.rs` holds the WASIp2 build to it too; the report's rows show
+/// the margin, and `docs/performance.md` (**Size, issue 15**) where the bytes go.
 const WASM_BYTES: u64 = 1024 * 1024;
 /// The WASIp3 build (issue 16), at 16 connections: an authenticated GET at least as fast as
 /// the p2 hello floor (no database, no token), a create at least half as fast; and for both a

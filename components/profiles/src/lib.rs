@@ -1,5 +1,5 @@
-//! The `profiles` component: permanent customer profiles and their sub-resources, the
-//! organisation catalogues (contract §3), the deprecated v1 profile paths and `/health` (§8).
+//! The `profiles` component: permanent customer profiles and their sub-resources (contract
+//! §3), the deprecated v1 profile paths and `/health` (§8).
 //! Its routes are `api::routes::Tables::PROFILES`.
 
 use api::routes::{Tables, PROFILES_PUBLIC};

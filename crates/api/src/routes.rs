@@ -33,8 +33,8 @@ async fn purge_expired<H: Host>(call: &Call<'_, H::Db>) -> Answer {
 }
 
 impl<H: Host> Tables<H> {
-    /// `profiles`: permanent profiles and their sub-resources, the organisation catalogues
-    /// (contract §3) and the deprecated v1 profile paths (§8).
+    /// `profiles`: permanent profiles and their sub-resources (contract §3) and the deprecated
+    /// v1 profile paths (§8).
     pub const PROFILES: &'static [Row<H>] = &[
         route(
             op("POST", "/customers/v2/profiles", "createProfile", "Create a permanent profile")
@@ -523,6 +523,143 @@ impl<H: Host> Tables<H> {
         ),
         route(
             op(
+                "POST",
+                "/customers/v1/profiles",
+                "createProfileV1",
+                "Create a permanent profile (v1, deprecated)",
+            )
+            .permission(P::ProfileCreate)
+            .body()
+            .idempotent()
+            .errors(&[
+                E::REQUIRED,
+                E::TOO_LONG,
+                E::INVALID_CHARACTERS,
+                E::INVALID_CUSTOMER_REF,
+                E::INVALID_EMAIL,
+                E::INVALID_LANGUAGE,
+                E::INVALID_DATE,
+                E::INVALID_DATE_OF_BIRTH,
+                E::INVALID_TELEPHONE,
+                E::WEAK_PASSWORD,
+                E::ORGANISATION_MISMATCH,
+                E::DUPLICATE_EMAIL,
+                E::DUPLICATE_CUSTOMER_REF,
+            ]),
+            &profiles::create::<H::Db>,
+        ),
+        route(
+            op("GET", "/customers/v1/profiles", "searchProfilesV1", "Search profiles (v1, deprecated)")
+                .query()
+                .permission(P::ProfileRead)
+                .errors(&[
+                    E::UNKNOWN_PARAMETER,
+                    E::MISSING_SEARCH_CRITERIA,
+                    E::INVALID_DATE,
+                    E::INVALID_BOOLEAN,
+                    E::INVALID_TELEPHONE,
+                    E::INVALID_LIMIT,
+                    E::INVALID_CURSOR,
+                ]),
+            &profiles::search::<H::Db>,
+        ),
+        route(
+            op(
+                "GET",
+                "/customers/v1/profiles/by-customer-ref/{customerRef}",
+                "getProfileByCustomerRefV1",
+                "Get a profile by its customerRef (v1, deprecated)",
+            )
+            .permission(P::ProfileRead)
+            .errors(&[E::NOT_FOUND]),
+            &profiles::get_by_ref::<H::Db>,
+        ),
+        route(
+            op(
+                "GET",
+                "/customers/v1/profiles/{customerNumber}",
+                "getProfileV1",
+                "Get a permanent profile (v1, deprecated)",
+            )
+            .query()
+            .permission(P::ProfileRead)
+            .errors(&[E::INVALID_BOOLEAN, E::NOT_FOUND]),
+            &profiles::get::<H::Db>,
+        ),
+        route(
+            op(
+                "PUT",
+                "/customers/v1/profiles/{customerNumber}",
+                "replaceProfileV1",
+                "Replace a profile's editable fields (v1, deprecated)",
+            )
+            .permission(P::ProfileChange)
+            .body()
+            .if_match()
+            .errors(&[
+                E::REQUIRED,
+                E::TOO_LONG,
+                E::INVALID_CHARACTERS,
+                E::INVALID_CUSTOMER_REF,
+                E::INVALID_EMAIL,
+                E::INVALID_LANGUAGE,
+                E::INVALID_DATE,
+                E::INVALID_DATE_OF_BIRTH,
+                E::INVALID_TELEPHONE,
+                E::ORGANISATION_MISMATCH,
+                E::NOT_FOUND,
+                E::DUPLICATE_EMAIL,
+                E::DUPLICATE_CUSTOMER_REF,
+            ]),
+            &profiles::replace::<H::Db>,
+        ),
+        route(
+            op(
+                "PATCH",
+                "/customers/v1/profiles/{customerNumber}",
+                "patchProfileV1",
+                "Change some of a profile's fields (JSON Merge Patch) (v1, deprecated)",
+            )
+            .permission(P::ProfileChange)
+            .body()
+            .if_match()
+            .errors(&[
+                E::REQUIRED,
+                E::TOO_LONG,
+                E::INVALID_CHARACTERS,
+                E::INVALID_CUSTOMER_REF,
+                E::INVALID_EMAIL,
+                E::INVALID_LANGUAGE,
+                E::INVALID_DATE,
+                E::INVALID_DATE_OF_BIRTH,
+                E::INVALID_TELEPHONE,
+                E::ORGANISATION_MISMATCH,
+                E::NOT_FOUND,
+                E::DUPLICATE_EMAIL,
+                E::DUPLICATE_CUSTOMER_REF,
+            ]),
+            &profiles::patch::<H::Db>,
+        ),
+        route(
+            op(
+                "DELETE",
+                "/customers/v1/profiles/{customerNumber}",
+                "eraseProfileV1",
+                "Erase a profile (GDPR) (v1, deprecated)",
+            )
+            .permission(P::ProfileDelete)
+            .if_match()
+            .errors(&[E::NOT_FOUND]),
+            &profiles::erase::<H::Db>,
+        ),
+    ];
+
+    /// `catalogues`: the organisation's catalogues, its preference definitions and loyalty
+    /// programs (contract §3). A component of their own: they change rarely, and `profiles`
+    /// stays under its size budget without their handlers.
+    pub const CATALOGUES: &'static [Row<H>] = &[
+        route(
+            op(
                 "GET",
                 "/customers/v2/preferences",
                 "listPreferenceDefinitions",
@@ -652,137 +789,6 @@ impl<H: Host> Tables<H> {
                 E::LOYALTY_PROGRAM_IN_USE,
             ]),
             &catalogue::replace_program::<H::Db>,
-        ),
-        route(
-            op(
-                "POST",
-                "/customers/v1/profiles",
-                "createProfileV1",
-                "Create a permanent profile (v1, deprecated)",
-            )
-            .permission(P::ProfileCreate)
-            .body()
-            .idempotent()
-            .errors(&[
-                E::REQUIRED,
-                E::TOO_LONG,
-                E::INVALID_CHARACTERS,
-                E::INVALID_CUSTOMER_REF,
-                E::INVALID_EMAIL,
-                E::INVALID_LANGUAGE,
-                E::INVALID_DATE,
-                E::INVALID_DATE_OF_BIRTH,
-                E::INVALID_TELEPHONE,
-                E::WEAK_PASSWORD,
-                E::ORGANISATION_MISMATCH,
-                E::DUPLICATE_EMAIL,
-                E::DUPLICATE_CUSTOMER_REF,
-            ]),
-            &profiles::create::<H::Db>,
-        ),
-        route(
-            op("GET", "/customers/v1/profiles", "searchProfilesV1", "Search profiles (v1, deprecated)")
-                .query()
-                .permission(P::ProfileRead)
-                .errors(&[
-                    E::UNKNOWN_PARAMETER,
-                    E::MISSING_SEARCH_CRITERIA,
-                    E::INVALID_DATE,
-                    E::INVALID_BOOLEAN,
-                    E::INVALID_TELEPHONE,
-                    E::INVALID_LIMIT,
-                    E::INVALID_CURSOR,
-                ]),
-            &profiles::search::<H::Db>,
-        ),
-        route(
-            op(
-                "GET",
-                "/customers/v1/profiles/by-customer-ref/{customerRef}",
-                "getProfileByCustomerRefV1",
-                "Get a profile by its customerRef (v1, deprecated)",
-            )
-            .permission(P::ProfileRead)
-            .errors(&[E::NOT_FOUND]),
-            &profiles::get_by_ref::<H::Db>,
-        ),
-        route(
-            op(
-                "GET",
-                "/customers/v1/profiles/{customerNumber}",
-                "getProfileV1",
-                "Get a permanent profile (v1, deprecated)",
-            )
-            .query()
-            .permission(P::ProfileRead)
-            .errors(&[E::INVALID_BOOLEAN, E::NOT_FOUND]),
-            &profiles::get::<H::Db>,
-        ),
-        route(
-            op(
-                "PUT",
-                "/customers/v1/profiles/{customerNumber}",
-                "replaceProfileV1",
-                "Replace a profile's editable fields (v1, deprecated)",
-            )
-            .permission(P::ProfileChange)
-            .body()
-            .if_match()
-            .errors(&[
-                E::REQUIRED,
-                E::TOO_LONG,
-                E::INVALID_CHARACTERS,
-                E::INVALID_CUSTOMER_REF,
-                E::INVALID_EMAIL,
-                E::INVALID_LANGUAGE,
-                E::INVALID_DATE,
-                E::INVALID_DATE_OF_BIRTH,
-                E::INVALID_TELEPHONE,
-                E::ORGANISATION_MISMATCH,
-                E::NOT_FOUND,
-                E::DUPLICATE_EMAIL,
-                E::DUPLICATE_CUSTOMER_REF,
-            ]),
-            &profiles::replace::<H::Db>,
-        ),
-        route(
-            op(
-                "PATCH",
-                "/customers/v1/profiles/{customerNumber}",
-                "patchProfileV1",
-                "Change some of a profile's fields (JSON Merge Patch) (v1, deprecated)",
-            )
-            .permission(P::ProfileChange)
-            .body()
-            .if_match()
-            .errors(&[
-                E::REQUIRED,
-                E::TOO_LONG,
-                E::INVALID_CHARACTERS,
-                E::INVALID_CUSTOMER_REF,
-                E::INVALID_EMAIL,
-                E::INVALID_LANGUAGE,
-                E::INVALID_DATE,
-                E::INVALID_DATE_OF_BIRTH,
-                E::INVALID_TELEPHONE,
-                E::ORGANISATION_MISMATCH,
-                E::NOT_FOUND,
-                E::DUPLICATE_EMAIL,
-                E::DUPLICATE_CUSTOMER_REF,
-            ]),
-            &profiles::patch::<H::Db>,
-        ),
-        route(
-            op(
-                "DELETE",
-                "/customers/v1/profiles/{customerNumber}",
-                "eraseProfileV1",
-                "Erase a profile (GDPR) (v1, deprecated)",
-            )
-            .permission(P::ProfileDelete)
-            .if_match()
-            .errors(&[E::NOT_FOUND]),
-            &profiles::erase::<H::Db>,
         ),
     ];
 
@@ -1230,6 +1236,13 @@ pub const PROFILES_HEALTH: Operation = op(
     "Liveness and database check of the profiles component",
 )
 .public();
+pub const CATALOGUES_HEALTH: Operation = op(
+    "GET",
+    "/health/catalogues",
+    "getCataloguesHealth",
+    "Liveness and database check of the catalogues component",
+)
+.public();
 pub const TEMPORARY_PROFILES_HEALTH: Operation = op(
     "GET",
     "/health/temporary-profiles",
@@ -1263,6 +1276,7 @@ pub const JWKS: Operation = op("GET", "/.well-known/jwks.json", "getJwks", "The 
 
 /// The health paths of each API component (`GET`, no token).
 pub const PROFILES_PUBLIC: &[Operation] = &[HEALTH, PROFILES_HEALTH];
+pub const CATALOGUES_PUBLIC: &[Operation] = &[CATALOGUES_HEALTH];
 pub const TEMPORARY_PROFILES_PUBLIC: &[Operation] = &[TEMPORARY_PROFILES_HEALTH];
 pub const CONSENTS_PUBLIC: &[Operation] = &[CONSENTS_HEALTH];
 
@@ -1274,6 +1288,7 @@ pub fn components() -> Vec<(&'static str, Vec<&'static Operation>)> {
     }
     vec![
         ("profiles", ops(PROFILES_PUBLIC, Tables::<NoHost>::PROFILES)),
+        ("catalogues", ops(CATALOGUES_PUBLIC, Tables::<NoHost>::CATALOGUES)),
         ("temporary-profiles", ops(TEMPORARY_PROFILES_PUBLIC, Tables::<NoHost>::TEMPORARY_PROFILES)),
         ("consents", ops(CONSENTS_PUBLIC, Tables::<NoHost>::CONSENTS)),
         ("openapi", vec![&OPENAPI_DOCUMENT]),
