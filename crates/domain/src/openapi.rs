@@ -4,6 +4,9 @@
 //! are written next to each field with the helpers of [`crate::wire_schema`].
 
 use crate::address::{Address, AddressBody};
+use crate::ecard::{Ecard, EcardBody};
+use crate::loyalty::{JoinBody, Membership, Program, ProgramBody, Transaction, TransactionBody};
+use crate::preference::{CustomerPreference, Definition, DefinitionBody, ValueBody};
 use crate::profile::temporary::{ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
 use crate::profile::{CreateProfileBody, ProfileView, ReplaceProfileBody};
 use schemars::generate::{Contract, SchemaSettings};
@@ -20,10 +23,24 @@ pub fn components() -> Map<String, Value> {
     add::<ReplaceTemporaryBody>(&mut requests);
     add::<ConvertBody>(&mut requests);
     add::<AddressBody>(&mut requests);
+    // Sub-resources and catalogues (ecards, preferences, loyalty).
+    add::<EcardBody>(&mut requests);
+    add::<ValueBody>(&mut requests);
+    add::<DefinitionBody>(&mut requests);
+    add::<JoinBody>(&mut requests);
+    add::<TransactionBody>(&mut requests);
+    add::<ProgramBody>(&mut requests);
     // Responses are written: a member left out when it has no value is not required.
     let mut responses = generator(Contract::Serialize);
     add::<ProfileView>(&mut responses);
     add::<Address>(&mut responses);
+    // Sub-resources and catalogues (ecards, preferences, loyalty).
+    add::<Ecard>(&mut responses);
+    add::<CustomerPreference>(&mut responses);
+    add::<Definition>(&mut responses);
+    add::<Membership>(&mut responses);
+    add::<Transaction>(&mut responses);
+    add::<Program>(&mut responses);
 
     let mut schemas = requests.take_definitions(true);
     for (name, schema) in responses.take_definitions(true) {

@@ -133,6 +133,18 @@ pub fn reference(name: &'static str) -> impl Fn(&mut Schema) {
     move |s| *s = schemars::json_schema!({"$ref": format!("#/components/schemas/{name}")})
 }
 
+/// A reference to the schema `name` that keeps the field's description beside it (where
+/// the description says what the referenced schema cannot, such as what absence means).
+pub fn described_reference(name: &'static str) -> impl Fn(&mut Schema) {
+    move |s| {
+        let description = s.remove("description");
+        *s = schemars::json_schema!({"$ref": format!("#/components/schemas/{name}")});
+        if let Some(description) = description {
+            s.insert("description".into(), description);
+        }
+    }
+}
+
 /// A list of the schema `name`.
 pub fn list_of(name: &'static str) -> impl Fn(&mut Schema) {
     move |s| set(s, json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{name}")}}))
@@ -184,4 +196,74 @@ pub fn country(s: &mut Schema) {
 /// `countryCode` (of an address) as served.
 pub fn stored_country(s: &mut Schema) {
     exact_pattern(s, "[A-Z]{2}");
+}
+
+/// `length` digits.
+fn digits_core(length: usize) -> String {
+    format!("[0-9]{{{length}}}")
+}
+
+/// An optional member of `length` digits in a request.
+pub fn optional_digits(length: usize) -> impl Fn(&mut Schema) {
+    move |s| optional_pattern(s, &format!("(?:{})", digits_core(length)))
+}
+
+/// A served member of `length` digits.
+pub fn digits(length: usize) -> impl Fn(&mut Schema) {
+    move |s| exact_pattern(s, &digits_core(length))
+}
+
+/// An optional RFC 3339 date-time; blank counts as absent.
+pub fn optional_date_time(s: &mut Schema) {
+    set(s, json!({"type": ["string", "null"], "anyOf": [{"format": "date-time"}, {"pattern": r"^\s*$"}]}));
+}
+
+/// A date (`YYYY-MM-DD`) that must be given.
+pub fn required_date(s: &mut Schema) {
+    set(s, json!({"type": "string", "minLength": 1, "format": "date"}));
+}
+
+/// A preference value: a boolean, a number or a string (the definition's type decides).
+pub fn scalar(s: &mut Schema) {
+    set(s, json!({"type": ["boolean", "number", "string"]}));
+}
+
+/// A code of 1 to `max` letters, digits and the characters of `punctuation` (a `-` last).
+fn code_core(punctuation: &str, max: usize) -> String {
+    format!("[A-Za-z0-9{punctuation}]{{1,{max}}}")
+}
+
+/// A code that must be given in a request (see [`code_core`]).
+pub fn code(punctuation: &'static str, max: usize) -> impl Fn(&mut Schema) {
+    move |s| {
+        let pattern = format!(r"^\s*{}\s*$", code_core(punctuation, max));
+        set(s, json!({"type": "string", "minLength": 1, "pattern": pattern}));
+    }
+}
+
+/// A code as served (see [`code_core`]).
+pub fn stored_code(punctuation: &'static str, max: usize) -> impl Fn(&mut Schema) {
+    move |s| exact_pattern(s, &code_core(punctuation, max))
+}
+
+/// One of `values` that must be given in a request, in any case.
+pub fn any_case<const N: usize>(values: [&'static str; N]) -> impl Fn(&mut Schema) {
+    move |s| {
+        let letters = |value: &str| -> String {
+            value.chars().map(|c| format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase())).collect()
+        };
+        let pattern = format!(r"^\s*(?:{})\s*$", values.map(letters).join("|"));
+        set(s, json!({"type": "string", "minLength": 1, "pattern": pattern}));
+    }
+}
+
+/// An integer member that must be given (its type has `null` for the absent case, which the
+/// validation refuses).
+pub fn required_integer(s: &mut Schema) {
+    set(s, json!({"type": "integer"}));
+}
+
+/// A whole number other than 0, at most `max` either way.
+pub fn nonzero(max: i64) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"type": "integer", "minimum": -max, "maximum": max, "not": {"const": 0}}))
 }
