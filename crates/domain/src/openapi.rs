@@ -7,6 +7,7 @@ use crate::address::{Address, AddressBody};
 use crate::ecard::{Ecard, EcardBody};
 use crate::loyalty::{JoinBody, Membership, Program, ProgramBody, Transaction, TransactionBody};
 use crate::preference::{CustomerPreference, Definition, DefinitionBody, ValueBody};
+use crate::profile::operations::{ConnectBody, CredentialsBody, DeactivateBody, PasswordBody};
 use crate::profile::temporary::{ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
 use crate::profile::{CreateProfileBody, ProfileView, ReplaceProfileBody};
 use schemars::generate::{Contract, SchemaSettings};
@@ -23,6 +24,11 @@ pub fn components() -> Map<String, Value> {
     add::<ReplaceTemporaryBody>(&mut requests);
     add::<ConvertBody>(&mut requests);
     add::<AddressBody>(&mut requests);
+    // The profile operations besides create and replace.
+    add::<DeactivateBody>(&mut requests);
+    add::<ConnectBody>(&mut requests);
+    add::<CredentialsBody>(&mut requests);
+    add::<PasswordBody>(&mut requests);
     // Sub-resources and catalogues (ecards, preferences, loyalty).
     add::<EcardBody>(&mut requests);
     add::<ValueBody>(&mut requests);

@@ -267,3 +267,19 @@ pub fn required_integer(s: &mut Schema) {
 pub fn nonzero(max: i64) -> impl Fn(&mut Schema) {
     move |s| set(s, json!({"type": "integer", "minimum": -max, "maximum": max, "not": {"const": 0}}))
 }
+
+/// Text that must be given and not be blank (no bound of its own).
+pub fn non_blank(s: &mut Schema) {
+    set(s, json!({"type": "string", "minLength": 1, "pattern": r"\S"}));
+}
+
+/// Text that must be given and not be empty, taken as typed (a password to compare).
+pub fn non_empty(s: &mut Schema) {
+    set(s, json!({"type": "string", "minLength": 1}));
+}
+
+/// A new password that must be given: `length` characters (the rest of the policy is in the
+/// description).
+pub fn new_password(length: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"type": "string", "minLength": length.start(), "maxLength": length.end()}))
+}
