@@ -10,6 +10,7 @@ use crate::preference::{CustomerPreference, Definition, DefinitionBody, ValueBod
 use crate::profile::operations::{ConnectBody, CredentialsBody, DeactivateBody, PasswordBody};
 use crate::profile::temporary::{ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
 use crate::profile::{CreateProfileBody, ProfileView, ReplaceProfileBody};
+use crate::purge::Purged;
 use schemars::generate::{Contract, SchemaSettings};
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
@@ -47,6 +48,8 @@ pub fn components() -> Map<String, Value> {
     add::<Membership>(&mut responses);
     add::<Transaction>(&mut responses);
     add::<Program>(&mut responses);
+    // Operations on the whole service.
+    add::<Purged>(&mut responses);
 
     let mut schemas = requests.take_definitions(true);
     for (name, schema) in responses.take_definitions(true) {

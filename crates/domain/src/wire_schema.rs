@@ -164,14 +164,27 @@ pub fn expiration(s: &mut Schema) {
     );
 }
 
+/// Adds the member `name` (with `schema`) to an object's schema, and to its `required` ones
+/// when `required`: for a member the handler adds to what the type serialises.
+fn add_member(s: &mut Schema, name: &str, schema: Value, required: bool) {
+    if let Some(Value::Object(properties)) = s.get_mut("properties") {
+        properties.insert(name.into(), schema);
+    }
+    if let (true, Some(Value::Array(names))) = (required, s.get_mut("required")) {
+        names.push(name.into());
+    }
+}
+
 /// A served member that the type does not have: `ecards`, which the handler adds on request.
 pub fn with_ecards(s: &mut Schema) {
-    if let Some(Value::Object(properties)) = s.get_mut("properties") {
-        properties.insert(
-            "ecards".into(),
-            json!({"type": "array", "description": "Only with `includeECards=true`.", "items": {"$ref": "#/components/schemas/ECard"}}),
-        );
-    }
+    let ecards = json!({"type": "array", "description": "Only with `includeECards=true`.", "items": {"$ref": "#/components/schemas/ECard"}});
+    add_member(s, "ecards", ecards, false);
+}
+
+/// A served member that the type does not have: `complete`, which the purge handler adds.
+pub fn with_complete(s: &mut Schema) {
+    let complete = json!({"type": "boolean", "description": "`false`: the call stopped after its batch limit; call again."});
+    add_member(s, "complete", complete, true);
 }
 
 /// `postCode` in a request: up to `max` letters, digits, spaces and dashes (the Norwegian
