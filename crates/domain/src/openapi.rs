@@ -11,6 +11,7 @@ use crate::profile::operations::{ConnectBody, CredentialsBody, DeactivateBody, P
 use crate::profile::temporary::{ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
 use crate::profile::{CreateProfileBody, ProfileView, ReplaceProfileBody};
 use crate::purge::Purged;
+use crate::wire_schema;
 use schemars::generate::{Contract, SchemaSettings};
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
@@ -56,6 +57,9 @@ pub fn components() -> Map<String, Value> {
         let taken = schemas.insert(name.clone(), schema);
         assert!(taken.is_none(), "{name} is both a request and a response");
     }
+    // Served beside a derived schema: what an export hook adds to a type.
+    let export = wire_schema::membership_export(&schemas["LoyaltyMembership"]);
+    schemas.insert("LoyaltyMembershipExport".into(), export);
     schemas.values_mut().for_each(unwrap_lines);
     schemas
 }

@@ -296,3 +296,13 @@ pub fn non_empty(s: &mut Schema) {
 pub fn new_password(length: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
     move |s| set(s, json!({"type": "string", "minLength": length.start(), "maxLength": length.end()}))
 }
+
+/// `LoyaltyMembershipExport`, from the schema of `LoyaltyMembership`: `loyalty::export` serves
+/// each membership with all its `transactions` beside its members.
+pub fn membership_export(membership: &Value) -> Value {
+    let mut s = Schema::try_from(membership.clone()).expect("LoyaltyMembership is an object schema");
+    s.insert("description".into(), "A membership with all its transactions (GDPR export).".into());
+    let transactions = json!({"type": "array", "description": "Every transaction, oldest first.", "items": {"$ref": "#/components/schemas/LoyaltyTransaction"}});
+    add_member(&mut s, "transactions", transactions, true);
+    s.to_value()
+}
