@@ -4,6 +4,7 @@
 //! are written next to each field with the helpers of [`crate::wire_schema`].
 
 use crate::address::{Address, AddressBody};
+use crate::customer::ProfileExport;
 use crate::ecard::{Ecard, EcardBody};
 use crate::loyalty::{JoinBody, Membership, Program, ProgramBody, Transaction, TransactionBody};
 use crate::preference::{CustomerPreference, Definition, DefinitionBody, ValueBody};
@@ -49,7 +50,8 @@ pub fn components() -> Map<String, Value> {
     add::<Membership>(&mut responses);
     add::<Transaction>(&mut responses);
     add::<Program>(&mut responses);
-    // Operations on the whole service.
+    // The GDPR export, and operations on the whole service.
+    add::<ProfileExport>(&mut responses);
     add::<Purged>(&mut responses);
 
     let mut schemas = requests.take_definitions(true);
