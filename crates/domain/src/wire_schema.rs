@@ -242,21 +242,21 @@ pub fn scalar(s: &mut Schema) {
 }
 
 /// A code of 1 to `max` letters, digits and the characters of `punctuation` (a `-` last).
-fn code_core(punctuation: &str, max: usize) -> String {
+fn code_of_core(punctuation: &str, max: usize) -> String {
     format!("[A-Za-z0-9{punctuation}]{{1,{max}}}")
 }
 
-/// A code that must be given in a request (see [`code_core`]).
-pub fn code(punctuation: &'static str, max: usize) -> impl Fn(&mut Schema) {
+/// A code that must be given in a request (see [`code_of_core`]).
+pub fn code_of(punctuation: &'static str, max: usize) -> impl Fn(&mut Schema) {
     move |s| {
-        let pattern = format!(r"^\s*{}\s*$", code_core(punctuation, max));
+        let pattern = format!(r"^\s*{}\s*$", code_of_core(punctuation, max));
         set(s, json!({"type": "string", "minLength": 1, "pattern": pattern}));
     }
 }
 
-/// A code as served (see [`code_core`]).
-pub fn stored_code(punctuation: &'static str, max: usize) -> impl Fn(&mut Schema) {
-    move |s| exact_pattern(s, &code_core(punctuation, max))
+/// A code as served (see [`code_of_core`]).
+pub fn stored_code_of(punctuation: &'static str, max: usize) -> impl Fn(&mut Schema) {
+    move |s| exact_pattern(s, &code_of_core(punctuation, max))
 }
 
 /// One of `values` that must be given in a request, in any case.

@@ -50,7 +50,7 @@ pub struct DefinitionBody {
     /// `ORGANISATION_MISMATCH`.
     pub organisation_id: Option<i64>,
     /// 1 to 50 letters, digits, `_`, `-` or `.`; unique in the organisation.
-    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::code(CODE_PUNCTUATION, CODE_MAX)))]
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::code_of(CODE_PUNCTUATION, CODE_MAX)))]
     pub preference_code: Option<String>,
     /// `BOOLEAN`, `STRING` or `NUMBER`, any case.
     #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::any_case(PreferenceType::ALL.map(PreferenceType::code))))]
@@ -111,7 +111,7 @@ pub struct Definition {
     /// The organisation (from the token's organisation claim).
     #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub organisation_id: i64,
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code(CODE_PUNCTUATION, CODE_MAX)))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code_of(CODE_PUNCTUATION, CODE_MAX)))]
     pub preference_code: String,
     /// How values are checked and served.
     pub preference_type: PreferenceType,

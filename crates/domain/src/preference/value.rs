@@ -51,7 +51,7 @@ pub fn checked_value(definition: &Definition, body: ValueBody) -> Result<String,
 pub struct CustomerPreference {
     #[serde(skip)]
     pub preference_id: i64,
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code(CODE_PUNCTUATION, CODE_MAX)))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code_of(CODE_PUNCTUATION, CODE_MAX)))]
     pub preference_code: String,
     /// How values are checked and served.
     pub preference_type: PreferenceType,
