@@ -4,6 +4,7 @@
 //! are written next to each field with the helpers of [`crate::wire_schema`].
 
 use crate::address::{Address, AddressBody};
+use crate::consent::{base, offer, view};
 use crate::profile::temporary::{ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
 use crate::profile::{CreateProfileBody, ProfileView, ReplaceProfileBody};
 use schemars::generate::{Contract, SchemaSettings};
@@ -20,10 +21,20 @@ pub fn components() -> Map<String, Value> {
     add::<ReplaceTemporaryBody>(&mut requests);
     add::<ConvertBody>(&mut requests);
     add::<AddressBody>(&mut requests);
+    // Consents.
+    add::<base::TermBody>(&mut requests);
+    add::<base::ConsentBaseBody>(&mut requests);
+    add::<base::ReplaceBaseBody>(&mut requests);
+    add::<offer::ConsentBody>(&mut requests);
+    add::<offer::ConsentPatchBody>(&mut requests);
     // Responses are written: a member left out when it has no value is not required.
     let mut responses = generator(Contract::Serialize);
     add::<ProfileView>(&mut responses);
     add::<Address>(&mut responses);
+    // Consents.
+    add::<view::TermView>(&mut responses);
+    add::<view::ConsentBaseView>(&mut responses);
+    add::<view::ConsentView>(&mut responses);
 
     let mut schemas = requests.take_definitions(true);
     for (name, schema) in responses.take_definitions(true) {

@@ -5,29 +5,61 @@ use super::crm::CrmRow;
 use super::given::{GivenConsent, HistoryEntry};
 use super::offer::{Consent, ConsentState};
 use crate::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::{consent::values, profile::values::LANGUAGES, wire_schema};
 use serde::Serialize;
 
 /// One language of a base's terms.
 #[derive(Debug, Serialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "Term",
+        description = "The terms in one language (Markdown allowed).",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct TermView<'a> {
+    /// Language code as stored.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::one_of(LANGUAGES)))]
     pub language: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(length(max = values::MAX_TERM_CHARS)))]
     pub text: &'a str,
 }
 
 /// `ConsentBase`: one version of the terms.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "ConsentBase",
+        description = "A consent base: legal terms, versioned. Its `ETag` is the base's revision, bumped by every change.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct ConsentBaseView<'a> {
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code(values::CONSENT_CODE_MAX)))]
     pub consent_code: &'a str,
+    /// The version of the terms shown.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub version: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub latest_version: i64,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1)))]
     pub terms: Vec<TermView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", length(max = values::INTERNAL_DESCRIPTION_MAX)))]
     pub internal_description: Option<&'a str>,
-    /// Absent for a shared base.
+    /// The owning organisation; absent for a shared base.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "i64", range(min = 1)))]
     pub consent_owner_org_id: Option<i64>,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: &'a str,
 }
 
@@ -49,19 +81,40 @@ impl<'a> From<&'a ConsentBase> for ConsentBaseView<'a> {
 /// `Consent`, with its state at the time of the request.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "Consent",
+        description = "A consent: the organisation offering one version of a consent base for a period.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct ConsentView<'a> {
+    /// Server-assigned id.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code(values::CONSENT_CODE_MAX)))]
     pub consent_code: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub consent_base_version: i64,
+    /// The organisation (from the token's organisation claim).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub organisation_id: i64,
     pub is_sms_supported: bool,
     pub is_email_supported: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::reference("Timestamp")))]
     pub valid_from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::reference("Timestamp")))]
     pub valid_to: Option<String>,
+    /// `DRAFT` (no or a future `validFrom`), `ACTIVE`, `INACTIVE` (`validTo` passed), at the
+    /// time of the request.
     pub state: ConsentState,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: &'a str,
 }
 
