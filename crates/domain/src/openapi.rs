@@ -4,7 +4,7 @@
 //! are written next to each field with the helpers of [`crate::wire_schema`].
 
 use crate::address::{Address, AddressBody};
-use crate::consent::{base, offer, view};
+use crate::consent::{base, given, offer, view};
 use crate::profile::temporary::{ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
 use crate::profile::{CreateProfileBody, ProfileView, ReplaceProfileBody};
 use schemars::generate::{Contract, SchemaSettings};
@@ -27,6 +27,7 @@ pub fn components() -> Map<String, Value> {
     add::<base::ReplaceBaseBody>(&mut requests);
     add::<offer::ConsentBody>(&mut requests);
     add::<offer::ConsentPatchBody>(&mut requests);
+    add::<given::GivenConsentBody>(&mut requests);
     // Responses are written: a member left out when it has no value is not required.
     let mut responses = generator(Contract::Serialize);
     add::<ProfileView>(&mut responses);
@@ -35,6 +36,9 @@ pub fn components() -> Map<String, Value> {
     add::<view::TermView>(&mut responses);
     add::<view::ConsentBaseView>(&mut responses);
     add::<view::ConsentView>(&mut responses);
+    add::<view::GivenConsentView>(&mut responses);
+    add::<view::HistoryView>(&mut responses);
+    add::<view::CrmView>(&mut responses);
 
     let mut schemas = requests.take_definitions(true);
     for (name, schema) in responses.take_definitions(true) {
