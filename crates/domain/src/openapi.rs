@@ -4,7 +4,7 @@
 //! are written next to each field with the helpers of [`crate::wire_schema`].
 
 use crate::address::{Address, AddressBody};
-use crate::consent::{base, given, offer, view};
+use crate::consent::{base, given, legacy, offer, view};
 use crate::profile::temporary::{ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
 use crate::profile::{CreateProfileBody, ProfileView, ReplaceProfileBody};
 use schemars::generate::{Contract, SchemaSettings};
@@ -28,6 +28,7 @@ pub fn components() -> Map<String, Value> {
     add::<offer::ConsentBody>(&mut requests);
     add::<offer::ConsentPatchBody>(&mut requests);
     add::<given::GivenConsentBody>(&mut requests);
+    add::<legacy::LegacyBody>(&mut requests);
     // Responses are written: a member left out when it has no value is not required.
     let mut responses = generator(Contract::Serialize);
     add::<ProfileView>(&mut responses);
@@ -39,6 +40,7 @@ pub fn components() -> Map<String, Value> {
     add::<view::GivenConsentView>(&mut responses);
     add::<view::HistoryView>(&mut responses);
     add::<view::CrmView>(&mut responses);
+    add::<view::LegacyView>(&mut responses);
 
     let mut schemas = requests.take_definitions(true);
     for (name, schema) in responses.take_definitions(true) {

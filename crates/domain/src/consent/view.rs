@@ -2,7 +2,7 @@
 
 use super::base::ConsentBase;
 use super::crm::CrmRow;
-use super::given::{self, GivenConsent, HistoryEntry};
+use super::given::{GivenConsent, HistoryEntry};
 use super::offer::{Consent, ConsentState};
 use crate::time::Timestamp;
 #[cfg(feature = "openapi")]
@@ -216,7 +216,7 @@ pub struct HistoryView<'a> {
     /// The version of the terms.
     #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub consent_base_version: i64,
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::one_of(given::ACTIONS)))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::one_of(super::given::ACTIONS)))]
     pub action: &'a str,
     /// Absent for `DELETED`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -235,7 +235,7 @@ pub struct HistoryView<'a> {
     #[cfg_attr(feature = "openapi", schemars(with = "String"))]
     pub changed_by_client_id: Option<&'a str>,
     /// Which interface recorded it.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::one_of(given::Api::CODES)))]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::one_of(super::given::Api::CODES)))]
     pub api: &'a str,
     #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub at: &'a str,
@@ -335,11 +335,25 @@ impl<'a> From<&'a CrmRow> for CrmView<'a> {
 /// The legacy v1 `Consent`: `{customerId, consentCode, consentChoice, createdAt, changedAt}`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "LegacyConsent",
+        description = "The legacy v1 consent: the customer's choice for the organisation's active consent of that code.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct LegacyView<'a> {
+    /// Customer number: server-assigned, never reused.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub customer_id: i64,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code(values::CONSENT_CODE_MAX)))]
     pub consent_code: &'a str,
     pub consent_choice: bool,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: &'a str,
 }
 
