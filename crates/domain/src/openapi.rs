@@ -41,6 +41,8 @@ pub fn components() -> Map<String, Value> {
     add::<view::HistoryView>(&mut responses);
     add::<view::CrmView>(&mut responses);
     add::<view::LegacyView>(&mut responses);
+    // The error body.
+    add::<errors::FieldError>(&mut responses);
 
     let mut schemas = requests.take_definitions(true);
     for (name, schema) in responses.take_definitions(true) {
