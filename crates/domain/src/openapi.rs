@@ -42,7 +42,7 @@ pub fn components() -> Map<String, Value> {
     add::<view::CrmView>(&mut responses);
     add::<view::LegacyView>(&mut responses);
     // The error body.
-    add::<errors::FieldError>(&mut responses);
+    add::<errors::Problem>(&mut responses);
 
     let mut schemas = requests.take_definitions(true);
     for (name, schema) in responses.take_definitions(true) {
