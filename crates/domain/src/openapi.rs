@@ -41,7 +41,7 @@ pub fn components() -> Map<String, Value> {
     add::<view::HistoryView>(&mut responses);
     add::<view::CrmView>(&mut responses);
     add::<view::LegacyView>(&mut responses);
-    // The error body.
+    // The error body (Problem, and FieldError through it).
     add::<errors::Problem>(&mut responses);
 
     let mut schemas = requests.take_definitions(true);
