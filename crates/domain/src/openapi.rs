@@ -4,6 +4,7 @@
 //! are written next to each field with the helpers of [`crate::wire_schema`].
 
 use crate::address::{Address, AddressBody};
+use crate::consent::{base, given, legacy, offer, view};
 use crate::customer::ProfileExport;
 use crate::ecard::{Ecard, EcardBody};
 use crate::loyalty::{JoinBody, Membership, Program, ProgramBody, Transaction, TransactionBody};
@@ -39,6 +40,14 @@ pub fn components() -> Map<String, Value> {
     add::<JoinBody>(&mut requests);
     add::<TransactionBody>(&mut requests);
     add::<ProgramBody>(&mut requests);
+    // Consents.
+    add::<base::TermBody>(&mut requests);
+    add::<base::ConsentBaseBody>(&mut requests);
+    add::<base::ReplaceBaseBody>(&mut requests);
+    add::<offer::ConsentBody>(&mut requests);
+    add::<offer::ConsentPatchBody>(&mut requests);
+    add::<given::GivenConsentBody>(&mut requests);
+    add::<legacy::LegacyBody>(&mut requests);
     // Responses are written: a member left out when it has no value is not required.
     let mut responses = generator(Contract::Serialize);
     add::<ProfileView>(&mut responses);
@@ -53,6 +62,16 @@ pub fn components() -> Map<String, Value> {
     // The GDPR export, and operations on the whole service.
     add::<ProfileExport>(&mut responses);
     add::<Purged>(&mut responses);
+    // Consents.
+    add::<view::TermView>(&mut responses);
+    add::<view::ConsentBaseView>(&mut responses);
+    add::<view::ConsentView>(&mut responses);
+    add::<view::GivenConsentView>(&mut responses);
+    add::<view::HistoryView>(&mut responses);
+    add::<view::CrmView>(&mut responses);
+    add::<view::LegacyView>(&mut responses);
+    // The error body (Problem, and FieldError through it).
+    add::<errors::Problem>(&mut responses);
 
     let mut schemas = requests.take_definitions(true);
     for (name, schema) in responses.take_definitions(true) {

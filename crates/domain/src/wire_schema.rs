@@ -47,6 +47,11 @@ fn optional_pattern(s: &mut Schema, core: &str) {
     set(s, json!({"type": ["string", "null"], "pattern": format!(r"^\s*(?:{core}\s*)?$")}));
 }
 
+/// A member that must be given, which matches `core` once trimmed.
+fn required_pattern(s: &mut Schema, core: &str) {
+    set(s, json!({"type": "string", "minLength": 1, "pattern": format!(r"^\s*{core}\s*$")}));
+}
+
 /// A served member, which matches `core` exactly (stored values are trimmed and normalised).
 fn exact_pattern(s: &mut Schema, core: &str) {
     set(s, json!({"pattern": format!("^{core}$")}));
@@ -71,9 +76,32 @@ pub fn stored_email(max: usize, local_max: usize) -> impl Fn(&mut Schema) {
     }
 }
 
-/// `languagePreference` in a request: two or three letters (the listed codes, any case).
+/// A language code in a request: two or three letters (the listed codes, any case).
+const LANGUAGE: &str = "[A-Za-z]{2,3}";
+
+/// `languagePreference` in a request.
 pub fn language(s: &mut Schema) {
-    optional_pattern(s, r"(?:[A-Za-z]{2,3})");
+    optional_pattern(s, &format!("(?:{LANGUAGE})"));
+}
+
+/// A language code that must be given (a term's `language`).
+pub fn required_language(s: &mut Schema) {
+    required_pattern(s, LANGUAGE);
+}
+
+/// A consent base's code, 1 to `max` of `A-Z a-z 0-9 _ -`: in a request (surrounding
+/// whitespace allowed; the member's type says whether it may be left out or `null`).
+pub fn code(max: usize) -> impl Fn(&mut Schema) {
+    move |s| set(s, json!({"minLength": 1, "pattern": format!(r"^\s*{}\s*$", code_core(max))}))
+}
+
+/// A consent base's code as served.
+pub fn stored_code(max: usize) -> impl Fn(&mut Schema) {
+    move |s| exact_pattern(s, &code_core(max))
+}
+
+fn code_core(max: usize) -> String {
+    format!("[A-Za-z0-9_-]{{1,{max}}}")
 }
 
 /// A member that is one of `values`.
@@ -121,10 +149,38 @@ pub fn date_or_date_time(s: &mut Schema) {
     set(s, json!({"type": "string", "minLength": 1, "anyOf": [{"format": "date"}, {"format": "date-time"}]}));
 }
 
+/// An optional date (`YYYY-MM-DD`) or RFC 3339 date-time; blank counts as absent.
+pub fn optional_date_or_date_time(s: &mut Schema) {
+    set(
+        s,
+        json!({"type": ["string", "null"], "anyOf": [{"format": "date"}, {"format": "date-time"}, {"pattern": r"^\s*$"}]}),
+    );
+}
+
 /// An optional password of `length` characters (the length's lower end and the rest of
 /// the policy are in the description: an empty one counts as absent).
 pub fn password(length: RangeInclusive<usize>) -> impl Fn(&mut Schema) {
     move |s| set(s, json!({"type": ["string", "null"], "maxLength": length.end()}))
+}
+
+/// Sets member `name` of `object` (an object's schema) to `member`, which may be left out.
+pub fn optional_member(object: &mut Schema, name: &str, member: Schema) {
+    if let Some(Value::Object(properties)) = object.get_mut("properties") {
+        properties.insert(name.into(), member.into());
+    }
+    if let Some(Value::Array(required)) = object.get_mut("required") {
+        required.retain(|r| r != name);
+    }
+}
+
+/// A JSON Merge Patch body: a member left out keeps its value, so none has a `default`
+/// (schemars would state `null`, which clears or is refused).
+pub fn merge_patch(s: &mut Schema) {
+    if let Some(Value::Object(properties)) = s.get_mut("properties") {
+        for member in properties.values_mut().filter_map(Value::as_object_mut) {
+            member.remove("default");
+        }
+    }
 }
 
 /// Nothing but a reference to the schema `name` (a field's description is dropped, as a
