@@ -10,10 +10,10 @@ use domain::customer;
 use domain::db::Db;
 use domain::lockout::{Attempts, Standing};
 use domain::password::{self, Password};
+use domain::profile::operations::{ConnectBody, CredentialsBody, DeactivateBody, PasswordBody};
 use domain::profile::search::{self, Criteria};
 use domain::profile::{self, Changed, CreateProfileBody, Names, Profile, ProfileType, ProfileView};
 use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
-use serde::Deserialize;
 use web::{Param, Query};
 
 /// POST /customers/v2/profiles (contract §3): 201, `Location`, `ETag`, body `Customer`.
@@ -183,14 +183,6 @@ async fn write_change<D: Db>(
     customer(call.db, call.caller.org(), 200, updated).await
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct DeactivateBody {
-    expiration_date: Option<String>,
-    changed_by: Option<String>,
-    changed_by_channel: Option<String>,
-}
-
 /// POST /customers/v2/profiles/{customerNumber}/deactivate (contract §3, §5): status `D`,
 /// email released, readable until `expirationDate`, then erased.
 pub async fn deactivate<D: Db>(call: &Call<'_, D>) -> Answer {
@@ -216,14 +208,6 @@ pub async fn deactivate<D: Db>(call: &Call<'_, D>) -> Answer {
         })
         .await?;
     customer(call.db, call.caller.org(), 200, updated).await
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct ConnectBody {
-    customer_number_to_connect: Option<i64>,
-    changed_by: Option<String>,
-    changed_by_channel: Option<String>,
 }
 
 /// POST /customers/v2/profiles/{customerNumber}/connect (contract §3): merges the profile
@@ -309,14 +293,6 @@ pub async fn history<D: Db>(call: &Call<'_, D>) -> Answer {
     Ok(response)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct CredentialsBody {
-    email: Option<String>,
-    password: Option<String>,
-    last_sign_in_from: Option<String>,
-}
-
 /// POST /customers/v2/profiles/verify-credentials (contract §3): 200 `Customer`, or 401
 /// `INVALID_CREDENTIALS` for a wrong password and for an unknown email alike, after the
 /// same work (an unknown email is checked against a dummy hash), or 429 `TOO_MANY_ATTEMPTS`
@@ -361,14 +337,6 @@ pub async fn verify_credentials<D: Db>(call: &Call<'_, D>) -> Answer {
         })
         .await?;
     customer(call.db, call.caller.org(), 200, signed_in).await
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-struct PasswordBody {
-    password: Option<String>,
-    changed_by: Option<String>,
-    changed_by_channel: Option<String>,
 }
 
 /// PUT /customers/v2/profiles/{customerNumber}/password (contract §3): 204.

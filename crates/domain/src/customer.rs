@@ -15,8 +15,10 @@ use crate::audit::{self, Actor, AuditEntry};
 use crate::db::{Db, DbError};
 use crate::profile::{self, Changed, CustomerNumber, Profile, ProfileType, ProfileView};
 use crate::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::wire_schema;
 use errors::{ApiError, ErrorCode, Invalid};
-use serde_json::json;
+use serde_json::Value as Json;
 
 /// The profile a write to it goes to (read inside the write transaction): 404 when there is
 /// none of this kind in the organisation, when it expired, and when it was merged into
@@ -125,16 +127,49 @@ pub async fn export_document(
     let (history, _) = audit::list(db, organisation_id, n, 0, i64::MAX - 1).await?;
     let mut profile = profile.clone();
     profile::attach_addresses(db, organisation_id, std::slice::from_mut(&mut profile)).await?;
-    Ok(json!({
-        "exportedAt": now.rfc3339(),
-        "profile": ProfileView::from(&profile),
-        "postalAddresses": crate::address::export(db, organisation_id, n).await?,
-        "preferences": crate::preference::export(db, organisation_id, n).await?,
-        "ecards": crate::ecard::export(db, organisation_id, n).await?,
-        "loyaltyPrograms": crate::loyalty::export(db, organisation_id, n).await?,
-        "consents": crate::consent::export(db, organisation_id, n).await?,
-        "history": history.iter().map(audit::Event::view).collect::<Vec<_>>(),
-    }))
+    let document = ProfileExport {
+        exported_at: now.rfc3339(),
+        profile: ProfileView::from(&profile),
+        postal_addresses: crate::address::export(db, organisation_id, n).await?,
+        preferences: crate::preference::export(db, organisation_id, n).await?,
+        ecards: crate::ecard::export(db, organisation_id, n).await?,
+        loyalty_programs: crate::loyalty::export(db, organisation_id, n).await?,
+        consents: crate::consent::export(db, organisation_id, n).await?,
+        history: history.iter().map(audit::Event::view).collect(),
+    };
+    Ok(serde_json::to_value(document).expect("an export serialises"))
+}
+
+/// The export document: each part as the module that owns it exports it. Served as a JSON
+/// value, so its members come out sorted by name.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "ProfileExport",
+        description = "Everything the service holds on the customer (GDPR access).",
+        extend("additionalProperties" = false)
+    )
+)]
+pub(crate) struct ProfileExport<'a> {
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
+    exported_at: String,
+    profile: ProfileView<'a>,
+    #[cfg_attr(feature = "openapi", schemars(with = "Vec<Json>", transform = wire_schema::list_of("PostalAddress")))]
+    postal_addresses: Json,
+    #[cfg_attr(feature = "openapi", schemars(with = "Vec<Json>", transform = wire_schema::list_of("CustomerPreference")))]
+    preferences: Json,
+    #[cfg_attr(feature = "openapi", schemars(with = "Vec<Json>", transform = wire_schema::list_of("ECard")))]
+    ecards: Json,
+    #[cfg_attr(feature = "openapi", schemars(with = "Vec<Json>", transform = wire_schema::list_of("LoyaltyMembershipExport")))]
+    loyalty_programs: Json,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("ConsentExport")))]
+    consents: Json,
+    /// The whole audit trail, oldest first.
+    #[cfg_attr(feature = "openapi", schemars(with = "Vec<Json>", transform = wire_schema::list_of("AuditEvent")))]
+    history: Vec<Json>,
 }
 
 /// Erases a customer for good (contract §3 DELETE, §5): the profile, the profiles merged
@@ -164,4 +199,24 @@ pub async fn erase(
         at: now,
     };
     audit::record(db, &entry).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::subresource::testing::{customer, ORG};
+    use crate::test_db::{BlockOn, TestDb};
+
+    #[test]
+    fn the_export_has_every_part_in_name_order() {
+        let db = TestDb::new();
+        let now = Timestamp(1_795_846_663_123);
+        let n = CustomerNumber(customer(&db, ORG));
+        let found = profile::find(&db, ORG, n, ProfileType::Standard, now).block_on().unwrap().unwrap();
+        let document = export_document(&db, ORG, &found, now).block_on().unwrap();
+        let names: Vec<&str> = document.as_object().unwrap().keys().map(String::as_str).collect();
+        let parts = ["consents", "ecards", "exportedAt", "history", "loyaltyPrograms", "postalAddresses"];
+        assert_eq!(names, [&parts[..], &["preferences", "profile"]].concat());
+        assert_eq!(document["exportedAt"], "2026-11-28T06:17:43.123Z");
+    }
 }

@@ -8,6 +8,8 @@ use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource;
 use crate::time::{parse_date, Timestamp};
+#[cfg(feature = "openapi")]
+use crate::wire_schema;
 use errors::{ApiError, ErrorCode, FieldErrors, Invalid, OnUnique};
 use serde::{Deserialize, Serialize};
 
@@ -46,18 +48,53 @@ pub const MOVE: &str =
 pub const MAX_NUMBER: i64 = 999_999_999_999;
 /// The largest `ecardOperator`: 4 digits.
 pub const MAX_OPERATOR: i64 = 9_999;
+/// The length of `ecardNumber16digits`: the operator's 4 digits and the number's 12.
+pub const FORM_DIGITS: usize = 16;
+/// The longest `ecardName`.
+pub const NAME_MAX: usize = 100;
 
 /// The wire form of `POST .../ecards`. The card is given either as `ecardOperator` and
 /// `ecardNumber`, or as `ecardNumber16digits`; both at once must agree.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "ECardRequest",
+        description = "The card is given as `ecardOperator` + `ecardNumber`, or as `ecardNumber16digits`.",
+        extend("anyOf" = [
+            {
+                "required": ["ecardOperator", "ecardNumber"],
+                "properties": {"ecardOperator": {"type": "integer"}, "ecardNumber": {"type": "integer"}}
+            },
+            {
+                "required": ["ecardNumber16digits"],
+                "properties": {"ecardNumber16digits": {"type": "string", "pattern": "\\S"}}
+            }
+        ])
+    )
+)]
 pub struct EcardBody {
+    /// 0 to 999999999999 (12 digits).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_NUMBER)))]
     pub ecard_number: Option<i64>,
+    /// 0 to 9999.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_OPERATOR)))]
     pub ecard_operator: Option<i64>,
+    /// The card as 16 digits: operator (4) then number (12). When given with
+    /// `ecardOperator`/`ecardNumber` they must agree.
     #[serde(rename = "ecardNumber16digits")]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_digits(FORM_DIGITS)))]
     pub ecard_number_16_digits: Option<String>,
+    /// At most 100 characters.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(NAME_MAX)))]
     pub ecard_name: Option<String>,
+    /// Booking date. Blank counts as absent.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_date))]
     pub booking_date: Option<String>,
+    /// RFC 3339 date-time with offset; default: now. Blank counts as absent.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_date_time))]
     pub start_of_ownership: Option<String>,
 }
 
@@ -81,7 +118,7 @@ pub fn new_ecard(body: EcardBody) -> Result<NewEcard, FieldErrors> {
     let operator = body.ecard_operator.and_then(|o| errs.check("ecardOperator", operator(o)));
     let number = body.ecard_number.and_then(|n| errs.check("ecardNumber", number(n)));
     let sixteen = errs.optional("ecardNumber16digits", body.ecard_number_16_digits, sixteen_digits);
-    let name = errs.optional("ecardName", body.ecard_name, |n| crate::text::bounded(n, 100));
+    let name = errs.optional("ecardName", body.ecard_name, |n| crate::text::bounded(n, NAME_MAX));
     let booking_date =
         errs.optional("bookingDate", body.booking_date, |d| parse_date(d).map(|d| d.to_string()));
     let start_of_ownership = errs.optional("startOfOwnership", body.start_of_ownership, subresource::instant);
@@ -135,7 +172,7 @@ fn number(raw: i64) -> Result<i64, Invalid> {
 fn sixteen_digits(raw: &str) -> Result<(i64, i64), Invalid> {
     let invalid =
         || Invalid::new(ErrorCode::INVALID_ECARD_NUMBER, "must be 16 digits: 4 of operator, 12 of number");
-    if raw.len() != 16 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+    if raw.len() != FORM_DIGITS || !raw.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid());
     }
     let operator = raw[..4].parse().map_err(|_| invalid())?;
@@ -151,19 +188,41 @@ pub fn sixteen_digit_form(operator: i64, number: i64) -> String {
 /// A stored card, as read back and as served.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "ECard",
+        description = "An ecard (travel card) owned by the profile.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct Ecard {
+    /// Server-assigned id.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_NUMBER)))]
     pub ecard_number: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0, max = MAX_OPERATOR)))]
     pub ecard_operator: i64,
+    /// The operator as 4 digits and the number as 12.
     #[serde(rename = "ecardNumber16digits")]
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::digits(FORM_DIGITS)))]
     pub ecard_number_16_digits: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", length(max = NAME_MAX)))]
     pub ecard_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::reference("Date")))]
     pub booking_date: Option<String>,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub start_of_ownership: String,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: String,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: String,
+    /// The resource's version; its `ETag` is this number in quotes.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub version: i64,
 }
 

@@ -4,8 +4,16 @@
 //! are written next to each field with the helpers of [`crate::wire_schema`].
 
 use crate::address::{Address, AddressBody};
+use crate::consent::{base, given, legacy, offer, view};
+use crate::customer::ProfileExport;
+use crate::ecard::{Ecard, EcardBody};
+use crate::loyalty::{JoinBody, Membership, Program, ProgramBody, Transaction, TransactionBody};
+use crate::preference::{CustomerPreference, Definition, DefinitionBody, ValueBody};
+use crate::profile::operations::{ConnectBody, CredentialsBody, DeactivateBody, PasswordBody};
 use crate::profile::temporary::{ConvertBody, CreateTemporaryBody, ReplaceTemporaryBody};
 use crate::profile::{CreateProfileBody, ProfileView, ReplaceProfileBody};
+use crate::purge::Purged;
+use crate::wire_schema;
 use schemars::generate::{Contract, SchemaSettings};
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value};
@@ -20,16 +28,59 @@ pub fn components() -> Map<String, Value> {
     add::<ReplaceTemporaryBody>(&mut requests);
     add::<ConvertBody>(&mut requests);
     add::<AddressBody>(&mut requests);
+    // The profile operations besides create and replace.
+    add::<DeactivateBody>(&mut requests);
+    add::<ConnectBody>(&mut requests);
+    add::<CredentialsBody>(&mut requests);
+    add::<PasswordBody>(&mut requests);
+    // Sub-resources and catalogues (ecards, preferences, loyalty).
+    add::<EcardBody>(&mut requests);
+    add::<ValueBody>(&mut requests);
+    add::<DefinitionBody>(&mut requests);
+    add::<JoinBody>(&mut requests);
+    add::<TransactionBody>(&mut requests);
+    add::<ProgramBody>(&mut requests);
+    // Consents.
+    add::<base::TermBody>(&mut requests);
+    add::<base::ConsentBaseBody>(&mut requests);
+    add::<base::ReplaceBaseBody>(&mut requests);
+    add::<offer::ConsentBody>(&mut requests);
+    add::<offer::ConsentPatchBody>(&mut requests);
+    add::<given::GivenConsentBody>(&mut requests);
+    add::<legacy::LegacyBody>(&mut requests);
     // Responses are written: a member left out when it has no value is not required.
     let mut responses = generator(Contract::Serialize);
     add::<ProfileView>(&mut responses);
     add::<Address>(&mut responses);
+    // Sub-resources and catalogues (ecards, preferences, loyalty).
+    add::<Ecard>(&mut responses);
+    add::<CustomerPreference>(&mut responses);
+    add::<Definition>(&mut responses);
+    add::<Membership>(&mut responses);
+    add::<Transaction>(&mut responses);
+    add::<Program>(&mut responses);
+    // The GDPR export, and operations on the whole service.
+    add::<ProfileExport>(&mut responses);
+    add::<Purged>(&mut responses);
+    // Consents.
+    add::<view::TermView>(&mut responses);
+    add::<view::ConsentBaseView>(&mut responses);
+    add::<view::ConsentView>(&mut responses);
+    add::<view::GivenConsentView>(&mut responses);
+    add::<view::HistoryView>(&mut responses);
+    add::<view::CrmView>(&mut responses);
+    add::<view::LegacyView>(&mut responses);
+    // The error body (Problem, and FieldError through it).
+    add::<errors::Problem>(&mut responses);
 
     let mut schemas = requests.take_definitions(true);
     for (name, schema) in responses.take_definitions(true) {
         let taken = schemas.insert(name.clone(), schema);
         assert!(taken.is_none(), "{name} is both a request and a response");
     }
+    // Served beside a derived schema: what an export hook adds to a type.
+    let export = wire_schema::membership_export(&schemas["LoyaltyMembership"]);
+    schemas.insert("LoyaltyMembershipExport".into(), export);
     schemas.values_mut().for_each(unwrap_lines);
     schemas
 }

@@ -13,12 +13,28 @@ use crate::profile::ProfileType;
 use crate::time::Timestamp;
 use std::time::{Duration, Instant};
 
-/// What one purge deleted.
+/// What one purge deleted. Served as `PurgeResult`, with the run's `complete` beside it.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "PurgeResult",
+        description = "",
+        extend("additionalProperties" = false),
+        transform = crate::wire_schema::with_complete
+    )
+)]
 pub struct Purged {
+    /// Expired temporary profiles deleted.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     pub temporary_profiles: i64,
+    /// Deactivated profiles past their expiration deleted.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     pub deactivated_profiles: i64,
+    /// Stored idempotent responses deleted.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     pub idempotency_records: i64,
     /// Feed events past their retention (of every organisation: retention is the service's
     /// policy, so an organisation's purge call is not told how many other organisations had).

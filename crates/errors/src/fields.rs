@@ -20,11 +20,26 @@ impl Invalid {
 /// One entry of the `errors` array of the problem body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(rename = "FieldError", description = "", extend("additionalProperties" = false))
+)]
 pub struct FieldError {
+    #[cfg_attr(feature = "openapi", schemars(schema_with = "error_code_reference"))]
     pub error_code: ErrorCode,
+    /// The field or parameter concerned (`postalAddresses[1].postCode`, `[2].consentId` in a
+    /// bulk request), when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String"))]
     pub field: Option<String>,
     pub message: String,
+}
+
+/// `errorCode`: the `ErrorCode` schema, which openapi-gen writes from [`ErrorCode::ALL`].
+#[cfg(feature = "openapi")]
+fn error_code_reference(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"$ref": "#/components/schemas/ErrorCode"})
 }
 
 impl FieldError {

@@ -11,7 +11,7 @@ mod problem;
 pub use code::ErrorCode;
 pub use db::{classify, is_busy, DbError, INTERRUPTED};
 pub use fields::{FieldError, FieldErrors, Invalid};
-pub use problem::{problem_body, ProblemContext};
+pub use problem::{problem_body, Problem, ProblemContext, CORRELATION_ID_MAX};
 
 /// Every way a request can fail. The variant fixes the status and the `errorCode`.
 #[derive(Debug)]

@@ -57,7 +57,9 @@ impl RequestCtx {
 
 /// Correlation ids we echo: short and made of harmless characters only.
 fn is_safe_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+    !id.is_empty()
+        && id.len() <= errors::CORRELATION_ID_MAX
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
 }
 
 /// A JSON response with the given status.

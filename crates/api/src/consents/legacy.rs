@@ -10,19 +10,11 @@ use auth::Permission;
 use domain::connection::Transactions;
 use domain::consent;
 use domain::consent::given::{self, Api, Choice, Recorder};
-use domain::consent::legacy;
+use domain::consent::legacy::{self, LegacyBody};
 use domain::consent::view::LegacyView;
 use domain::db::Db;
 use domain::profile::CustomerNumber;
 use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
-use serde::Deserialize;
-
-/// The body of `PUT …/v1/{customerNumber}/{consentCode}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct LegacyBody {
-    pub consent_choice: Option<bool>,
-}
 
 /// The `{customerNumber}` of the path, visible in the caller's organisation (a merged one
 /// leads to its successor), else 404. `db` is the transaction when there is one.

@@ -6,24 +6,78 @@ use super::sql;
 use super::values::{self, ConsentCode, Term, Terms, TermsChange};
 use crate::db::{Db, DbError, Row, Value};
 use crate::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::wire_schema;
 use errors::{ApiError, ErrorCode, FieldErrors, Invalid, OnUnique};
 use serde::Deserialize;
 
-/// The wire form of `POST` and `PUT …/admin/consent-bases[/{consentCode}]`.
+/// The wire form of `POST` and `PUT …/admin/consent-bases[/{consentCode}]` (the schema is
+/// POST's; PUT's is [`ReplaceBaseBody`]).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(rename = "ConsentBaseRequest", description = "Create a consent base (version 1).")
+)]
 pub struct ConsentBaseBody {
+    /// 1 to 20 of `A-Z a-z 0-9 _ -`, unique within the organisation.
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::code(values::CONSENT_CODE_MAX)))]
     pub consent_code: Option<String>,
+    /// The terms, at least one language, each once.
+    #[cfg_attr(feature = "openapi", schemars(with = "Vec<TermBody>", length(min = 1)))]
     pub terms: Option<Vec<TermBody>>,
+    /// At most 1000 characters.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(values::INTERNAL_DESCRIPTION_MAX)))]
     pub internal_description: Option<String>,
+    /// Optional; when present it must be the token's organisation.
     pub consent_owner_org_id: Option<i64>,
+}
+
+/// PUT's reading of [`ConsentBaseBody`] (`ConsentBaseReplaceRequest`): the same members, with
+/// `consentCode` optional, as the path names the base. Only the schema's.
+#[cfg(feature = "openapi")]
+pub struct ReplaceBaseBody;
+
+#[cfg(feature = "openapi")]
+impl schemars::JsonSchema for ReplaceBaseBody {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConsentBaseReplaceRequest".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut schema = ConsentBaseBody::json_schema(generator);
+        schema.insert(
+            "description".into(),
+            "New terms and description. Changed or dropped texts make a new version; texts in \
+             further languages join the latest version."
+                .into(),
+        );
+        let mut code = schemars::json_schema!({
+            "description": "Optional; when given it must be the path's consent code.",
+        });
+        wire_schema::optional_text(values::CONSENT_CODE_MAX)(&mut code);
+        wire_schema::optional_member(&mut schema, "consentCode", code);
+        schema
+    }
 }
 
 /// One entry of `terms`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(rename = "TermRequest", description = "")
+)]
 pub struct TermBody {
+    /// One of `NO`, `EN`, `SV`, `DA`, `FI`, `DE`, `FR`, `ES`, `nob`, `nno`, `nor`, `eng`, `sme`,
+    /// `sma`, `smj`, `swe`, `dan`, `fin`, `deu`, `fra`, `spa` (any case in; two-letter codes are
+    /// stored upper case, three-letter codes lower case).
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_language))]
     pub language: Option<String>,
+    /// At most 20000 characters; line breaks and tabs allowed, other control characters not.
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::MAX_TERM_CHARS)))]
     pub text: Option<String>,
 }
 

@@ -8,17 +8,38 @@ use super::values;
 use crate::db::{Db, DbError, Row, Value};
 use crate::profile::CustomerNumber;
 use crate::time::{self, Timestamp};
+#[cfg(feature = "openapi")]
+use crate::wire_schema;
 use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::Deserialize;
 
 /// The wire form of `POST …/client/given-consents` and of each item of `PUT …/bulk`.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "GivenConsentRequest",
+        description = "A customer's choice (creates the given consent or replaces the existing one)."
+    )
+)]
 pub struct GivenConsentBody {
+    /// A profile (permanent or temporary) of the caller's organisation, else 404.
+    #[cfg_attr(feature = "openapi", schemars(with = "i64", range(min = 1)))]
     pub customer_number: Option<i64>,
+    /// One of the organisation's consents, else 404.
+    #[cfg_attr(feature = "openapi", schemars(with = "i64", range(min = 1)))]
     pub consent_id: Option<i64>,
+    /// `true` gives consent, `false` withdraws it.
+    #[cfg_attr(feature = "openapi", schemars(with = "bool"))]
     pub consent_choice: Option<bool>,
+    /// How the customer gave the choice (`WEB`, `APP`, ...). At most 100 characters.
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::DISTRIBUTION_CHANNEL_MAX)))]
     pub distribution_channel: Option<String>,
+    /// A date (`YYYY-MM-DD`, valid through that day: it ends at the start of the next day, UTC)
+    /// or an RFC 3339 date-time. In the future. Blank counts as absent.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_date_or_date_time))]
     pub expiration_date: Option<String>,
 }
 
@@ -168,7 +189,10 @@ pub enum Api {
 }
 
 impl Api {
-    fn code(self) -> &'static str {
+    /// Every code, as the history keeps them (`api`).
+    pub const CODES: &'static [&'static str] = &[Api::V2.code(), Api::V1.code()];
+
+    const fn code(self) -> &'static str {
         match self {
             Self::V2 => "v2",
             Self::V1 => "v1",
@@ -238,7 +262,7 @@ pub async fn record(
             customer_number: customer.0,
             given_consent_id: id,
             consent: &consent,
-            action: if created { "GIVEN" } else { "CHANGED" },
+            action: if created { GIVEN } else { CHANGED },
             consent_choice: Some(choice.consent_choice),
             distribution_channel: choice.distribution_channel.as_deref(),
             expiration_date: expiration.as_deref(),
@@ -266,7 +290,7 @@ pub async fn delete(db: &impl Db, who: &Recorder<'_>, given: &GivenConsent) -> R
             customer_number: given.customer_number,
             given_consent_id: given.id,
             consent: &consent,
-            action: "DELETED",
+            action: DELETED,
             consent_choice: None,
             distribution_channel: None,
             expiration_date: None,
@@ -275,6 +299,15 @@ pub async fn delete(db: &impl Db, who: &Recorder<'_>, given: &GivenConsent) -> R
     .await
     .map_err(ApiError::from)
 }
+
+/// A history entry's `action`: the first choice for a consent.
+pub const GIVEN: &str = "GIVEN";
+/// A history entry's `action`: a choice recorded again.
+pub const CHANGED: &str = "CHANGED";
+/// A history entry's `action`: a choice deleted.
+pub const DELETED: &str = "DELETED";
+/// Every `action` of a history entry.
+pub const ACTIONS: &[&str] = &[GIVEN, CHANGED, DELETED];
 
 struct Entry<'a> {
     customer_number: i64,

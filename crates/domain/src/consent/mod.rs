@@ -78,6 +78,20 @@ pub async fn move_to(db: &impl Db, organisation_id: i64, from: i64, to: i64) -> 
 /// yet) active does not show: v1 knows one consent per code.
 pub mod legacy {
     use super::*;
+    use serde::Deserialize;
+
+    /// The body of `PUT …/v1/{customerNumber}/{consentCode}`.
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    #[cfg_attr(
+        feature = "openapi",
+        derive(schemars::JsonSchema),
+        schemars(rename = "LegacyConsentRequest", description = "")
+    )]
+    pub struct LegacyBody {
+        #[cfg_attr(feature = "openapi", schemars(with = "bool"))]
+        pub consent_choice: Option<bool>,
+    }
 
     /// The customer's choices for the organisation's active consents, by consent code.
     pub async fn list(

@@ -10,12 +10,15 @@ use super::values::{self, present, stored_instant, ConsentCode};
 use crate::db::{Db, DbError, Row, Value};
 use crate::tenancy::check_organisation;
 use crate::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::wire_schema;
 use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::{Deserialize, Serialize};
 
 /// Derived from `validFrom`, `validTo` and the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(inline))]
 pub enum ConsentState {
     Draft,
     Active,
@@ -37,13 +40,34 @@ impl ConsentState {
 /// The wire form of `POST` and `PUT …/admin/consents[/{id}]`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "ConsentRequest",
+        description = "POST and PUT (full replacement, only in `DRAFT`) of a consent."
+    )
+)]
 pub struct ConsentBody {
+    /// Optional; when present it must be the token's organisation, else 403
+    /// `ORGANISATION_MISMATCH`.
     pub organisation_id: Option<i64>,
+    /// The consent base's code.
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::code(values::CONSENT_CODE_MAX)))]
     pub consent_code: Option<String>,
+    /// Default: the base's latest version.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub consent_base_version: Option<i64>,
+    /// Default `false`.
     pub is_sms_supported: Option<bool>,
+    /// Default `false`.
     pub is_email_supported: Option<bool>,
+    /// An RFC 3339 date-time, or a date (its start, 00:00 UTC). Absent: a draft.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_date_or_date_time))]
     pub valid_from: Option<String>,
+    /// An RFC 3339 date-time, or a date (its start, 00:00 UTC). After `validFrom`, not in the
+    /// past; absent: open-ended.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_date_or_date_time))]
     pub valid_to: Option<String>,
 }
 
@@ -51,19 +75,44 @@ pub struct ConsentBody {
 /// `null` clears it).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "ConsentPatch",
+        description = "JSON Merge Patch (RFC 7396) of a consent: absent keeps a member, `null` clears it. In `DRAFT` anything may change, in `ACTIVE` only `isSmsSupported`, `isEmailSupported` and `validTo`, in `INACTIVE` nothing.",
+        transform = wire_schema::merge_patch
+    )
+)]
 pub struct ConsentPatchBody {
+    /// Optional; when present it must be the token's organisation, else 403
+    /// `ORGANISATION_MISMATCH`.
     pub organisation_id: Option<i64>,
+    /// A new code takes the new base's latest version unless `consentBaseVersion` is given.
+    /// Cannot be cleared (`null` is 400 `REQUIRED`).
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<String>", transform = wire_schema::code(values::CONSENT_CODE_MAX)))]
     pub consent_code: Option<Option<String>>,
+    /// Cannot be cleared (`null` is 400 `REQUIRED`).
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<i64>", range(min = 1)))]
     pub consent_base_version: Option<Option<i64>>,
+    /// Cannot be cleared (`null` is 400 `REQUIRED`).
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<bool>"))]
     pub is_sms_supported: Option<Option<bool>>,
+    /// Cannot be cleared (`null` is 400 `REQUIRED`).
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<bool>"))]
     pub is_email_supported: Option<Option<bool>>,
+    /// An RFC 3339 date-time, or a date (its start, 00:00 UTC). `null` clears it.
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<String>", transform = wire_schema::optional_date_or_date_time))]
     pub valid_from: Option<Option<String>>,
+    /// An RFC 3339 date-time, or a date (its start, 00:00 UTC). `null` clears it; one being set
+    /// must not lie in the past.
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<String>", transform = wire_schema::optional_date_or_date_time))]
     pub valid_to: Option<Option<String>>,
 }
 

@@ -8,6 +8,9 @@ use chrono::DateTime;
 use errors::{DbError, ErrorCode, Invalid};
 use serde::{Deserialize, Deserializer};
 
+/// The most characters a consent base's code may have.
+pub const CONSENT_CODE_MAX: usize = 20;
+
 /// A consent base's code: 1 to 20 of `A-Z a-z 0-9 _ -`, so it is safe in a path segment.
 /// Unique among the bases one organisation sees (its own and the shared ones), compared
 /// exactly; two organisations may each have their own base of one code.
@@ -16,7 +19,7 @@ pub struct ConsentCode(String);
 
 impl ConsentCode {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        if raw.chars().count() > 20 {
+        if raw.chars().count() > CONSENT_CODE_MAX {
             return Err(Invalid::new(ErrorCode::TOO_LONG, "must be at most 20 characters"));
         }
         if raw.is_empty() || !raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
@@ -98,15 +101,21 @@ pub enum TermsChange {
     Changed,
 }
 
-/// `internalDescription`: at most 1000 characters.
+/// The most characters `internalDescription` may have.
+pub const INTERNAL_DESCRIPTION_MAX: usize = 1000;
+
+/// `internalDescription`: at most [`INTERNAL_DESCRIPTION_MAX`] characters.
 pub fn internal_description(raw: &str) -> Result<String, Invalid> {
-    text::multiline(raw, 1000)
+    text::multiline(raw, INTERNAL_DESCRIPTION_MAX)
 }
 
+/// The most characters `distributionChannel` may have.
+pub const DISTRIBUTION_CHANNEL_MAX: usize = 100;
+
 /// `distributionChannel`: how the customer gave the choice (`WEB`, `APP`, `SALES_DESK`, ...),
-/// at most 100 characters.
+/// at most [`DISTRIBUTION_CHANNEL_MAX`] characters.
 pub fn distribution_channel(raw: &str) -> Result<String, Invalid> {
-    text::bounded(raw, 100)
+    text::bounded(raw, DISTRIBUTION_CHANNEL_MAX)
 }
 
 /// `validFrom` / `validTo`: an RFC 3339 date-time, or a date (`2027-01-01`, meaning its

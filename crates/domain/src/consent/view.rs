@@ -5,29 +5,61 @@ use super::crm::CrmRow;
 use super::given::{GivenConsent, HistoryEntry};
 use super::offer::{Consent, ConsentState};
 use crate::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::{consent::values, profile::values as profile_values, wire_schema};
 use serde::Serialize;
 
 /// One language of a base's terms.
 #[derive(Debug, Serialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "Term",
+        description = "The terms in one language (Markdown allowed).",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct TermView<'a> {
+    /// Language code as stored.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::one_of(profile_values::LANGUAGES)))]
     pub language: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(length(max = values::MAX_TERM_CHARS)))]
     pub text: &'a str,
 }
 
 /// `ConsentBase`: one version of the terms.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "ConsentBase",
+        description = "A consent base: legal terms, versioned. Its `ETag` is the base's revision, bumped by every change.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct ConsentBaseView<'a> {
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code(values::CONSENT_CODE_MAX)))]
     pub consent_code: &'a str,
+    /// The version of the terms shown.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub version: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub latest_version: i64,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1)))]
     pub terms: Vec<TermView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", length(max = values::INTERNAL_DESCRIPTION_MAX)))]
     pub internal_description: Option<&'a str>,
-    /// Absent for a shared base.
+    /// The owning organisation; absent for a shared base.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "i64", range(min = 1)))]
     pub consent_owner_org_id: Option<i64>,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: &'a str,
 }
 
@@ -49,19 +81,40 @@ impl<'a> From<&'a ConsentBase> for ConsentBaseView<'a> {
 /// `Consent`, with its state at the time of the request.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "Consent",
+        description = "A consent: the organisation offering one version of a consent base for a period.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct ConsentView<'a> {
+    /// Server-assigned id.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code(values::CONSENT_CODE_MAX)))]
     pub consent_code: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub consent_base_version: i64,
+    /// The organisation (from the token's organisation claim).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub organisation_id: i64,
     pub is_sms_supported: bool,
     pub is_email_supported: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::reference("Timestamp")))]
     pub valid_from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::reference("Timestamp")))]
     pub valid_to: Option<String>,
+    /// `DRAFT` (no or a future `validFrom`), `ACTIVE`, `INACTIVE` (`validTo` passed), at the
+    /// time of the request.
     pub state: ConsentState,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: &'a str,
 }
 
@@ -86,17 +139,36 @@ impl<'a> ConsentView<'a> {
 /// `GivenConsent`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "GivenConsent",
+        description = "A customer's choice for one of the organisation's consents.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct GivenConsentView<'a> {
+    /// Server-assigned id.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub id: i64,
+    /// Customer number: server-assigned, never reused.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub customer_number: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub consent_id: i64,
     pub consent_choice: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", length(max = values::DISTRIBUTION_CHANNEL_MAX)))]
     pub distribution_channel: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::reference("Timestamp")))]
     pub expiration_date: Option<&'a str>,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub created_by_org_id: i64,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: &'a str,
 }
 
@@ -119,25 +191,53 @@ impl<'a> From<&'a GivenConsent> for GivenConsentView<'a> {
 /// `GivenConsentHistoryEntry`: who, when, which terms, which choice, which channel.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "GivenConsentHistoryEntry",
+        description = "One immutable entry of the proof of consent (GDPR Art. 7(1)).",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct HistoryView<'a> {
+    /// Server-assigned id.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub given_consent_id: i64,
+    /// Customer number: server-assigned, never reused.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub customer_number: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub consent_id: i64,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code(values::CONSENT_CODE_MAX)))]
     pub consent_code: &'a str,
+    /// The version of the terms.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub consent_base_version: i64,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::one_of(super::given::ACTIONS)))]
     pub action: &'a str,
     /// Absent for `DELETED`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "bool"))]
     pub consent_choice: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", length(max = values::DISTRIBUTION_CHANNEL_MAX)))]
     pub distribution_channel: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::reference("Timestamp")))]
     pub expiration_date: Option<&'a str>,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub changed_by_org_id: i64,
+    /// The token's client id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String"))]
     pub changed_by_client_id: Option<&'a str>,
+    /// Which interface recorded it.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::one_of(super::given::Api::CODES)))]
     pub api: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub at: &'a str,
 }
 
@@ -165,23 +265,49 @@ impl<'a> From<&'a HistoryEntry> for HistoryView<'a> {
 /// `ConsentCrm`: one line of the CRM listing.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "ConsentCrm",
+        description = "One line of the CRM listing.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct CrmView<'a> {
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub given_consent_id: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub consent_id: i64,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code(values::CONSENT_CODE_MAX)))]
     pub consent_code: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub consent_base_version: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub consent_organisation_id: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub created_by_org_id: i64,
+    /// Customer number: server-assigned, never reused.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub customer_number: i64,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = profile_values::CUSTOMER_REF_MAX)))]
     pub customer_ref: &'a str,
     pub consent_choice: bool,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: &'a str,
+    /// Only with `includeEmail=true` (and when the profile has one).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::stored_email(profile_values::EMAIL_MAX, profile_values::EMAIL_LOCAL_MAX)))]
     pub email: Option<&'a str>,
+    /// Only with `includeTelephoneNumber=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::stored_country_code(profile_values::COUNTRY_CODE_DIGITS)))]
     pub country_code: Option<&'a str>,
+    /// Only with `includeTelephoneNumber=true`; without country code.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::stored_phone(profile_values::PHONE_DIGITS)))]
     pub telephone_number: Option<&'a str>,
 }
 
@@ -209,11 +335,25 @@ impl<'a> From<&'a CrmRow> for CrmView<'a> {
 /// The legacy v1 `Consent`: `{customerId, consentCode, consentChoice, createdAt, changedAt}`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "LegacyConsent",
+        description = "The legacy v1 consent: the customer's choice for the organisation's active consent of that code.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct LegacyView<'a> {
+    /// Customer number: server-assigned, never reused.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub customer_id: i64,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code(values::CONSENT_CODE_MAX)))]
     pub consent_code: &'a str,
     pub consent_choice: bool,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: &'a str,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: &'a str,
 }
 

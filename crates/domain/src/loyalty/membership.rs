@@ -6,33 +6,63 @@ use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource;
 use crate::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::wire_schema;
 use errors::{ApiError, ErrorCode, Invalid, OnUnique};
 use serde::{Deserialize, Serialize};
 
 /// The body of `POST .../loyalty-programs` (joining).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(rename = "JoinLoyaltyProgramRequest", description = "")
+)]
 pub struct JoinBody {
+    /// One of the organisation's loyalty programs.
+    #[cfg_attr(feature = "openapi", schemars(required, range(min = 1), transform = wire_schema::required_integer))]
     pub program_id: Option<i64>,
 }
 
 /// A customer's membership with its program, as read back and as served.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "LoyaltyMembership",
+        description = "A profile's membership of a loyalty program.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct Membership {
+    /// The membership id (`membershipId`).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub program_id: i64,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = super::program::NAME_MAX)))]
     pub program_name: String,
+    /// `TIMED` (no balance), `COUPONS` or `POINTS` (a balance that never goes below zero).
     #[serde(rename = "type")]
     pub program_type: ProgramType,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Date")))]
     pub valid_from: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::reference("Date")))]
     pub valid_to: Option<String>,
-    /// COUPONS and POINTS only.
+    /// `COUPONS` and `POINTS` only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "i64", range(min = 0)))]
     pub balance: Option<i64>,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: String,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: String,
+    /// The resource's version; its `ETag` is this number in quotes.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub version: i64,
 }
 

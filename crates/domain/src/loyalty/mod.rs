@@ -31,17 +31,21 @@ use errors::{ApiError, ErrorCode};
 use serde::Serialize;
 use sql::*;
 
-/// What kind of program it is.
+/// What kind of program it is: `TIMED` a membership for a period, with no balance
+/// (documented here, not on the variant, so its schema stays a plain `enum`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(inline))]
 pub enum ProgramType {
-    /// Membership for a period; no balance.
     Timed,
     Coupons,
     Points,
 }
 
 impl ProgramType {
+    /// Every type, in the order [`code`](Self::code)s are listed.
+    pub const ALL: [Self; 3] = [Self::Timed, Self::Coupons, Self::Points];
+
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         match raw.to_ascii_uppercase().as_str() {
             "TIMED" => Ok(Self::Timed),

@@ -6,19 +6,43 @@ use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource::{self, CATALOGUE};
 use crate::time::{parse_date, Timestamp};
+#[cfg(feature = "openapi")]
+use crate::wire_schema;
 use chrono::NaiveDate;
 use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::{Deserialize, Serialize};
 
+/// The longest program `name`.
+pub const NAME_MAX: usize = 100;
+
 /// The wire form of a program create or full replacement (POST and PUT take the same body).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "LoyaltyProgramRequest",
+        description = "POST and PUT (full replacement) of a loyalty program."
+    )
+)]
 pub struct ProgramBody {
+    /// Optional; when present it must be the token's organisation, else 403
+    /// `ORGANISATION_MISMATCH`.
     pub organisation_id: Option<i64>,
+    /// At most 100 characters.
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(NAME_MAX)))]
     pub name: Option<String>,
+    /// `TIMED`, `COUPONS` or `POINTS`, any case.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::any_case(ProgramType::ALL.map(ProgramType::code))))]
     pub program_type: Option<String>,
+    /// First day of validity.
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_date))]
     pub valid_from: Option<String>,
+    /// Last day of validity, not before `validFrom`; absent: open-ended. Blank counts as
+    /// absent.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_date))]
     pub valid_to: Option<String>,
 }
 
@@ -36,7 +60,7 @@ pub struct NewProgram {
 pub fn new_program(body: ProgramBody, organisation_id: i64) -> Result<NewProgram, ApiError> {
     crate::tenancy::check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let name = errs.required("name", body.name, |n| crate::text::bounded(n, 100));
+    let name = errs.required("name", body.name, |n| crate::text::bounded(n, NAME_MAX));
     let program_type = errs.required("type", body.program_type, ProgramType::parse);
     let valid_from = errs.required("validFrom", body.valid_from, parse_date);
     let valid_to = errs.optional("validTo", body.valid_to, parse_date);
@@ -59,17 +83,39 @@ pub fn new_program(body: ProgramBody, organisation_id: i64) -> Result<NewProgram
 /// A loyalty program, as read back and as served.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "LoyaltyProgram",
+        description = "One of the organisation's loyalty programs.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct Program {
+    /// Server-assigned id.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub id: i64,
+    /// The organisation (from the token's organisation claim).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub organisation_id: i64,
+    #[cfg_attr(feature = "openapi", schemars(length(min = 1, max = NAME_MAX)))]
     pub name: String,
+    /// `TIMED` (no balance), `COUPONS` or `POINTS` (a balance that never goes below zero).
     #[serde(rename = "type")]
     pub program_type: ProgramType,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Date")))]
     pub valid_from: String,
+    /// Absent: open-ended.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", transform = wire_schema::described_reference("Date")))]
     pub valid_to: Option<String>,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: String,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: String,
+    /// The resource's version; its `ETag` is this number in quotes.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub version: i64,
 }
 

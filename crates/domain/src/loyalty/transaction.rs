@@ -6,19 +6,32 @@ use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource;
 use crate::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::wire_schema;
 use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::{Deserialize, Serialize};
 
 /// The body of `POST .../transactions`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(rename = "LoyaltyTransactionRequest", description = "")
+)]
 pub struct TransactionBody {
+    /// A whole number other than 0, at most 1000000000 either way; negative spends.
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::nonzero(MAX_AMOUNT)))]
     pub amount: Option<i64>,
+    /// At most 100 characters.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(REFERENCE_MAX)))]
     pub reference: Option<String>,
 }
 
 /// The largest amount of one transaction, either way.
 pub const MAX_AMOUNT: i64 = 1_000_000_000;
+/// The longest `reference`.
+pub const REFERENCE_MAX: usize = 100;
 
 /// A checked transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +56,7 @@ pub fn new_transaction(body: TransactionBody) -> Result<NewTransaction, FieldErr
         }
         Some(a) => Some(a),
     };
-    let reference = errs.optional("reference", body.reference, |r| crate::text::bounded(r, 100));
+    let reference = errs.optional("reference", body.reference, |r| crate::text::bounded(r, REFERENCE_MAX));
     match amount {
         Some(amount) if errs.is_empty() => Ok(NewTransaction { amount, reference }),
         _ => Err(errs),
@@ -53,14 +66,31 @@ pub fn new_transaction(body: TransactionBody) -> Result<NewTransaction, FieldErr
 /// A transaction, as read back and as served.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "LoyaltyTransaction",
+        description = "A change of a membership's balance.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct Transaction {
+    /// Server-assigned id.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub id: i64,
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub membership_id: i64,
+    /// Positive earns, negative spends.
+    #[cfg_attr(feature = "openapi", schemars(range(min = -MAX_AMOUNT, max = MAX_AMOUNT)))]
     pub amount: i64,
     /// The membership's balance right after this transaction.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 0)))]
     pub balance_after: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", length(max = REFERENCE_MAX)))]
     pub reference: Option<String>,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: String,
 }
 

@@ -6,12 +6,22 @@ use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource::{self, CATALOGUE};
 use crate::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::wire_schema;
 use errors::{ApiError, ErrorCode, FieldErrors, Invalid, OnUnique};
 use serde::{Deserialize, Serialize};
 
+/// The longest `preferenceCode`.
+pub const CODE_MAX: usize = 50;
+/// What a `preferenceCode` may hold besides letters and digits (for the schema: the check
+/// matches the characters themselves, which is smaller in the `.wasm`; a test keeps them equal).
+pub const CODE_PUNCTUATION: &str = "_.-";
+/// The longest `preferenceDescription`.
+pub const DESCRIPTION_MAX: usize = 500;
+
 /// `preferenceCode`: 1 to 50 letters, digits, `_`, `-` or `.` (it appears in paths).
 pub fn preference_code(raw: &str) -> Result<String, Invalid> {
-    let shaped = (1..=50).contains(&raw.len())
+    let shaped = (1..=CODE_MAX).contains(&raw.len())
         && raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if shaped {
         Ok(raw.to_owned())
@@ -27,11 +37,28 @@ pub fn preference_code(raw: &str) -> Result<String, Invalid> {
 /// body). `organisationId`, when given, must be the caller's.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "PreferenceDefinitionRequest",
+        description = "POST and PUT (full replacement) of a preference definition."
+    )
+)]
 pub struct DefinitionBody {
+    /// Optional; when present it must be the token's organisation, else 403
+    /// `ORGANISATION_MISMATCH`.
     pub organisation_id: Option<i64>,
+    /// 1 to 50 letters, digits, `_`, `-` or `.`; unique in the organisation.
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::code_of(CODE_PUNCTUATION, CODE_MAX)))]
     pub preference_code: Option<String>,
+    /// `BOOLEAN`, `STRING` or `NUMBER`, any case.
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::any_case(PreferenceType::ALL.map(PreferenceType::code))))]
     pub preference_type: Option<String>,
+    /// At most 500 characters.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(DESCRIPTION_MAX)))]
     pub preference_description: Option<String>,
+    /// Default `true`.
     pub is_active: Option<bool>,
 }
 
@@ -51,8 +78,9 @@ pub fn new_definition(body: DefinitionBody, organisation_id: i64) -> Result<NewD
     let mut errs = FieldErrors::default();
     let code = errs.required("preferenceCode", body.preference_code, preference_code);
     let kind = errs.required("preferenceType", body.preference_type, PreferenceType::parse);
-    let description =
-        errs.optional("preferenceDescription", body.preference_description, |d| crate::text::bounded(d, 500));
+    let description = errs.optional("preferenceDescription", body.preference_description, |d| {
+        crate::text::bounded(d, DESCRIPTION_MAX)
+    });
     match (code, kind) {
         (Some(preference_code), Some(preference_type)) if errs.is_empty() => Ok(NewDefinition {
             preference_code,
@@ -67,16 +95,36 @@ pub fn new_definition(body: DefinitionBody, organisation_id: i64) -> Result<NewD
 /// A preference definition, as read back and as served.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        rename = "PreferenceDefinition",
+        description = "One of the organisation's preference definitions.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct Definition {
+    /// Server-assigned id.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub id: i64,
+    /// The organisation (from the token's organisation claim).
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub organisation_id: i64,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code_of(CODE_PUNCTUATION, CODE_MAX)))]
     pub preference_code: String,
+    /// How values are checked and served.
     pub preference_type: PreferenceType,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", length(max = DESCRIPTION_MAX)))]
     pub preference_description: Option<String>,
     pub is_active: bool,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: String,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: String,
+    /// The resource's version; its `ETag` is this number in quotes.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub version: i64,
 }
 

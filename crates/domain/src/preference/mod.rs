@@ -26,6 +26,7 @@ use sql::*;
 
 /// How a definition's values are checked and served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema), schemars(inline))]
 pub enum PreferenceType {
     #[serde(rename = "BOOLEAN")]
     Boolean,
@@ -39,6 +40,9 @@ pub enum PreferenceType {
 pub const MAX_STRING_VALUE: usize = 500;
 
 impl PreferenceType {
+    /// Every type, in the order [`code`](Self::code)s are listed.
+    pub const ALL: [Self; 3] = [Self::Boolean, Self::Text, Self::Number];
+
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         match raw.to_ascii_uppercase().as_str() {
             "BOOLEAN" => Ok(Self::Boolean),

@@ -80,6 +80,19 @@ fn a_definition_needs_a_path_safe_code_and_a_known_type() {
 }
 
 #[test]
+fn code_punctuation_is_what_the_check_allows_besides_letters_and_digits() {
+    let allowed: String = (' '..='~')
+        .filter(|c| !c.is_ascii_alphanumeric() && preference_code(&c.to_string()).is_ok())
+        .collect();
+    let mut documented: Vec<char> = CODE_PUNCTUATION.chars().collect();
+    documented.sort_unstable();
+    assert_eq!(allowed, documented.into_iter().collect::<String>());
+    assert!(
+        preference_code(&"a".repeat(CODE_MAX)).is_ok() && preference_code(&"a".repeat(CODE_MAX + 1)).is_err()
+    );
+}
+
+#[test]
 fn preference_codes_are_unique_per_organisation() {
     let db = TestDb::new();
     define(&db, "SEAT", "STRING");

@@ -2,17 +2,29 @@
 
 use super::sql::*;
 use super::{no_row, Definition, PreferenceType};
+#[cfg(feature = "openapi")]
+use super::{CODE_MAX, CODE_PUNCTUATION, DESCRIPTION_MAX};
 use crate::audit::Actor;
 use crate::db::{Db, DbError, Row, Rows, Value};
 use crate::subresource;
 use crate::time::Timestamp;
+#[cfg(feature = "openapi")]
+use crate::wire_schema;
 use errors::{ApiError, ErrorCode, Invalid};
 use serde::{Deserialize, Serialize};
 
 /// The body of `PUT .../preferences/{preferenceCode}`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(rename = "PreferenceValueRequest", description = "")
+)]
 pub struct ValueBody {
+    /// `BOOLEAN`: `true`/`false` (or the strings); `NUMBER`: a number (or a string holding
+    /// one); `STRING`: a non-blank string of at most 500 characters (trimmed).
+    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::scalar))]
     pub value: Option<serde_json::Value>,
 }
 
@@ -28,17 +40,35 @@ pub fn checked_value(definition: &Definition, body: ValueBody) -> Result<String,
 /// A customer's value for one preference, with its definition, as read back and served.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "openapi",
+    derive(schemars::JsonSchema),
+    schemars(
+        description = "A profile's value for one of the organisation's preference definitions.",
+        extend("additionalProperties" = false)
+    )
+)]
 pub struct CustomerPreference {
     #[serde(skip)]
     pub preference_id: i64,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::stored_code_of(CODE_PUNCTUATION, CODE_MAX)))]
     pub preference_code: String,
+    /// How values are checked and served.
     pub preference_type: PreferenceType,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "String", length(max = DESCRIPTION_MAX)))]
     pub preference_description: Option<String>,
+    /// Whether the definition takes new values.
     pub is_active: bool,
+    /// `BOOLEAN`: a boolean; `NUMBER`: a number; `STRING`: a string.
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::scalar))]
     pub value: serde_json::Value,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub created_at: String,
+    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::reference("Timestamp")))]
     pub changed_at: String,
+    /// The resource's version; its `ETag` is this number in quotes.
+    #[cfg_attr(feature = "openapi", schemars(range(min = 1)))]
     pub version: i64,
 }
 

@@ -3,6 +3,7 @@
 
 mod create;
 pub mod fields;
+pub mod operations;
 mod replace;
 pub mod search;
 pub mod sql;
