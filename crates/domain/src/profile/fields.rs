@@ -440,7 +440,8 @@ mod tests {
         assert_eq!((change.fields.first_name, change.fields.surname), (None, None));
     }
 
-    /// The schemas say the same: `required` lists exactly what the checks require.
+    /// The schemas say the same: `required` lists exactly what the checks require, and each
+    /// has the editable fields and refuses other members.
     #[cfg(feature = "openapi")]
     #[test]
     fn every_schema_requires_what_its_body_requires() {
@@ -464,7 +465,10 @@ mod tests {
             required("ReplaceTemporaryProfileRequest"),
             ["expirationDate", "changedBy", "changedByChannel"]
         );
+        // A merge patch leaves out what it keeps: only who changed it is required.
+        assert_eq!(required("ProfilePatch"), ["changedBy", "changedByChannel"]);
         for name in [
+            "ProfilePatch",
             "CreateProfileRequest",
             "ReplaceProfileRequest",
             "CreateTemporaryProfileRequest",
