@@ -11,7 +11,7 @@ use domain::db::Db;
 use domain::lockout::{Attempts, Standing};
 use domain::password::{self, Password};
 use domain::profile::search::{self, Criteria};
-use domain::profile::{self, Changed, CreateProfileBody, Profile, ProfileType, ProfileView};
+use domain::profile::{self, Changed, CreateProfileBody, Names, Profile, ProfileType, ProfileView};
 use errors::{ApiError, ErrorCode, FieldErrors, Invalid};
 use serde::Deserialize;
 use web::{Param, Query};
@@ -125,7 +125,8 @@ pub async fn search<D: Db>(call: &Call<'_, D>) -> Answer {
 /// PUT /customers/v2/profiles/{customerNumber} (contract §3): replaces the editable fields.
 pub async fn replace<D: Db>(call: &Call<'_, D>) -> Answer {
     web::require(call.caller, Permission::ProfileChange)?;
-    let change = profile::replacement(web::json(call.req)?, call.caller.org(), call.ctx.now)?;
+    let change =
+        profile::replacement(web::json(call.req)?, call.caller.org(), Names::Required, call.ctx.now)?;
     write_change(call, |_| Ok(change)).await
 }
 
@@ -150,7 +151,7 @@ pub async fn patch<D: Db>(call: &Call<'_, D>) -> Answer {
         let mut document = profile::editable_document(current);
         profile::merge_patch(&mut document, patch);
         let body = web::from_json_value(document)?;
-        profile::replacement(body, call.caller.org(), call.ctx.now)
+        profile::replacement(body, call.caller.org(), Names::Required, call.ctx.now)
     })
     .await
 }

@@ -1,7 +1,7 @@
 //! The body of `POST /customers/v2/profiles` and the rules that turn it into a
 //! [`NewProfile`]. One 400 names every bad field.
 
-use super::fields::{profile_body, ProfileFields};
+use super::fields::{profile_body, raw_fields, Names, ProfileFields};
 use super::ProfileType;
 use crate::password::Password;
 use crate::tenancy::check_organisation;
@@ -74,13 +74,14 @@ impl NewProfile {
 /// Checks a permanent-profile create (contract §3): `firstName`, `surname`, `createdBy`
 /// and `createdByChannel` required; `organisationId`, when given, must be the caller's.
 pub fn new_profile(
-    mut body: CreateProfileBody,
+    body: CreateProfileBody,
     organisation_id: i64,
     now: Timestamp,
 ) -> Result<NewProfile, ApiError> {
     check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let fields = body.take_fields(now, &mut errs);
+    let raw = raw_fields!(body);
+    let fields = ProfileFields::parse(raw, Names::Required, now, &mut errs);
     let created_by = errs.required("createdBy", body.created_by, super::values::actor_text);
     let created_by_channel =
         errs.required("createdByChannel", body.created_by_channel, super::values::actor_text);

@@ -19,30 +19,67 @@
 //! would have had to reproduce serde's errors and grow the components; a visitor would have
 //! lost the derived schemas.
 //!
-//! Whether `firstName` and `surname` are required is said once per body (`names: required`
-//! or `names: optional`) and gives both the schema's `required` and the [`Names`] the body is
-//! checked with ([`take_fields`](super::CreateProfileBody::take_fields)), so the two cannot
-//! disagree.
+//! [`raw_fields!`] moves the nine out of a body into a [`RawFields`] for
+//! [`ProfileFields::parse`]. Whether `firstName` and `surname` are required is said in each
+//! body's declaration (`names: required` or `names: optional`, for the schema) and by the
+//! [`Names`] its check passes to `parse`; the tests below hold the two to the same answer for
+//! every body. The schema of a PATCH body, `ProfilePatch`, is derived from the replacement's
+//! (`crate::openapi`, feature `openapi`).
 
 use super::values::{self, Email, Landline, Telephone};
 use crate::time::Timestamp;
 use chrono::NaiveDate;
 use errors::FieldErrors;
 
+/// The editable fields as they arrive, moved out of a body by [`raw_fields!`] (the wire
+/// declarations are in [`profile_body!`]).
+#[derive(Debug, Default, Clone)]
+pub struct RawFields {
+    pub customer_ref: Option<String>,
+    pub first_name: Option<String>,
+    pub surname: Option<String>,
+    pub email: Option<String>,
+    pub language_preference: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub country_code: Option<String>,
+    pub telephone_number_no_country_code: Option<String>,
+    pub landline_number: Option<String>,
+}
+
+/// The editable fields of `$body`, a body declared by [`profile_body!`], moved out into a
+/// [`RawFields`] (a field-for-field move, so the body's own members stay usable). Kept a bare
+/// struct expression: wrapping the move and [`ProfileFields::parse`] in one block grew
+/// `profiles.wasm` (19 bytes), and a `&mut self` method taking each `Option` grew it more.
+macro_rules! raw_fields {
+    ($body:ident) => {
+        $crate::profile::fields::RawFields {
+            customer_ref: $body.customer_ref,
+            first_name: $body.first_name,
+            surname: $body.surname,
+            email: $body.email,
+            language_preference: $body.language_preference,
+            date_of_birth: $body.date_of_birth,
+            country_code: $body.country_code,
+            telephone_number_no_country_code: $body.telephone_number_no_country_code,
+            landline_number: $body.landline_number,
+        }
+    };
+}
+pub(crate) use raw_fields;
+
 /// Declares a profile wire body: `organisationId`, the nine editable fields, then the
 /// members given. The first line inside the braces says whether `firstName` and `surname`
 /// are required (`names: required,`) or may be absent (`names: optional,`). Derives
 /// `Debug`, `Default` and serde's `Deserialize` (unknown members refused, camelCase wire
 /// names), and `schemars::JsonSchema` with feature `openapi` (name and description are the
-/// body's own `schemars(...)` attribute). Generates `take_fields`, which moves the editable
-/// fields out and checks them.
+/// body's own `schemars(...)` attribute).
 macro_rules! profile_body {
     (
         $(#[$meta:meta])*
         pub struct $name:ident { names: required, $($own:tt)* }
     ) => {
         $crate::profile::fields::profile_body! {
-            @body [$(#[$meta])*] $name Required
+            @body [$(#[$meta])*] $name
             [required, transform = $crate::wire_schema::required_text($crate::profile::values::NAME_MAX)]
             $($own)*
         }
@@ -52,12 +89,12 @@ macro_rules! profile_body {
         pub struct $name:ident { names: optional, $($own:tt)* }
     ) => {
         $crate::profile::fields::profile_body! {
-            @body [$(#[$meta])*] $name Optional
+            @body [$(#[$meta])*] $name
             [transform = $crate::wire_schema::optional_text($crate::profile::values::NAME_MAX)]
             $($own)*
         }
     };
-    (@body [$(#[$meta:meta])*] $name:ident $names:ident [$($name_schema:tt)*] $($own:tt)*) => {
+    (@body [$(#[$meta:meta])*] $name:ident [$($name_schema:tt)*] $($own:tt)*) => {
         #[derive(Debug, Default, serde::Deserialize)]
         #[serde(deny_unknown_fields, rename_all = "camelCase")]
         #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -101,52 +138,9 @@ macro_rules! profile_body {
             pub landline_number: Option<String>,
             $($own)*
         }
-
-        impl $name {
-            /// Moves the editable fields out of the body and checks them, recording each
-            /// problem in `errs` under its wire name.
-            pub(crate) fn take_fields(
-                &mut self,
-                now: $crate::time::Timestamp,
-                errs: &mut errors::FieldErrors,
-            ) -> $crate::profile::fields::ProfileFields {
-                let raw = $crate::profile::fields::RawFields {
-                    customer_ref: self.customer_ref.take(),
-                    first_name: self.first_name.take(),
-                    surname: self.surname.take(),
-                    email: self.email.take(),
-                    language_preference: self.language_preference.take(),
-                    date_of_birth: self.date_of_birth.take(),
-                    country_code: self.country_code.take(),
-                    telephone_number_no_country_code: self.telephone_number_no_country_code.take(),
-                    landline_number: self.landline_number.take(),
-                };
-                $crate::profile::fields::ProfileFields::parse(
-                    raw,
-                    $crate::profile::fields::Names::$names,
-                    now,
-                    errs,
-                )
-            }
-        }
     };
 }
 pub(crate) use profile_body;
-
-/// The editable fields as they arrive, moved out of a body by its `take_fields` (see
-/// [`profile_body!`]: the wire declarations are there).
-#[derive(Debug, Default, Clone)]
-pub(crate) struct RawFields {
-    pub customer_ref: Option<String>,
-    pub first_name: Option<String>,
-    pub surname: Option<String>,
-    pub email: Option<String>,
-    pub language_preference: Option<String>,
-    pub date_of_birth: Option<String>,
-    pub country_code: Option<String>,
-    pub telephone_number_no_country_code: Option<String>,
-    pub landline_number: Option<String>,
-}
 
 /// The editable fields, checked.
 #[derive(Debug, Clone, Default)]
@@ -171,7 +165,7 @@ pub enum Names {
 
 impl ProfileFields {
     /// Checks every field, recording each problem in `errs` under its wire name.
-    pub(crate) fn parse(raw: RawFields, names: Names, now: Timestamp, errs: &mut FieldErrors) -> Self {
+    pub fn parse(raw: RawFields, names: Names, now: Timestamp, errs: &mut FieldErrors) -> Self {
         let (first_name, surname) = match names {
             Names::Required => (
                 errs.required("firstName", raw.first_name, values::person_name),
@@ -271,6 +265,7 @@ mod tests {
     //! members (the nine editable fields included), and requires what it always required.
     use super::super::temporary::{self, CreateTemporaryBody, ReplaceTemporaryBody};
     use super::super::{new_profile, replacement, CreateProfileBody, ReplaceProfileBody};
+    use super::Names;
     use crate::time::Timestamp;
     use errors::ApiError;
     use serde::de::DeserializeOwned;
@@ -372,7 +367,7 @@ mod tests {
         assert_eq!(new.given_fields()[9..], ["password"]);
         assert_eq!((new.created_by.as_str(), new.created_by_channel.as_str()), ("kundesenter", "WEB"));
 
-        let change = replacement(read(full(replace_own())).unwrap(), 1, NOW).unwrap();
+        let change = replacement(read(full(replace_own())).unwrap(), 1, Names::Required, NOW).unwrap();
         assert_eq!(change.fields.given(), ALL_NINE);
         assert_eq!((change.changed_by.as_str(), change.changed_by_channel.as_str()), ("kundesenter", "WEB"));
 
@@ -409,7 +404,7 @@ mod tests {
             ["firstName", "surname", "createdBy", "createdByChannel"]
         );
         assert_eq!(
-            missing(replacement(read(empty()).unwrap(), 1, NOW)),
+            missing(replacement(read(empty()).unwrap(), 1, Names::Required, NOW)),
             ["firstName", "surname", "changedBy", "changedByChannel"]
         );
         assert_eq!(
@@ -429,7 +424,7 @@ mod tests {
         };
         assert_eq!(missing(new_profile(read(with(create_own())).unwrap(), 1, NOW)), ["firstName", "surname"]);
         assert_eq!(
-            missing(replacement(read(with(replace_own())).unwrap(), 1, NOW)),
+            missing(replacement(read(with(replace_own())).unwrap(), 1, Names::Required, NOW)),
             ["firstName", "surname"]
         );
         let new =

@@ -1,7 +1,7 @@
 //! Changing a profile: full replacement (PUT) and JSON Merge Patch (PATCH, RFC 7396), both
 //! ending in the same checked [`Change`].
 
-use super::fields::{profile_body, ProfileFields};
+use super::fields::{profile_body, raw_fields, Names, ProfileFields};
 use super::Profile;
 use crate::time::Timestamp;
 #[cfg(feature = "openapi")]
@@ -36,13 +36,15 @@ pub struct Change {
 /// every optional field left out is cleared, and a left-out `customerRef` goes back to
 /// its default, the customer number.
 pub fn replacement(
-    mut body: ReplaceProfileBody,
+    body: ReplaceProfileBody,
     organisation_id: i64,
+    names: Names,
     now: Timestamp,
 ) -> Result<Change, ApiError> {
     crate::tenancy::check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let fields = body.take_fields(now, &mut errs);
+    let raw = raw_fields!(body);
+    let fields = ProfileFields::parse(raw, names, now, &mut errs);
     let changed_by = errs.required("changedBy", body.changed_by, super::values::actor_text);
     let changed_by_channel =
         errs.required("changedByChannel", body.changed_by_channel, super::values::actor_text);
@@ -120,7 +122,7 @@ mod tests {
 
     #[test]
     fn a_replacement_needs_names_and_who_changed_it() {
-        let error = replacement(ReplaceProfileBody::default(), 1, Timestamp(0)).unwrap_err();
+        let error = replacement(ReplaceProfileBody::default(), 1, Names::Required, Timestamp(0)).unwrap_err();
         let fields: Vec<_> = error.entries().into_iter().map(|e| e.field.unwrap()).collect();
         assert_eq!(fields, ["firstName", "surname", "changedBy", "changedByChannel"]);
     }

@@ -4,7 +4,7 @@
 //! instant they expire (every read filters on `expiration_date`), purged later.
 
 use super::create::NewProfile;
-use super::fields::profile_body;
+use super::fields::{profile_body, raw_fields, Names, ProfileFields};
 use super::replace::Change;
 use super::ProfileType;
 use crate::password::Password;
@@ -38,13 +38,14 @@ profile_body! {
 
 /// Checks a temporary-profile create.
 pub fn new_temporary_profile(
-    mut body: CreateTemporaryBody,
+    body: CreateTemporaryBody,
     organisation_id: i64,
     now: Timestamp,
 ) -> Result<NewProfile, ApiError> {
     check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let fields = body.take_fields(now, &mut errs);
+    let raw = raw_fields!(body);
+    let fields = ProfileFields::parse(raw, Names::Optional, now, &mut errs);
     let expiration = errs.required("expirationDate", body.expiration_date, |d| {
         time::parse_expiration(d, now, Some(MAX_DAYS_AHEAD))
     });
@@ -92,13 +93,14 @@ profile_body! {
 
 /// Checks a temporary-profile replacement: the change and the new expiration.
 pub fn temporary_replacement(
-    mut body: ReplaceTemporaryBody,
+    body: ReplaceTemporaryBody,
     organisation_id: i64,
     now: Timestamp,
 ) -> Result<(Change, Expiration), ApiError> {
     check_organisation(body.organisation_id, organisation_id)?;
     let mut errs = FieldErrors::default();
-    let fields = body.take_fields(now, &mut errs);
+    let raw = raw_fields!(body);
+    let fields = ProfileFields::parse(raw, Names::Optional, now, &mut errs);
     let expiration = errs.required("expirationDate", body.expiration_date, |d| {
         time::parse_expiration(d, now, Some(MAX_DAYS_AHEAD))
     });
