@@ -160,7 +160,9 @@ fn trusted_key(jwk: &Value) -> Option<TrustedKey> {
     let pinned_alg = text("alg");
     let (key, algs) = match text("kty")? {
         "RSA" => (PublicKey::Rsa(rsa_key(jwk)?), rsa_algs(pinned_alg)?),
-        "EC" if matches!(pinned_alg, None | Some("ES256")) => (PublicKey::P256(p256_key(jwk)?), &[Alg::Es256][..]),
+        "EC" if matches!(pinned_alg, None | Some("ES256")) => {
+            (PublicKey::P256(p256_key(jwk)?), &[Alg::Es256][..])
+        }
         "OKP" if matches!(pinned_alg, None | Some("EdDSA")) => {
             (PublicKey::Ed25519(ed25519_key(jwk)?), &[Alg::EdDsa][..])
         }

@@ -119,7 +119,6 @@ pub async fn after_transaction(db: &impl Db) {
     }
 }
 
-
 /// Moves a local file's write-ahead log into the database file and truncates it, so old
 /// versions of erased rows do not linger there (§5). Best effort: with readers active SQLite
 /// checkpoints what it can, and a later checkpoint finishes the job. A libSQL server refuses

@@ -2,6 +2,8 @@
 //! which only `openapi-gen` enables, so no `.wasm` carries any of this). Each wire struct
 //! derives `schemars::JsonSchema` beside its `serde` derive; the constraints it documents
 //! are written next to each field with the helpers of [`crate::wire_schema`].
+//! `ProfilePatch` (the body of a PATCH) is no struct: it is derived from
+//! `ReplaceProfileRequest`, as which the patched document is read ([`profile_patch`]).
 
 use crate::address::{Address, AddressBody};
 use crate::consent::{base, given, legacy, offer, view};
@@ -82,7 +84,42 @@ pub fn components() -> Map<String, Value> {
     let export = wire_schema::membership_export(&schemas["LoyaltyMembership"]);
     schemas.insert("LoyaltyMembershipExport".into(), export);
     schemas.values_mut().for_each(unwrap_lines);
+    let patch = profile_patch(&schemas["ReplaceProfileRequest"]);
+    schemas.insert("ProfilePatch".into(), patch);
     schemas
+}
+
+/// `ProfilePatch`, the body of a PATCH: a JSON Merge Patch whose result is read as a
+/// `ReplaceProfileRequest` (see `crate::profile::replacement`), so its schema is that one's
+/// where every editable field may be left out (an absent member keeps its value) and `null`
+/// clears an optional one; the members the patch must bring itself stay required.
+fn profile_patch(replace: &Value) -> Value {
+    /// The members of `ReplaceProfileRequest` that are not editable fields of the profile.
+    const NOT_EDITABLE: [&str; 3] = ["organisationId", "changedBy", "changedByChannel"];
+    const BLANK: &str = " Blank counts as absent.";
+    let mut patch = replace.clone();
+    patch["description"] = Value::String(
+        "JSON Merge Patch (RFC 7396) of the editable fields: an absent member keeps its value, `null` \
+         clears an optional one. `changedBy` and `changedByChannel` are required."
+            .into(),
+    );
+    let required: Vec<Value> = patch["required"].as_array().cloned().unwrap_or_default();
+    let (kept, required_editable): (Vec<Value>, Vec<Value>) =
+        required.into_iter().partition(|name| NOT_EDITABLE.iter().any(|n| name == n));
+    patch["required"] = Value::Array(kept);
+    let properties = patch["properties"].as_object_mut().expect("ReplaceProfileRequest has properties");
+    for (name, member) in properties.iter_mut().filter(|(name, _)| !NOT_EDITABLE.contains(&name.as_str())) {
+        let text = member["description"].as_str().expect("every editable field is described");
+        member["description"] = Value::String(if required_editable.iter().any(|r| r == name) {
+            // Required in a replacement, so a merge patch cannot remove it.
+            format!("{}; cannot be cleared.", text.strip_suffix('.').unwrap_or(text))
+        } else {
+            // Said last, "Blank counts as absent." qualifies a value, as in the other bodies.
+            let (text, blank) = text.strip_suffix(BLANK).map_or((text, ""), |t| (t, BLANK));
+            format!("{text} `null` clears it.{blank}")
+        });
+    }
+    patch
 }
 
 fn generator(contract: Contract) -> SchemaGenerator {

@@ -164,7 +164,9 @@ fn problem_response(ctx: &RequestCtx, error: &ApiError) -> Response<Vec<u8>> {
             builder = builder.header("retry-after", retry_after_secs.to_string())
         }
         ApiError::IssuerUnavailable => builder = builder.header("retry-after", ISSUER_RETRY_AFTER_SECS),
-        ApiError::Db(e) if e.is_transient() => builder = builder.header("retry-after", DATABASE_RETRY_AFTER_SECS),
+        ApiError::Db(e) if e.is_transient() => {
+            builder = builder.header("retry-after", DATABASE_RETRY_AFTER_SECS)
+        }
         ApiError::InvalidToken(_) => {
             builder = builder.header(
                 "www-authenticate",

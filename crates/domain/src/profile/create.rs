@@ -1,7 +1,7 @@
 //! The body of `POST /customers/v2/profiles` and the rules that turn it into a
 //! [`NewProfile`]. One 400 names every bad field.
 
-use super::fields::{raw_fields, Names, ProfileFields};
+use super::fields::{profile_body, raw_fields, Names, ProfileFields};
 use super::ProfileType;
 use crate::password::Password;
 use crate::tenancy::check_organisation;
@@ -9,67 +9,27 @@ use crate::time::{Expiration, Timestamp};
 #[cfg(feature = "openapi")]
 use crate::{profile::values, wire_schema};
 use errors::{ApiError, FieldErrors};
-use serde::Deserialize;
 
-/// The wire form of a create request. Unknown fields are refused (400 naming the field).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(
-    feature = "openapi",
-    derive(schemars::JsonSchema),
-    schemars(rename = "CreateProfileRequest", description = "")
-)]
-pub struct CreateProfileBody {
-    /// Optional; when present it must be the token's organisation, else 403
-    /// `ORGANISATION_MISMATCH`.
-    pub organisation_id: Option<i64>,
-    /// The organisation's own reference, unique in the organisation, at most 40 characters, not
-    /// starting with `~`. Absent: the customer number as a string.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::customer_ref(values::CUSTOMER_REF_MAX)))]
-    pub customer_ref: Option<String>,
-    /// First name. At most 100 characters.
-    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::NAME_MAX)))]
-    pub first_name: Option<String>,
-    /// Surname. At most 100 characters.
-    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::NAME_MAX)))]
-    pub surname: Option<String>,
-    /// Email, at most 254 characters; unique (case-insensitively) among the organisation's active
-    /// permanent profiles.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::email(values::EMAIL_MAX, values::EMAIL_LOCAL_MAX)))]
-    pub email: Option<String>,
-    /// One of `NO`, `EN`, `SV`, `DA`, `FI`, `DE`, `FR`, `ES`, `nob`, `nno`, `nor`, `eng`, `sme`,
-    /// `sma`, `smj`, `swe`, `dan`, `fin`, `deu`, `fra`, `spa` (any case in; two-letter codes are
-    /// stored upper case, three-letter codes lower case).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::language))]
-    pub language_preference: Option<String>,
-    /// Date of birth, 1900-01-01 to today. Blank counts as absent.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_date))]
-    pub date_of_birth: Option<String>,
-    /// Country calling code of the mobile number: `+` and 1 to 3 digits (`+47`). A number without
-    /// one is Norwegian (`+47`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::country_code(values::COUNTRY_CODE_DIGITS)))]
-    pub country_code: Option<String>,
-    /// Mobile number without country code: 4 to 15 digits, spaces and dashes allowed (errors:
-    /// `605`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone(values::PHONE_DIGITS)))]
-    pub telephone_number_no_country_code: Option<String>,
-    /// Landline number: 4 to 15 digits, spaces and dashes allowed (errors: `605`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone(values::PHONE_DIGITS)))]
-    pub landline_number: Option<String>,
-    /// Optional password: 7 to 128 characters with a lower-case letter, an upper-case letter and a
-    /// digit (`abcD123`). Taken as typed (not trimmed); empty counts as absent. Stored only as an
-    /// Argon2id hash, never returned.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::password(crate::password::LENGTH)))]
-    pub password: Option<String>,
-    /// Postal addresses to add with the profile, in the same transaction; errors name them as
-    /// `postalAddresses[i].field`.
-    pub postal_addresses: Option<Vec<crate::address::AddressBody>>,
-    /// Who created it. At most 100 characters, no control characters.
-    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
-    pub created_by: Option<String>,
-    /// Through which channel. At most 100 characters, no control characters.
-    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
-    pub created_by_channel: Option<String>,
+profile_body! {
+    /// The wire form of a create request. Unknown fields are refused (400 naming the field).
+    #[cfg_attr(feature = "openapi", schemars(rename = "CreateProfileRequest", description = ""))]
+    pub struct CreateProfileBody {
+        names: required,
+        /// Optional password: 7 to 128 characters with a lower-case letter, an upper-case letter and a
+        /// digit (`abcD123`). Taken as typed (not trimmed); empty counts as absent. Stored only as an
+        /// Argon2id hash, never returned.
+        #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::password(crate::password::LENGTH)))]
+        pub password: Option<String>,
+        /// Postal addresses to add with the profile, in the same transaction; errors name them as
+        /// `postalAddresses[i].field`.
+        pub postal_addresses: Option<Vec<crate::address::AddressBody>>,
+        /// Who created it. At most 100 characters, no control characters.
+        #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
+        pub created_by: Option<String>,
+        /// Through which channel. At most 100 characters, no control characters.
+        #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
+        pub created_by_channel: Option<String>,
+    }
 }
 
 /// A checked profile, ready to store.

@@ -4,7 +4,7 @@
 //! instant they expire (every read filters on `expiration_date`), purged later.
 
 use super::create::NewProfile;
-use super::fields::{raw_fields, Names, ProfileFields};
+use super::fields::{profile_body, raw_fields, Names, ProfileFields};
 use super::replace::Change;
 use super::ProfileType;
 use crate::password::Password;
@@ -18,61 +18,22 @@ use serde::Deserialize;
 /// How far ahead a temporary profile may expire.
 pub const MAX_DAYS_AHEAD: i64 = 400;
 
-/// The wire form of `POST /profiles/temporary`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(
-    feature = "openapi",
-    derive(schemars::JsonSchema),
-    schemars(rename = "CreateTemporaryProfileRequest", description = "")
-)]
-pub struct CreateTemporaryBody {
-    /// Optional; when present it must be the token's organisation, else 403
-    /// `ORGANISATION_MISMATCH`.
-    pub organisation_id: Option<i64>,
-    /// The organisation's own reference, unique in the organisation, at most 40 characters, not
-    /// starting with `~`. Absent: the customer number as a string.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::customer_ref(values::CUSTOMER_REF_MAX)))]
-    pub customer_ref: Option<String>,
-    /// First name. At most 100 characters.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(values::NAME_MAX)))]
-    pub first_name: Option<String>,
-    /// Surname. At most 100 characters.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(values::NAME_MAX)))]
-    pub surname: Option<String>,
-    /// Email, at most 254 characters; unique (case-insensitively) among the organisation's active
-    /// permanent profiles.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::email(values::EMAIL_MAX, values::EMAIL_LOCAL_MAX)))]
-    pub email: Option<String>,
-    /// One of `NO`, `EN`, `SV`, `DA`, `FI`, `DE`, `FR`, `ES`, `nob`, `nno`, `nor`, `eng`, `sme`,
-    /// `sma`, `smj`, `swe`, `dan`, `fin`, `deu`, `fra`, `spa` (any case in; two-letter codes are
-    /// stored upper case, three-letter codes lower case).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::language))]
-    pub language_preference: Option<String>,
-    /// Date of birth, 1900-01-01 to today. Blank counts as absent.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_date))]
-    pub date_of_birth: Option<String>,
-    /// Country calling code of the mobile number: `+` and 1 to 3 digits (`+47`). A number without
-    /// one is Norwegian (`+47`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::country_code(values::COUNTRY_CODE_DIGITS)))]
-    pub country_code: Option<String>,
-    /// Mobile number without country code: 4 to 15 digits, spaces and dashes allowed (errors:
-    /// `605`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone(values::PHONE_DIGITS)))]
-    pub telephone_number_no_country_code: Option<String>,
-    /// Landline number: 4 to 15 digits, spaces and dashes allowed (errors: `605`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone(values::PHONE_DIGITS)))]
-    pub landline_number: Option<String>,
-    /// A date (`YYYY-MM-DD`, valid through that day: it ends at the start of the next day, UTC) or
-    /// an RFC 3339 date-time. In the future, at most 400 days ahead.
-    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::date_or_date_time))]
-    pub expiration_date: Option<String>,
-    /// Who created it. At most 100 characters, no control characters.
-    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
-    pub created_by: Option<String>,
-    /// Through which channel. At most 100 characters, no control characters.
-    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
-    pub created_by_channel: Option<String>,
+profile_body! {
+    /// The wire form of `POST /profiles/temporary`.
+    #[cfg_attr(feature = "openapi", schemars(rename = "CreateTemporaryProfileRequest", description = ""))]
+    pub struct CreateTemporaryBody {
+        names: optional,
+        /// A date (`YYYY-MM-DD`, valid through that day: it ends at the start of the next day, UTC) or
+        /// an RFC 3339 date-time. In the future, at most 400 days ahead.
+        #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::date_or_date_time))]
+        pub expiration_date: Option<String>,
+        /// Who created it. At most 100 characters, no control characters.
+        #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
+        pub created_by: Option<String>,
+        /// Through which channel. At most 100 characters, no control characters.
+        #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
+        pub created_by_channel: Option<String>,
+    }
 }
 
 /// Checks a temporary-profile create.
@@ -105,65 +66,29 @@ pub fn new_temporary_profile(
     }
 }
 
-/// The wire form of `PUT /profiles/temporary/{customerNumber}`: every field is overwritten,
-/// `expirationDate` included (Entur semantics), so it is required.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(
-    feature = "openapi",
-    derive(schemars::JsonSchema),
-    schemars(
-        rename = "ReplaceTemporaryProfileRequest",
-        description = "Overwrites every field, `expirationDate` included (Entur semantics)."
-    )
-)]
-pub struct ReplaceTemporaryBody {
-    /// Optional; when present it must be the token's organisation, else 403
-    /// `ORGANISATION_MISMATCH`.
-    pub organisation_id: Option<i64>,
-    /// The organisation's own reference, unique in the organisation, at most 40 characters, not
-    /// starting with `~`. Absent: the customer number as a string.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::customer_ref(values::CUSTOMER_REF_MAX)))]
-    pub customer_ref: Option<String>,
-    /// First name. At most 100 characters.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(values::NAME_MAX)))]
-    pub first_name: Option<String>,
-    /// Surname. At most 100 characters.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_text(values::NAME_MAX)))]
-    pub surname: Option<String>,
-    /// Email, at most 254 characters; unique (case-insensitively) among the organisation's active
-    /// permanent profiles.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::email(values::EMAIL_MAX, values::EMAIL_LOCAL_MAX)))]
-    pub email: Option<String>,
-    /// One of `NO`, `EN`, `SV`, `DA`, `FI`, `DE`, `FR`, `ES`, `nob`, `nno`, `nor`, `eng`, `sme`,
-    /// `sma`, `smj`, `swe`, `dan`, `fin`, `deu`, `fra`, `spa` (any case in; two-letter codes are
-    /// stored upper case, three-letter codes lower case).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::language))]
-    pub language_preference: Option<String>,
-    /// Date of birth, 1900-01-01 to today. Blank counts as absent.
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::optional_date))]
-    pub date_of_birth: Option<String>,
-    /// Country calling code of the mobile number: `+` and 1 to 3 digits (`+47`). A number without
-    /// one is Norwegian (`+47`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::country_code(values::COUNTRY_CODE_DIGITS)))]
-    pub country_code: Option<String>,
-    /// Mobile number without country code: 4 to 15 digits, spaces and dashes allowed (errors:
-    /// `605`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone(values::PHONE_DIGITS)))]
-    pub telephone_number_no_country_code: Option<String>,
-    /// Landline number: 4 to 15 digits, spaces and dashes allowed (errors: `605`).
-    #[cfg_attr(feature = "openapi", schemars(transform = wire_schema::phone(values::PHONE_DIGITS)))]
-    pub landline_number: Option<String>,
-    /// A date (`YYYY-MM-DD`, valid through that day: it ends at the start of the next day, UTC) or
-    /// an RFC 3339 date-time. In the future, at most 400 days ahead.
-    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::date_or_date_time))]
-    pub expiration_date: Option<String>,
-    /// Who changed it. At most 100 characters, no control characters.
-    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
-    pub changed_by: Option<String>,
-    /// Through which channel. At most 100 characters, no control characters.
-    #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
-    pub changed_by_channel: Option<String>,
+profile_body! {
+    /// The wire form of `PUT /profiles/temporary/{customerNumber}`: every field is overwritten,
+    /// `expirationDate` included (Entur semantics), so it is required.
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(
+            rename = "ReplaceTemporaryProfileRequest",
+            description = "Overwrites every field, `expirationDate` included (Entur semantics)."
+        )
+    )]
+    pub struct ReplaceTemporaryBody {
+        names: optional,
+        /// A date (`YYYY-MM-DD`, valid through that day: it ends at the start of the next day, UTC) or
+        /// an RFC 3339 date-time. In the future, at most 400 days ahead.
+        #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::date_or_date_time))]
+        pub expiration_date: Option<String>,
+        /// Who changed it. At most 100 characters, no control characters.
+        #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
+        pub changed_by: Option<String>,
+        /// Through which channel. At most 100 characters, no control characters.
+        #[cfg_attr(feature = "openapi", schemars(required, transform = wire_schema::required_text(values::ACTOR_MAX)))]
+        pub changed_by_channel: Option<String>,
+    }
 }
 
 /// Checks a temporary-profile replacement: the change and the new expiration.
