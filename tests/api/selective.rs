@@ -324,22 +324,15 @@ impl Manifest {
             .collect()
     }
 
-    /// The component Spin routes `path` to (exact beats wildcard, longest prefix wins).
+    /// The component Spin routes `path` to, by the test host's router (the one path matcher
+    /// the tests use: exact beats wildcard, longest prefix wins).
     fn component_for(&self, path: &str) -> Option<String> {
-        let mut best: Option<(usize, bool, String)> = None;
-        for (route, component) in self.routes() {
-            let (len, exact) = match route.strip_suffix("/...") {
-                Some(prefix) if path == prefix || path.starts_with(&format!("{prefix}/")) => {
-                    (prefix.len(), false)
-                }
-                None if path == route => (route.len(), true),
-                _ => continue,
-            };
-            if best.as_ref().is_none_or(|(l, e, _)| (exact, len) > (*e, *l)) {
-                best = Some((len, exact, component));
-            }
+        let routes = self.routes();
+        let mut router = testhost::routes::Router::default();
+        for (index, (route, _)) in routes.iter().enumerate() {
+            router.add(route, index).expect("a valid route");
         }
-        best.map(|(_, _, component)| component)
+        router.route(path).map(|found| routes[found.component].1.clone())
     }
 
     /// Sample request paths of every route: the route itself and one below a wildcard.
