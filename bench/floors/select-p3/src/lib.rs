@@ -3,7 +3,8 @@
 //! service's pool in `crates/spin-glue/src/p3/db.rs`), with `Content-Length` set. The p3
 //! `GET /profiles/{n}` is compared against it: what the p3 build could reach at best.
 //!
-//! `GET /bench/select-p3/{n}`.
+//! `GET /bench/select-p3/{n}`; `GET /bench/select-p3/rows/{k}` reads the first `k` customers
+//! and answers how many came (see `bench/floors/select`).
 
 use spin_sdk::http::FullBody;
 use spin_sdk::sqlite::{Connection, Value};
@@ -27,7 +28,14 @@ async fn handle(req: spin_sdk::http::Request) -> Response {
             Err(e) => return respond(500, e.to_string()),
         },
     };
-    let answer = select(&db, number).await;
+    let path = req.uri().path();
+    let answer = if path.contains("/sync-rows/") {
+        first_rows_at_once(number).await
+    } else if path.contains("/rows/") {
+        first_rows(&db, number).await
+    } else {
+        select(&db, number).await
+    };
     IDLE.with(|idle| idle.borrow_mut().push(db));
     answer
 }
@@ -54,6 +62,32 @@ async fn select(db: &Connection, number: i64) -> Response {
                 None => respond(404, String::new()),
             }
         }
+        Err(e) => respond(500, e.to_string()),
+    }
+}
+
+async fn first_rows(db: &Connection, count: i64) -> Response {
+    let sql = "SELECT customer_number, first_name, surname FROM customer ORDER BY customer_number LIMIT ?";
+    match db.execute(sql, [Value::Integer(count)]).await {
+        Ok(result) => match result.collect().await {
+            Ok(rows) => respond(200, rows.len().to_string()),
+            Err(e) => respond(500, e.to_string()),
+        },
+        Err(e) => respond(500, e.to_string()),
+    }
+}
+
+/// The same rows through the interface's synchronous `execute`, which hands them over in one
+/// call (a connection of its own, opened for this request).
+async fn first_rows_at_once(count: i64) -> Response {
+    use spin_sdk::sqlite::wit::sqlite::Connection as Raw;
+    let sql = "SELECT customer_number, first_name, surname FROM customer ORDER BY customer_number LIMIT ?";
+    let db = match Raw::open_async("default".to_owned()).await {
+        Ok(db) => db,
+        Err(e) => return respond(500, e.to_string()),
+    };
+    match db.execute(sql, &[Value::Integer(count)]) {
+        Ok(result) => respond(200, result.rows.len().to_string()),
         Err(e) => respond(500, e.to_string()),
     }
 }

@@ -2,7 +2,9 @@
 //! by its number, the primary key), with Spin's defaults and no pragma. The authenticated
 //! `GET /profiles/{n}` is compared against it.
 //!
-//! `GET /bench/select/{n}`.
+//! `GET /bench/select/{n}`. `GET /bench/select/rows/{k}` reads the first `k` customers instead
+//! and answers how many came: the cost of the rows a query hands the component, beside
+//! `/bench/select-p3/rows/{k}` (docs/performance.md, "WASIp3 beside WASIp2").
 
 use spin_sdk::http::{Request, Response};
 use spin_sdk::sqlite::{Connection, Value};
@@ -14,6 +16,14 @@ fn handle(req: Request) -> Response {
         Ok(db) => db,
         Err(e) => return Response::new(500, e.to_string()),
     };
+    if req.path().contains("/rows/") {
+        let sql =
+            "SELECT customer_number, first_name, surname FROM customer ORDER BY customer_number LIMIT ?";
+        return match db.execute(sql, &[Value::Integer(number)]) {
+            Ok(rows) => Response::new(200, rows.rows().count().to_string()),
+            Err(e) => Response::new(500, e.to_string()),
+        };
+    }
     let result = db.execute(
         "SELECT customer_number, first_name, surname FROM customer WHERE customer_number = ?",
         &[Value::Integer(number)],
