@@ -53,7 +53,7 @@ impl<D: Db> Db for Known<'_, D> {
 /// Whether a statement may write, so the connection must be prepared before it runs:
 /// everything but a plain `SELECT` (`BEGIN IMMEDIATE`, an `INSERT`, a `PRAGMA`).
 /// `foreign_keys` must be set outside a transaction, which holds since `BEGIN` itself counts.
-fn may_write(sql: &str) -> bool {
+pub fn may_write(sql: &str) -> bool {
     !first_word(sql).eq_ignore_ascii_case("select")
 }
 

@@ -9,7 +9,7 @@
 //! connection (SQLite's transaction belongs to the connection, not to the request).
 
 use domain::db::{probe, Backend, Db, DbError, Rows, Value};
-use domain::on_demand::OnDemand;
+use domain::on_demand::{may_write, OnDemand};
 use errors::ApiError;
 use spin_sdk::sqlite::wit::sqlite::{self, Connection};
 use std::cell::{Cell, RefCell};
@@ -96,7 +96,7 @@ impl Db for SpinDb {
 impl Db for Raw {
     async fn execute(&self, sql: &str, params: &[Value]) -> Result<Rows, DbError> {
         let params: Vec<sqlite::Value> = params.iter().map(to_spin).collect();
-        if self.reads_at_once.get() && is_select(sql) {
+        if self.reads_at_once.get() && !may_write(sql) {
             let result = self.connection.execute(sql, &params).map_err(error)?;
             return Ok(rows(result.columns, result.rows.into_iter().map(|row| row.values)));
         }
@@ -106,11 +106,6 @@ impl Db for Raw {
     async fn pause(&self, duration: std::time::Duration) {
         super::sleep(duration).await
     }
-}
-
-/// A statement that only reads: a plain `SELECT` (the rule `OnDemand` prepares by).
-fn is_select(sql: &str) -> bool {
-    sql.trim_start().get(..6).is_some_and(|word| word.eq_ignore_ascii_case("select"))
 }
 
 /// The statement with its rows as a stream (`execute-async`).
